@@ -1,0 +1,189 @@
+"""The expo base: accounts, offices and (later) the expo and its time box.
+
+This module imports no other app of the project; every app may import it.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from expo.countries import is_country_code
+
+TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def validate_country(value: str) -> None:
+    if not is_country_code(value):
+        raise ValidationError(_("%(value)s is not a known country code."), params={"value": value})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account: buyer by default; vendor member, organiser or platform admin through memberships."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, validators=[validate_country], default="ID"
+    )
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, validators=[validate_time_zone], default="Asia/Jakarta"
+    )
+    is_staff = models.BooleanField(
+        _("platform admin"),
+        default=False,
+        help_text=_("Can log in to the admin site and manage offices and organisers."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email.split("@")[0]
+
+
+class Office(models.Model):
+    """A provincial cooperatives-and-SME office (Dinas Koperasi dan UKM) that runs expos."""
+
+    name = models.CharField(_("name"), max_length=200)
+    province = models.CharField(_("province"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="OfficeMembership",
+        related_name="offices",
+        verbose_name=_("organisers"),
+    )
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        ordering = ["province"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OfficeMembership(models.Model):
+    """Makes a user an organiser of an office's expos."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="office_memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organiser membership")
+        verbose_name_plural = _("organiser memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "user"], name="unique_office_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.office}"
+
+
+class Region(models.Model):
+    """A regency (kabupaten) or city (kota) of a province."""
+
+    class Kind(models.TextChoices):
+        REGENCY = "kabupaten", _("Regency (kabupaten)")
+        CITY = "kota", _("City (kota)")
+
+    province = models.CharField(_("province"), max_length=100, db_index=True)
+    code = models.CharField(
+        _("code"), max_length=10, unique=True, help_text=_("BPS/Kemendagri code")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("regency or city")
+        verbose_name_plural = _("regencies and cities")
+        ordering = ["province", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "name", "kind"], name="unique_region_name")
+        ]
+
+    def __str__(self) -> str:
+        prefix = "Kota" if self.kind == self.Kind.CITY else "Kab."
+        return f"{prefix} {self.name}"
+
+
+class Sector(models.Model):
+    """A business sector, named in both languages."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=80)
+    icon = models.CharField(_("icon"), max_length=8, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_id if (get_language() or "en").startswith("id") else self.name_en

@@ -1,0 +1,7 @@
+"""Websocket routes: one endpoint; features add frame handlers, not routes."""
+
+from django.urls import path
+
+from expo.realtime import SocketConsumer
+
+websocket_urlpatterns = [path("ws/", SocketConsumer.as_asgi())]

@@ -1,0 +1,51 @@
+"""Thin views of the expo base and the top layer: home, profile, language switch."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views import i18n
+from django.views.decorators.http import require_POST
+
+from expo import services
+from expo.forms import ProfileForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "frontend/home.html")
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.user_update_profile(
+            user=request.user,
+            name=data["name"],
+            country=data["country"],
+            language=data["language"],
+            time_zone=data["time_zone"],
+        )
+        translation.activate(data["language"])
+        messages.success(request, _("Your profile was saved."))
+        response = redirect("profile")
+        response.set_cookie(
+            "umkm_language", data["language"], max_age=365 * 24 * 3600, samesite="Lax"
+        )
+        return response
+    return render(request, "expo/profile.html", {"form": form})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice on the account."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and translation.check_for_language(language):
+        services.user_set_language(user=request.user, language=language)
+    return response

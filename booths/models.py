@@ -74,3 +74,250 @@ class VendorMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.vendor}"
+
+
+def _pick(english: str, indonesian: str) -> str:
+    from django.utils.translation import get_language
+
+    if (get_language() or "en").startswith("id"):
+        return indonesian or english
+    return english or indonesian
+
+
+class BoothApplication(models.Model):
+    """A vendor's request for a booth at an expo, with the documents the curators review."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Stock(models.TextChoices):
+        READY = "ready", _("Ready stock for the whole expo")
+        LIMITED = "limited", _("Limited stock, stated per product")
+        PREORDER = "preorder", _("Made to order (pre-order)")
+
+    expo = models.ForeignKey("expo.Expo", on_delete=models.CASCADE, related_name="applications")
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="applications")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    nib_document = models.FileField(_("NIB document"), upload_to="applications/nib/")
+    permit_kind = models.CharField(
+        _("food permit"),
+        max_length=10,
+        choices=[("", _("Not a food product")), ("pirt", "P-IRT"), ("bpom", "BPOM")],
+        blank=True,
+    )
+    permit_number = models.CharField(_("P-IRT/BPOM number"), max_length=40, blank=True)
+    permit_document = models.FileField(
+        _("P-IRT/BPOM document"), upload_to="applications/permits/", blank=True
+    )
+    halal_number = models.CharField(_("halal certificate number"), max_length=60, blank=True)
+    halal_document = models.FileField(
+        _("halal certificate"), upload_to="applications/halal/", blank=True
+    )
+    stock = models.CharField(_("stock availability"), max_length=10, choices=Stock.choices)
+    stock_note = models.TextField(_("about your stock"), blank=True)
+    motivation = models.TextField(_("why you want to join"), blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("booth application")
+        verbose_name_plural = _("booth applications")
+        ordering = ["submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["expo", "vendor"], name="one_application_per_expo")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} → {self.expo}"
+
+    @property
+    def is_halal(self) -> bool:
+        return bool(self.halal_number)
+
+
+class ApplicationPhoto(models.Model):
+    application = models.ForeignKey(
+        BoothApplication, on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(upload_to="applications/photos/")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class Booth(models.Model):
+    """A vendor's booth at one expo, opened when its application is approved."""
+
+    expo = models.ForeignKey("expo.Expo", on_delete=models.CASCADE, related_name="booths")
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="booths")
+    application = models.OneToOneField(
+        BoothApplication, on_delete=models.SET_NULL, null=True, blank=True, related_name="booth"
+    )
+    slug = models.SlugField(_("slug"), max_length=170)
+    tagline_en = models.CharField(_("tagline (English)"), max_length=160, blank=True)
+    tagline_id = models.CharField(_("tagline (Indonesian)"), max_length=160, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_id = models.TextField(_("description (Indonesian)"), blank=True)
+    cover_image = models.ImageField(_("cover image"), upload_to="booths/covers/", blank=True)
+    video_url = models.URLField(_("video (YouTube or Vimeo)"), blank=True)
+    is_halal = models.BooleanField(_("halal certified"), default=False)
+    is_active = models.BooleanField(_("shown in the hall"), default=True)
+    # Denormalised for the hall's filters and sorting; kept right by the product services.
+    min_price = models.PositiveBigIntegerField(null=True, blank=True)
+    max_price = models.PositiveBigIntegerField(null=True, blank=True)
+    has_preorder = models.BooleanField(default=False)
+    product_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("booth")
+        verbose_name_plural = _("booths")
+        ordering = ["vendor__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["expo", "vendor"], name="one_booth_per_expo"),
+            models.UniqueConstraint(fields=["expo", "slug"], name="unique_booth_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.vendor.name
+
+    @property
+    def name(self) -> str:
+        return self.vendor.name
+
+    @property
+    def tagline(self) -> str:
+        return _pick(self.tagline_en, self.tagline_id)
+
+    @property
+    def description(self) -> str:
+        return _pick(self.description_en, self.description_id)
+
+
+class Product(models.Model):
+    """A product in a booth. Prices are whole rupiah."""
+
+    class Category(models.TextChoices):
+        FOOD = "food", _("Food")
+        DRINK = "drink", _("Drinks")
+        SNACK = "snack", _("Snacks")
+        BATIK = "batik", _("Batik and textiles")
+        CLOTHING = "clothing", _("Clothing")
+        CRAFT = "craft", _("Handicraft")
+        HOME = "home", _("Home and furniture")
+        BEAUTY = "beauty", _("Beauty and wellness")
+        AGRI = "agri", _("Farm produce")
+        SERVICE = "service", _("Services")
+        OTHER = "other", _("Other")
+
+    booth = models.ForeignKey(Booth, on_delete=models.CASCADE, related_name="products")
+    slug = models.SlugField(_("slug"), max_length=170)
+    name_en = models.CharField(_("name (English)"), max_length=160)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=160)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_id = models.TextField(_("description (Indonesian)"), blank=True)
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices)
+    price = models.PositiveBigIntegerField(_("price (Rp)"))
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    is_preorder = models.BooleanField(_("pre-order"), default=False)
+    preorder_lead_days = models.PositiveSmallIntegerField(
+        _("pre-order lead time (days)"), null=True, blank=True
+    )
+    preorder_quota = models.PositiveIntegerField(_("pre-order quota"), null=True, blank=True)
+    weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    min_order = models.PositiveIntegerField(_("minimum order"), default=1)
+    is_featured = models.BooleanField(_("featured in the booth"), default=False)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["-is_featured", "name_en"]
+        constraints = [
+            models.UniqueConstraint(fields=["booth", "slug"], name="unique_product_slug"),
+            models.CheckConstraint(
+                condition=models.Q(min_order__gte=1), name="min_order_at_least_one"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_preorder=False)
+                | (
+                    models.Q(preorder_lead_days__isnull=False)
+                    & models.Q(preorder_quota__isnull=False)
+                ),
+                name="preorder_has_lead_time_and_quota",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _pick(self.name_en, self.name_id)
+
+    @property
+    def description(self) -> str:
+        return _pick(self.description_en, self.description_id)
+
+    @property
+    def available(self) -> int:
+        return (self.preorder_quota or 0) if self.is_preorder else self.stock
+
+
+class ProductImage(models.Model):
+    """A product photo, re-encoded on upload, with a thumbnail for cards."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/", width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to="products/thumbs/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class BoothVisit(models.Model):
+    """One visitor's visit to a booth page on one day (Asia/Jakarta); written in batches."""
+
+    booth = models.ForeignKey(Booth, on_delete=models.CASCADE, related_name="visits")
+    day = models.DateField()
+    visitor = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["booth", "day", "visitor"], name="unique_booth_visit")
+        ]
+        indexes = [models.Index(fields=["booth", "day"])]
+
+
+class ProductVisit(models.Model):
+    """One visitor's visit to a product page on one day (Asia/Jakarta); written in batches."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="visits")
+    day = models.DateField()
+    visitor = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "day", "visitor"], name="unique_product_visit"
+            )
+        ]
+        indexes = [models.Index(fields=["product", "day"])]

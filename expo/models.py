@@ -184,6 +184,119 @@ class Sector(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
+        return _pick(self.name_en, self.name_id)
 
-        return self.name_id if (get_language() or "en").startswith("id") else self.name_en
+
+class ExpoState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACCEPTING = "accepting", _("Accepting applications")
+    PUBLISHED = "published", _("Published")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Expo(models.Model):
+    """A time-boxed virtual expo run by an office.
+
+    Its state is never stored: it is derived from the clock (see :meth:`state_at`). Times are stored
+    in UTC, organised in Asia/Jakarta and shown to each visitor in their own time zone.
+    """
+
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="expos", verbose_name=_("office")
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title_en = models.CharField(_("title (English)"), max_length=160)
+    title_id = models.CharField(_("title (Indonesian)"), max_length=160)
+    tagline_en = models.CharField(_("tagline (English)"), max_length=240, blank=True)
+    tagline_id = models.CharField(_("tagline (Indonesian)"), max_length=240, blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_id = models.TextField(_("description (Indonesian)"), blank=True)
+    hero_image = models.ImageField(_("hero image"), upload_to="expos/hero/", blank=True)
+    applications_open_at = models.DateTimeField(_("applications open at"))
+    application_deadline = models.DateTimeField(_("application deadline"))
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    booth_quota = models.PositiveIntegerField(_("booth quota"), default=100)
+    sectors = models.ManyToManyField(
+        Sector, related_name="expos", verbose_name=_("sectors on show")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("expo")
+        verbose_name_plural = _("expos")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(applications_open_at__lt=models.F("application_deadline"))
+                & models.Q(application_deadline__lte=models.F("opens_at"))
+                & models.Q(opens_at__lt=models.F("closes_at")),
+                name="expo_time_box_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return _pick(self.title_en, self.title_id)
+
+    @property
+    def tagline(self) -> str:
+        return _pick(self.tagline_en, self.tagline_id)
+
+    @property
+    def description(self) -> str:
+        return _pick(self.description_en, self.description_id)
+
+    def state_at(self, moment) -> ExpoState:
+        if moment < self.applications_open_at:
+            return ExpoState.DRAFT
+        if moment < self.application_deadline:
+            return ExpoState.ACCEPTING
+        if moment < self.opens_at:
+            return ExpoState.PUBLISHED
+        if moment < self.closes_at:
+            return ExpoState.OPEN
+        return ExpoState.CLOSED
+
+    @property
+    def state(self) -> ExpoState:
+        return self.state_at(timezone.now())
+
+
+def _pick(english: str, indonesian: str) -> str:
+    """The text in the active language, falling back to the other one when it is empty."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "en").startswith("id"):
+        return indonesian or english
+    return english or indonesian
+
+
+class AuditLogEntry(models.Model):
+    """An append-only record of a state change, named with a dotted action (``booths.application.approved``)."""
+
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=40)
+    expo = models.ForeignKey(
+        "Expo", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_log"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from expo import permissions
-from expo.models import Office, OfficeMembership, User
+from expo.models import Expo, Office, OfficeMembership, User
 
 
 def user_language_for_email(*, email: str, fallback: str | None) -> str:
@@ -89,3 +89,77 @@ def send_templated_email(*, to: User, template: str, context: dict[str, object])
         subject=f"[{settings.PLATFORM_NAME}] {subject}", body=body, to=[to.email]
     )
     transaction.on_commit(lambda: deliver_email(message))
+
+
+EXPO_FIELDS = (
+    "slug", "title_en", "title_id", "tagline_en", "tagline_id", "description_en", "description_id",
+    "applications_open_at", "application_deadline", "opens_at", "closes_at", "booth_quota",
+)  # fmt: skip
+
+
+def _validate_time_box(expo: object) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    a, d, o, c = (
+        expo.applications_open_at,  # type: ignore[attr-defined]
+        expo.application_deadline,  # type: ignore[attr-defined]
+        expo.opens_at,  # type: ignore[attr-defined]
+        expo.closes_at,  # type: ignore[attr-defined]
+    )
+    if None in (a, d, o, c):
+        return
+    if not a < d:
+        raise ValidationError(
+            {"application_deadline": _("The deadline must be after applications open.")}
+        )
+    if not d <= o:
+        raise ValidationError(
+            {"opens_at": _("The expo must open on or after the application deadline.")}
+        )
+    if not o < c:
+        raise ValidationError({"closes_at": _("The expo must close after it opens.")})
+
+
+@transaction.atomic
+def expo_create(
+    *, office: Office, by: User, sectors: object = (), hero_image: object = None, **fields: object
+) -> Expo:
+    """Create an expo for ``office``; only its organisers (or a platform admin) may."""
+    permissions.require(permissions.can_manage_office(by, office))
+    expo = Expo(office=office, **{k: v for k, v in fields.items() if k in EXPO_FIELDS})
+    if hero_image is not None:
+        expo.hero_image = hero_image
+    _validate_time_box(expo)
+    expo.full_clean()
+    expo.save()
+    expo.sectors.set(sectors)  # type: ignore[arg-type]
+    audit_log(action="expo.expo.created", obj=expo, user=by, expo_id=expo.pk)
+    return expo
+
+
+@transaction.atomic
+def expo_update(
+    *, expo: Expo, by: User, sectors: object = None, hero_image: object = None, **fields: object
+) -> Expo:
+    """Change an expo. Its time box may not be changed once it has closed."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from expo.models import ExpoState
+
+    permissions.require(permissions.can_manage_office(by, expo.office_id))
+    if expo.state == ExpoState.CLOSED:
+        raise ValidationError(_("A closed expo can no longer be changed; its report is final."))
+    for name, value in fields.items():
+        if name in EXPO_FIELDS:
+            setattr(expo, name, value)
+    if hero_image is not None:
+        expo.hero_image = hero_image
+    _validate_time_box(expo)
+    expo.full_clean()
+    expo.save()
+    if sectors is not None:
+        expo.sectors.set(sectors)  # type: ignore[arg-type]
+    audit_log(action="expo.expo.updated", obj=expo, user=by, expo_id=expo.pk, fields=sorted(fields))
+    return expo

@@ -317,3 +317,5 @@ LOGGING = {
 }
 
 PLATFORM_NAME = "UMKM Virtual Expo"
+# How often each process writes its buffered page visits; 0 = only when booths.visits.flush() is called.
+VISITS_FLUSH_SECONDS = float(env("VISITS_FLUSH_SECONDS", "5"))

@@ -11,6 +11,9 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
+    path("expos/", include("booths.urls")),
+    path("vendor/", include("booths.vendor_urls")),
+    path("manage/", include("expo.manage_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -137,3 +137,9 @@ def buyer(make_user):
 @pytest.fixture
 def admin_user(make_user):
     return make_user(name="Admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(autouse=True)
+def _visits_flushed_by_hand(settings):
+    """Page visits are written when a test calls booths.visits.flush(), not by a timer thread."""
+    settings.VISITS_FLUSH_SECONDS = 0

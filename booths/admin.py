@@ -1,0 +1,56 @@
+from django.contrib import admin
+
+from booths.models import Booth, BoothApplication, Product, ProductImage, Vendor, VendorMembership
+
+
+class VendorMembershipInline(admin.TabularInline):
+    model = VendorMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Vendor)
+class VendorAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner_name", "region", "sector", "size_class"]
+    list_filter = ["sector", "size_class", "region__province"]
+    search_fields = ["name", "owner_name", "nib"]
+    list_select_related = ["region", "sector"]
+    inlines = [VendorMembershipInline]
+
+
+@admin.register(BoothApplication)
+class BoothApplicationAdmin(admin.ModelAdmin):
+    """Read-only here: decisions go through the curation queue so e-mails, quota and audit apply."""
+
+    list_display = ["vendor", "expo", "status", "submitted_at", "decided_at"]
+    list_filter = ["status", "expo"]
+    search_fields = ["vendor__name"]
+    list_select_related = ["vendor", "expo"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ["thumbnail", "position"]
+    readonly_fields = ["thumbnail"]
+
+
+@admin.register(Booth)
+class BoothAdmin(admin.ModelAdmin):
+    list_display = ["vendor", "expo", "is_active", "product_count", "min_price", "max_price"]
+    list_filter = ["expo", "is_active", "is_halal"]
+    search_fields = ["vendor__name"]
+    list_select_related = ["vendor", "expo"]
+    readonly_fields = ["min_price", "max_price", "has_preorder", "product_count"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "booth", "price", "stock", "is_preorder", "is_active"]
+    list_filter = ["category", "is_preorder", "is_active", "booth__expo"]
+    search_fields = ["name_en", "name_id", "booth__vendor__name"]
+    list_select_related = ["booth__vendor"]
+    inlines = [ProductImageInline]

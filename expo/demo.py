@@ -1,13 +1,57 @@
-"""Demo accounts and data for `make run` (``manage.py seed_demo``). Idempotent."""
+"""Demo accounts and the demo expo for `make run` (``manage.py seed_demo``). Idempotent.
+
+``seed_demo()`` builds the office, the four demo accounts and an open expo, "UKM Virtual Expo Jawa
+Tengah", with the booths and products of ``expo.data.demo_catalogue``: every product with a generated
+photo and thumbnail, booth covers, vendor logos, documents for the curators, pending applications.
+``seed_hall()`` builds a bigger expo from the same catalogue for the benchmarks (``bench/hall.py``),
+sharing a small pool of pictures between its rows so that it stays fast.
+
+Rows are written directly (this is trusted data) with bulk inserts, but keep what the services keep:
+one approved application per booth, unique slugs, pre-order products with a lead time and quota,
+halal booths from halal applications, and the hall's aggregates recomputed through
+``booths.services.booth_refresh_aggregates``. Everything is keyed by slug, so a second run creates
+nothing and only checks.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import io
+import os
+import random
+import threading
+import time
+import uuid
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image, ImageDraw, ImageFont
 
-from expo.models import Office, OfficeMembership, User
+from booths import catalogue
+from booths.images import THUMB_SIDE
+from booths.models import (
+    ApplicationPhoto,
+    Booth,
+    BoothApplication,
+    Product,
+    ProductImage,
+    Vendor,
+    VendorMembership,
+)
+from booths.services import booth_refresh_aggregates
+from expo import permissions, regions
+from expo.data.demo_catalogue import APPLICANTS, DEMO_VENDOR_MAKER, MAKERS, Applicant, Maker
+from expo.models import Expo, ExpoState, Office, OfficeMembership, Region, Sector, User
 
 
 @dataclass(frozen=True)
@@ -26,6 +70,13 @@ BUYER = DemoAccount("buyer@demo.umkm-expo.id", "expo-buyer-2026", "Emma Lawson",
 ADMIN = DemoAccount("admin@demo.umkm-expo.id", "expo-admin-2026", "Platform Admin", "admin")
 DEMO_ACCOUNTS = (ORGANISER, VENDOR, BUYER, ADMIN)
 
+DEMO_EXPO_SLUG = "ukm-virtual-expo-jawa-tengah"
+DEMO_BOOTH_QUOTA = 60
+PROVINCE = "Jawa Tengah"
+
+
+# --- Accounts and office -------------------------------------------------------------------------
+
 
 def _account(spec: DemoAccount, **extra: object) -> User:
     user, created = User.objects.get_or_create(
@@ -41,10 +92,9 @@ def _account(spec: DemoAccount, **extra: object) -> User:
     return user
 
 
-@transaction.atomic
-def seed_accounts() -> dict[str, User]:
+def seed_office() -> Office:
     office, _ = Office.objects.get_or_create(
-        province="Jawa Tengah",
+        province=PROVINCE,
         defaults={
             "name": "Dinas Koperasi dan UKM Provinsi Jawa Tengah",
             "slug": "jawa-tengah",
@@ -52,6 +102,12 @@ def seed_accounts() -> dict[str, User]:
             "website": "https://dinkopumkm.jatengprov.go.id",
         },
     )
+    return office
+
+
+@transaction.atomic
+def seed_accounts() -> dict[str, Any]:
+    office = seed_office()
     organiser = _account(ORGANISER, language="id")
     OfficeMembership.objects.get_or_create(office=office, user=organiser)
     buyer = _account(BUYER, country="AU", language="en", time_zone="Australia/Sydney")
@@ -67,3 +123,974 @@ def seed_accounts() -> dict[str, User]:
         "admin": admin,
         "office": office,
     }
+
+
+def ensure_regions_and_sectors() -> None:
+    """Migration 0002 loads them; this puts them back if the tables were emptied since."""
+    if Region.objects.filter(province=PROVINCE).count() < 35 or Sector.objects.count() < 7:
+        regions.load_defaults()
+
+
+# --- Pictures ------------------------------------------------------------------------------------
+
+PALETTES: dict[str, tuple[tuple[str, str], ...]] = {
+    "kuliner": (
+        ("#E76F51", "#F4A261"),
+        ("#D62828", "#F77F00"),
+        ("#BC6C25", "#DDA15E"),
+        ("#9E2A2B", "#E09F3E"),
+    ),
+    "kriya": (
+        ("#264653", "#2A9D8F"),
+        ("#7F5539", "#9C6644"),
+        ("#3A5A40", "#588157"),
+        ("#7F5539", "#B08968"),
+    ),
+    "fashion": (
+        ("#3D405B", "#81B29A"),
+        ("#5F0F40", "#9A031E"),
+        ("#4E342E", "#A1887F"),
+        ("#1D3557", "#457B9D"),
+    ),
+    "agribisnis": (
+        ("#283618", "#606C38"),
+        ("#2D6A4F", "#74C69D"),
+        ("#386641", "#A7C957"),
+        ("#386641", "#BC4749"),
+    ),
+    "furnitur": (("#7F5539", "#DDB892"), ("#582F0E", "#936639"), ("#656D4A", "#A68A64")),
+    "jasa": (("#023E8A", "#0096C7"), ("#5A189A", "#9D4EDD"), ("#3A0CA3", "#4895EF")),
+    "lainnya": (("#6D597A", "#B56576"), ("#355070", "#EAAC8B"), ("#495057", "#ADB5BD")),
+}
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
+PRODUCT_SIDE = 800
+_local = threading.local()
+_overlay_lock = threading.Lock()
+
+
+def _font(size: int, *, bold: bool = True) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """A font per thread (FreeType faces are not shared between threads)."""
+    cache = getattr(_local, "fonts", None)
+    if cache is None:
+        cache = _local.fonts = {}
+    key = (size, bold)
+    if key not in cache:
+        name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+        for folder in FONT_DIRS:
+            path = os.path.join(folder, name)
+            if os.path.exists(path):
+                cache[key] = ImageFont.truetype(path, size)
+                break
+        else:
+            cache[key] = ImageFont.load_default(size=size)
+    return cache[key]
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    value = hex_colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def _gradient(size: tuple[int, int], start: str, end: str) -> Image.Image:
+    """A diagonal two-colour gradient (a 2×2 image scaled up: fast at any size)."""
+    a, b = _rgb(start), _rgb(end)
+    mid = tuple((x + y) // 2 for x, y in zip(a, b, strict=True))
+    seed = Image.new("RGB", (2, 2))
+    seed.putdata([a, mid, mid, b])
+    return seed.resize(size, Image.Resampling.BILINEAR)
+
+
+@functools.cache
+def _motif(sector: str, size: tuple[int, int]) -> Image.Image:
+    """A translucent white pattern for a sector: batik-like, simple, drawn once per size."""
+    w, h = size
+    layer = Image.new("RGBA", size, (255, 255, 255, 0))
+    d = ImageDraw.Draw(layer)
+    ink = (255, 255, 255, 46)
+    step = max(w, h) // 8
+    if sector == "kuliner":  # ceplok dots
+        for y in range(0, h + step, step):
+            for x in range(0, w + step, step):
+                r = step // 5
+                d.ellipse((x - r, y - r, x + r, y + r), fill=ink)
+                d.ellipse(
+                    (x + step // 2 - 4, y + step // 2 - 4, x + step // 2 + 4, y + step // 2 + 4),
+                    fill=ink,
+                )
+    elif sector == "kriya":  # kawung: four ellipses around each point
+        q = step // 2
+        for y in range(0, h + step, step):
+            for x in range(0, w + step, step):
+                d.ellipse((x - q + 4, y - q // 2 + 2, x - 4, y + q // 2 - 2), outline=ink, width=4)
+                d.ellipse((x + 4, y - q // 2 + 2, x + q - 4, y + q // 2 - 2), outline=ink, width=4)
+                d.ellipse((x - q // 2 + 2, y - q + 4, x + q // 2 - 2, y - 4), outline=ink, width=4)
+                d.ellipse((x - q // 2 + 2, y + 4, x + q // 2 - 2, y + q - 4), outline=ink, width=4)
+    elif sector == "fashion":  # parang: diagonal bands with a row of dots
+        for offset in range(-h, w + h, step):
+            d.line((offset, 0, offset + h, h), fill=ink, width=step // 4)
+            for t in range(0, h, step // 2):
+                cx, cy = offset + t + step // 3, t
+                d.ellipse((cx - 5, cy - 5, cx + 5, cy + 5), fill=ink)
+    elif sector == "agribisnis":  # leaves
+        for y in range(0, h + step, step):
+            for x in range(0, w + step, step):
+                dx = (y // step % 2) * step // 2
+                d.ellipse(
+                    (x + dx - step // 3, y - step // 8, x + dx + step // 3, y + step // 8),
+                    outline=ink,
+                    width=4,
+                )
+                d.line((x + dx - step // 3, y, x + dx + step // 3, y), fill=ink, width=2)
+    elif sector == "furnitur":  # wood grain
+        for i in range(1, 14):
+            r = i * step // 2
+            d.arc((-r, h - r, r, h + r), 270, 360, fill=ink, width=5)
+            d.arc((w - r, -r, w + r, r), 90, 180, fill=ink, width=5)
+    elif sector == "jasa":  # rings
+        for i in range(1, 12):
+            r = i * step // 2
+            d.ellipse((w - r, h - r, w + r, h + r), outline=ink, width=5)
+    else:  # diamonds
+        for y in range(0, h + step, step):
+            for x in range(0, w + step, step):
+                q = step // 3
+                d.polygon([(x, y - q), (x + q, y), (x, y + q), (x - q, y)], outline=ink, width=4)
+    return layer
+
+
+def _overlay(sector: str, size: tuple[int, int]) -> Image.Image:
+    with _overlay_lock:  # drawn once, then only read by the threads
+        return _motif(sector, size)
+
+
+def initials(text: str) -> str:
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w[0].isalpha()]
+    if not words:
+        return "UK"
+    if len(words) == 1:
+        return words[0][:2].upper()
+    return (words[0][0] + words[1][0]).upper()
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What to draw: big initials over a sector's gradient and motif, with a caption."""
+
+    caption: str
+    sector: str
+    seed: int
+    letters: str = ""
+
+    @property
+    def colours(self) -> tuple[str, str]:
+        palette = PALETTES.get(self.sector, PALETTES["lainnya"])
+        return palette[self.seed % len(palette)]
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, width: int, size: int, *, bold: bool) -> tuple:
+    while size > 12:
+        font = _font(size, bold=bold)
+        if draw.textlength(text, font=font) <= width:
+            return font, text
+        size -= 2
+    font = _font(12, bold=bold)
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return font, text + "…"
+
+
+def draw_square(picture: Picture, side: int = PRODUCT_SIDE) -> Image.Image:
+    """A product photo stand-in: gradient, motif, a badge with initials and the product's name."""
+    start, end = picture.colours
+    image = _gradient((side, side), start, end).convert("RGBA")
+    image.alpha_composite(_overlay(picture.sector, (side, side)))
+    image = image.convert("RGB")
+    draw = ImageDraw.Draw(image, "RGBA")  # RGBA ink on an RGB image: blended
+    r = side * 0.27
+    cx, cy = side / 2, side * 0.43
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(255, 255, 255, 58))
+    draw.ellipse(
+        (cx - r, cy - r, cx + r, cy + r), outline=(255, 255, 255, 150), width=max(2, side // 160)
+    )
+    letters = picture.letters or initials(picture.caption)
+    draw.text(
+        (cx, cy), letters, font=_font(int(side * 0.22)), anchor="mm", fill=(255, 255, 255, 240)
+    )
+    band = side * 0.17
+    draw.rectangle((0, side - band, side, side), fill=(0, 0, 0, 70))
+    font, caption = _fit(draw, picture.caption, int(side * 0.9), int(side * 0.05), bold=False)
+    draw.text((cx, side - band / 2), caption, font=font, anchor="mm", fill=(255, 255, 255, 235))
+    return image
+
+
+def draw_banner(picture: Picture, size: tuple[int, int], subtitle: str = "") -> Image.Image:
+    """A wide cover or hero: gradient, motif, the name and a subtitle."""
+    w, h = size
+    start, end = picture.colours
+    image = _gradient(size, start, end).convert("RGBA")
+    image.alpha_composite(_overlay(picture.sector, size))
+    image = image.convert("RGB")
+    draw = ImageDraw.Draw(image, "RGBA")
+    font, title = _fit(draw, picture.caption, int(w * 0.86), int(h * 0.2), bold=True)
+    draw.text((w / 2, h * 0.45), title, font=font, anchor="mm", fill=(255, 255, 255, 245))
+    if subtitle:
+        font, sub = _fit(draw, subtitle, int(w * 0.8), int(h * 0.085), bold=False)
+        draw.text((w / 2, h * 0.68), sub, font=font, anchor="mm", fill=(255, 255, 255, 225))
+    return image
+
+
+def jpeg(image: Image.Image, quality: int = 84) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+def product_photo(picture: Picture, side: int = PRODUCT_SIDE) -> tuple[bytes, bytes]:
+    """The photo (side × side JPEG) and its thumbnail, as booths.images would store them."""
+    image = draw_square(picture, side)
+    thumb = image.resize((THUMB_SIDE, THUMB_SIDE), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return jpeg(image), jpeg(thumb, 82)
+
+
+def tiny_pdf(lines: Sequence[str]) -> bytes:
+    """A one-page PDF with the given lines: a stand-in for an uploaded business document."""
+
+    def escape(text: str) -> str:
+        text = text.encode("latin-1", "replace").decode("latin-1")
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    body = "BT /F1 13 Tf 64 770 Td 20 TL " + " ".join(f"({escape(t)}) '" for t in lines) + " ET"
+    stream = body.encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _store(model: type[models.Model], field_name: str, filename: str, data: bytes) -> str:
+    """Save bytes through the field's storage (local disk or S3) under its upload_to; the name."""
+    file_field = model._meta.get_field(field_name)
+    return file_field.storage.save(file_field.generate_filename(None, filename), ContentFile(data))
+
+
+class Pictures:
+    """Draws and stores the demo's pictures and documents.
+
+    ``pool=None``: every object gets its own picture (the demo). ``pool=N``: N pictures per sector
+    are stored once and shared (the benchmarks: thousands of rows in seconds). Drawing runs on a
+    few threads; Pillow releases the GIL while it draws and encodes.
+    """
+
+    def __init__(self, *, pool: int | None = None, workers: int | None = None) -> None:
+        self.pool = pool
+        self.workers = workers or min(4, os.cpu_count() or 1)
+        self._shared: dict[tuple, Any] = {}
+        self.drawn = 0
+
+    def _map(self, make: Callable[[Any], Any], specs: Sequence[Any]) -> list[Any]:
+        if len(specs) < 4 or self.workers == 1:
+            return [make(spec) for spec in specs]
+        with ThreadPoolExecutor(self.workers) as pool:
+            return list(pool.map(make, specs))
+
+    def _many(self, kind: str, specs: Sequence[Picture], make: Callable[[Picture], Any]) -> list:
+        if self.pool is None:
+            self.drawn += len(specs)
+            return self._map(make, specs)
+        keys = [(kind, p.sector, p.seed % self.pool) for p in specs]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._shared))
+        shared = [Picture(caption=_sector_caption(k[1]), sector=k[1], seed=k[2]) for k in missing]
+        self.drawn += len(shared)
+        for key, made in zip(missing, self._map(make, shared), strict=True):
+            self._shared[key] = made
+        return [self._shared[k] for k in keys]
+
+    def products(self, specs: Sequence[Picture]) -> list[tuple[str, str]]:
+        """(image name, thumbnail name) for each product."""
+
+        def make(p: Picture) -> tuple[str, str]:
+            full, thumb = product_photo(p)
+            stem = uuid.uuid4().hex
+            return (
+                _store(ProductImage, "image", f"{stem}.jpg", full),
+                _store(ProductImage, "thumbnail", f"{stem}-thumb.jpg", thumb),
+            )
+
+        return self._many("product", specs, make)
+
+    def logos(self, specs: Sequence[Picture]) -> list[str]:
+        def make(p: Picture) -> str:
+            return _store(Vendor, "logo", f"{uuid.uuid4().hex}.jpg", jpeg(draw_square(p, 400)))
+
+        return self._many("logo", specs, make)
+
+    def covers(self, specs: Sequence[tuple[Picture, str]]) -> list[str]:
+        def make(p: Picture) -> str:
+            image = draw_banner(p, (1200, 400), subtitles.get(p, ""))
+            return _store(Booth, "cover_image", f"{uuid.uuid4().hex}.jpg", jpeg(image, 82))
+
+        subtitles = dict(specs)
+        return self._many("cover", [p for p, _ in specs], make)
+
+    def application_photos(self, specs: Sequence[Picture]) -> list[str]:
+        def make(p: Picture) -> str:
+            image = draw_square(p, 640)
+            return _store(ApplicationPhoto, "image", f"{uuid.uuid4().hex}.jpg", jpeg(image, 80))
+
+        return self._many("photo", specs, make)
+
+    def document(self, field_name: str, lines: Sequence[str], *, key: str = "") -> str:
+        """A tiny PDF stored for a BoothApplication file field (shared in pool mode)."""
+        shared_key = ("document", field_name)
+        if self.pool is not None and shared_key in self._shared:
+            return self._shared[shared_key]
+        name = _store(
+            BoothApplication, field_name, f"{key or uuid.uuid4().hex}.pdf", tiny_pdf(lines)
+        )
+        if self.pool is not None:
+            self._shared[shared_key] = name
+        return name
+
+
+def _sector_caption(sector: str) -> str:
+    return {
+        "kuliner": "Kuliner Jawa Tengah",
+        "kriya": "Kriya Jawa Tengah",
+        "fashion": "Fesyen Jawa Tengah",
+        "agribisnis": "Agribisnis Jawa Tengah",
+        "furnitur": "Furnitur Jawa Tengah",
+        "jasa": "Jasa Jawa Tengah",
+    }.get(sector, "UMKM Jawa Tengah")
+
+
+# --- The catalogue -------------------------------------------------------------------------------
+
+
+def _seed(*parts: str) -> int:
+    return zlib.crc32("|".join(parts).encode())
+
+
+def _planned_slugs(maker: Maker) -> list[tuple[str, Any, Any]]:
+    """(slug, line, item) for each product, slugs unique within the booth and stable between runs."""
+    seen: set[str] = set()
+    planned = []
+    for line in maker.lines:
+        for item in line.items:
+            stem = slugify(item.name_en)[:150] or "product"
+            slug, n = stem, 2
+            while slug in seen:
+                slug, n = f"{stem}-{n}", n + 1
+            seen.add(slug)
+            planned.append((slug, line, item))
+    return planned
+
+
+def _unique(stem: str, taken: set[str]) -> str:
+    stem = slugify(stem)[:150] or "booth"
+    slug, n = stem, 2
+    while slug in taken:
+        slug, n = f"{stem}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _region_label(region: Region, lang: str) -> str:
+    province = "Central Java" if lang == "en" else "Jawa Tengah"
+    return f"{region}, {province}"
+
+
+def _product(
+    booth: Booth, maker: Maker, region: Region, slug: str, line: Any, item: Any, *, featured: bool
+) -> Product:
+    rng = random.Random(_seed(maker.name, slug))
+    preorder = line.preorder is not None
+    if preorder:
+        stock = 0
+    elif line.category == "service":
+        stock = rng.randrange(8, 40)
+    elif item.price >= 1_000_000:
+        stock = rng.randrange(1, 6)
+    elif item.price >= 250_000:
+        stock = rng.randrange(5, 40)
+    else:
+        stock = rng.randrange(40, 400)
+    made_by_en = f"Made by {maker.name} in {_region_label(region, 'en')}."
+    made_by_id = f"Dibuat oleh {maker.name} di {_region_label(region, 'id')}."
+    if line.category == "service":
+        made_by_en = f"By {maker.name}, {_region_label(region, 'en')}."
+        made_by_id = f"Oleh {maker.name}, {_region_label(region, 'id')}."
+    description_en = f"{line.about_en} {made_by_en}"
+    description_id = f"{line.about_id} {made_by_id}"
+    if preorder:
+        lead = line.preorder[0]
+        description_en += f" Made to order: ships within {lead} days of your order."
+        description_id += (
+            f" Dibuat sesuai pesanan: dikirim paling lambat {lead} hari setelah pesanan."
+        )
+    if line.min_order > 1:
+        description_en += f" Minimum order: {line.min_order}."
+        description_id += f" Minimal pembelian: {line.min_order}."
+    return Product(
+        booth=booth,
+        slug=slug,
+        name_en=item.name_en,
+        name_id=item.name_id,
+        description_en=description_en,
+        description_id=description_id,
+        category=line.category,
+        price=int(item.price),
+        stock=stock,
+        is_preorder=preorder,
+        preorder_lead_days=line.preorder[0] if preorder else None,
+        preorder_quota=line.preorder[1] if preorder else None,
+        weight_grams=item.grams,
+        min_order=line.min_order,
+        is_featured=featured,
+        is_active=True,
+    )
+
+
+def _nib(name: str) -> str:
+    return f"9120{_seed('nib', name) % 10**9:09d}"
+
+
+def _whatsapp(name: str) -> str:
+    return f"+6281{_seed('wa', name) % 10**9:09d}"
+
+
+def _document_lines(
+    title: str, vendor_name: str, owner: str, number: str, region: str
+) -> list[str]:
+    return [
+        "CONTOH DOKUMEN - DEMO UMKM VIRTUAL EXPO (bukan dokumen resmi)",
+        "",
+        title,
+        f"Nomor: {number}",
+        f"Nama usaha: {vendor_name}",
+        f"Pemilik: {owner}",
+        f"Alamat: {region}, Jawa Tengah",
+    ]
+
+
+@dataclass
+class Counts:
+    """What one run created."""
+
+    vendors: int = 0
+    applications: int = 0
+    booths: int = 0
+    products: int = 0
+    images: int = 0
+    pictures_drawn: int = 0
+
+
+def _vendors(
+    makers: Sequence[Maker | Applicant],
+    *,
+    region_by_code: dict[str, Region],
+    sector_by_slug: dict[str, Sector],
+    pictures: Pictures,
+    counts: Counts,
+) -> dict[str, Vendor]:
+    """The vendor of each maker, by maker name; missing ones created with a logo."""
+    slug_of = {m.name: slugify(m.name)[:170] for m in makers}
+    found = {
+        v.slug: v
+        for v in Vendor.objects.filter(slug__in=slug_of.values()).select_related("region", "sector")
+    }
+    new = []
+    for m in makers:
+        if slug_of[m.name] in found:
+            continue
+        region = region_by_code[m.region]
+        vendor = Vendor(
+            name=m.name,
+            slug=slug_of[m.name],
+            owner_name=m.owner,
+            nib=_nib(m.name),
+            region=region,
+            sector=sector_by_slug[m.sector],
+            size_class=getattr(m, "size", Vendor.SizeClass.MIKRO),
+            address=f"{m.place}, {region}, Jawa Tengah",
+            whatsapp=_whatsapp(m.name),
+            story=m.story_id,
+        )
+        found[vendor.slug] = vendor
+        new.append(vendor)
+    no_logo = [v for v in found.values() if not v.logo]
+    if no_logo:
+        names = pictures.logos(
+            [Picture(v.name, v.sector.slug, _seed("logo", v.slug)) for v in no_logo]
+        )
+        for vendor, name in zip(no_logo, names, strict=True):
+            vendor.logo = name
+    Vendor.objects.bulk_create(new, batch_size=500)
+    stale = [v for v in no_logo if v.pk and v not in new]
+    if stale:
+        Vendor.objects.bulk_update(stale, ["logo"])
+    counts.vendors += len(new)
+    return {m.name: found[slug_of[m.name]] for m in makers}
+
+
+def _application(
+    expo: Expo,
+    vendor: Vendor,
+    spec: Maker | Applicant,
+    *,
+    status: str,
+    decided_by: User | None,
+    pictures: Pictures,
+    now: datetime,
+) -> BoothApplication:
+    region = str(vendor.region)
+    key = slugify(vendor.name)[:60]
+    application = BoothApplication(
+        expo=expo,
+        vendor=vendor,
+        status=status,
+        nib_document=pictures.document(
+            "nib_document",
+            _document_lines(
+                "NOMOR INDUK BERUSAHA (NIB)", vendor.name, vendor.owner_name, vendor.nib, region
+            ),
+            key=f"nib-{key}",
+        ),
+        stock=spec.stock,
+        motivation=getattr(spec, "motivation", "")
+        or "We want to reach buyers outside Central Java and abroad.",
+    )
+    if spec.permit:
+        number = (
+            f"P-IRT {_seed('pirt', vendor.name) % 10**15:015d}"
+            if spec.permit == "pirt"
+            else f"BPOM MD {_seed('bpom', vendor.name) % 10**12:012d}"
+        )
+        application.permit_kind = spec.permit
+        application.permit_number = number[:40]
+        application.permit_document = pictures.document(
+            "permit_document",
+            _document_lines(
+                f"IZIN PANGAN ({spec.permit.upper()})",
+                vendor.name,
+                vendor.owner_name,
+                number,
+                region,
+            ),
+            key=f"permit-{key}",
+        )
+    if spec.halal:
+        number = f"ID33{_seed('halal', vendor.name) % 10**10:010d}"
+        application.halal_number = number
+        application.halal_document = pictures.document(
+            "halal_document",
+            _document_lines("SERTIFIKAT HALAL", vendor.name, vendor.owner_name, number, region),
+            key=f"halal-{key}",
+        )
+    if status != BoothApplication.Status.SUBMITTED:
+        application.decided_by = decided_by
+        application.decided_at = now
+    if isinstance(spec, Applicant) and spec.reason:
+        application.decision_reason = spec.reason
+    return application
+
+
+def seed_booths(
+    expo: Expo,
+    makers: Sequence[Maker],
+    *,
+    organiser: User | None,
+    pictures: Pictures,
+    counts: Counts | None = None,
+) -> dict[str, Booth]:
+    """Approved applications, booths, products and their pictures for ``makers``; only what is
+    missing is created. Returns the booth of each maker, by maker name."""
+    counts = counts if counts is not None else Counts()
+    now = timezone.now()
+    region_by_code = {r.code: r for r in Region.objects.all()}
+    sector_by_slug = {s.slug: s for s in Sector.objects.all()}
+    vendors = _vendors(
+        makers,
+        region_by_code=region_by_code,
+        sector_by_slug=sector_by_slug,
+        pictures=pictures,
+        counts=counts,
+    )
+
+    # Approved applications (the curators' record of each booth).
+    applications = {
+        a.vendor_id: a
+        for a in BoothApplication.objects.filter(expo=expo, vendor__in=vendors.values())
+    }
+    new_applications = []
+    for maker in makers:
+        vendor = vendors[maker.name]
+        if vendor.pk not in applications:
+            application = _application(
+                expo,
+                vendor,
+                maker,
+                status=BoothApplication.Status.APPROVED,
+                decided_by=organiser,
+                pictures=pictures,
+                now=now,
+            )
+            applications[vendor.pk] = application
+            new_applications.append(application)
+    BoothApplication.objects.bulk_create(new_applications, batch_size=500)
+    counts.applications += len(new_applications)
+
+    # Booths.
+    booths = {b.vendor_id: b for b in Booth.objects.filter(expo=expo).select_related("vendor")}
+    taken = {b.slug for b in booths.values()}
+    new_booths = []
+    for maker in makers:
+        vendor = vendors[maker.name]
+        if vendor.pk in booths:
+            continue
+        application = applications[vendor.pk]
+        booth = Booth(
+            expo=expo,
+            vendor=vendor,
+            application=application if application.status == "approved" else None,
+            slug=_unique(vendor.name, taken),
+            tagline_en=maker.tagline_en[:160],
+            tagline_id=maker.tagline_id[:160],
+            description_en=maker.story_en,
+            description_id=maker.story_id,
+            is_halal=application.is_halal,
+        )
+        booths[vendor.pk] = booth
+        new_booths.append(booth)
+    by_maker = {m.name: booths[vendors[m.name].pk] for m in makers}
+    no_cover = [(m, b) for m, b in ((m, by_maker[m.name]) for m in makers) if not b.cover_image]
+    if no_cover:
+        names = pictures.covers(
+            [(Picture(m.name, m.sector, _seed("cover", m.name)), m.tagline_id) for m, _ in no_cover]
+        )
+        for (_, booth), name in zip(no_cover, names, strict=True):
+            booth.cover_image = name
+    Booth.objects.bulk_create(new_booths, batch_size=500)
+    stale = [b for _, b in no_cover if b not in new_booths]
+    if stale:
+        Booth.objects.bulk_update(stale, ["cover_image"])
+    counts.booths += len(new_booths)
+
+    # Products.
+    existing = set(
+        Product.objects.filter(booth__in=by_maker.values()).values_list("booth_id", "slug")
+    )
+    new_products: list[tuple[Product, Maker]] = []
+    for maker in makers:
+        booth = by_maker[maker.name]
+        region = region_by_code[maker.region]
+        planned = _planned_slugs(maker)
+        top = max(range(len(planned)), key=lambda i: planned[i][2].price)
+        for index, (slug, line, item) in enumerate(planned):
+            if (booth.pk, slug) in existing:
+                continue
+            product = _product(booth, maker, region, slug, line, item, featured=index in (0, top))
+            new_products.append((product, maker))
+    Product.objects.bulk_create([p for p, _ in new_products], batch_size=500)
+    counts.products += len(new_products)
+
+    # A photo for every product that has none.
+    sector_of_booth = {by_maker[m.name].pk: m.sector for m in makers}
+    bare = list(
+        Product.objects.filter(booth__in=by_maker.values(), images__isnull=True).only(
+            "pk", "booth_id", "slug", "name_id", "name_en"
+        )
+    )
+    if bare:
+        names = pictures.products(
+            [
+                Picture(
+                    p.name_id,
+                    sector_of_booth[p.booth_id],
+                    _seed("product", str(p.booth_id), p.slug),
+                    initials(p.name_id),
+                )
+                for p in bare
+            ]
+        )
+        ProductImage.objects.bulk_create(
+            [
+                ProductImage(
+                    product=p,
+                    image=image,
+                    thumbnail=thumb,
+                    width=PRODUCT_SIDE,
+                    height=PRODUCT_SIDE,
+                    position=0,
+                )
+                for p, (image, thumb) in zip(bare, names, strict=True)
+            ],
+            batch_size=500,
+        )
+        counts.images += len(bare)
+
+    if new_products or new_booths:
+        booth_refresh_aggregates([b.pk for b in by_maker.values()])
+    catalogue.bump(expo.pk)
+    counts.pictures_drawn = pictures.drawn
+    return by_maker
+
+
+def seed_applicants(
+    expo: Expo,
+    applicants: Sequence[Applicant],
+    *,
+    organiser: User | None,
+    pictures: Pictures,
+    counts: Counts,
+) -> None:
+    """Applications still open: waiting for review, or sent back for changes."""
+    vendors = _vendors(
+        applicants,
+        region_by_code={r.code: r for r in Region.objects.all()},
+        sector_by_slug={s.slug: s for s in Sector.objects.all()},
+        pictures=pictures,
+        counts=counts,
+    )
+    done = set(
+        BoothApplication.objects.filter(expo=expo, vendor__in=vendors.values()).values_list(
+            "vendor_id", flat=True
+        )
+    )
+    now = timezone.now()
+    for spec in applicants:
+        vendor = vendors[spec.name]
+        if vendor.pk in done:
+            continue
+        application = _application(
+            expo,
+            vendor,
+            spec,
+            status=spec.status,
+            decided_by=organiser,
+            pictures=pictures,
+            now=now,
+        )
+        application.stock_note = spec.story_id
+        application.save()
+        photos = pictures.application_photos(
+            [
+                Picture(f"{vendor.name} — foto {n}", spec.sector, _seed("photo", spec.name, str(n)))
+                for n in range(1, 4)
+            ]
+        )
+        ApplicationPhoto.objects.bulk_create(
+            ApplicationPhoto(application=application, image=name, position=i)
+            for i, name in enumerate(photos)
+        )
+        counts.applications += 1
+
+
+# --- The expos -----------------------------------------------------------------------------------
+
+EXPO_TEXT = {
+    "title_en": "UKM Virtual Expo Jawa Tengah",
+    "title_id": "UKM Virtual Expo Jawa Tengah",
+    "tagline_en": "Central Java's makers, online for three days: shop, chat and watch them at work.",
+    "tagline_id": "UMKM Jawa Tengah hadir daring selama tiga hari: belanja, mengobrol dan saksikan mereka berkarya.",
+    "description_en": (
+        "The UKM Virtual Expo brings the micro, small and medium businesses of Central Java to buyers "
+        "at home and abroad. Walk the hall and visit the booths of batik makers from Pekalongan, Solo "
+        "and Lasem, jenang from Kudus, coffee from Temanggung, carved furniture from Jepara and many "
+        "more; chat with the makers, join their live sessions and buy straight from them. Every "
+        "booth was reviewed by the Dinas Koperasi dan UKM of Central Java for product quality and "
+        "stock. Prices are in rupiah; buyers abroad see an approximate price in their currency."
+    ),
+    "description_id": (
+        "UKM Virtual Expo mempertemukan usaha mikro, kecil dan menengah Jawa Tengah dengan pembeli "
+        "dari dalam dan luar negeri. Jelajahi hall dan kunjungi booth pembatik dari Pekalongan, Solo "
+        "dan Lasem, jenang Kudus, kopi Temanggung, mebel ukir Jepara dan banyak lagi; mengobrol "
+        "dengan pelaku usahanya, ikuti sesi live mereka dan beli langsung dari mereka. Setiap booth "
+        "telah dikurasi Dinas Koperasi dan UKM Provinsi Jawa Tengah untuk mutu produk dan "
+        "ketersediaan stok."
+    ),
+}
+
+
+def open_time_box(now: datetime) -> dict[str, datetime]:
+    """Applications opened 10 days ago, closed 2 days ago; open since a few minutes, for 3 days."""
+    return {
+        "applications_open_at": now - timedelta(days=10),
+        "application_deadline": now - timedelta(days=2),
+        "opens_at": now - timedelta(minutes=5),
+        "closes_at": now + timedelta(days=3),
+    }
+
+
+def seed_expo(
+    office: Office,
+    *,
+    slug: str = DEMO_EXPO_SLUG,
+    quota: int = DEMO_BOOTH_QUOTA,
+    text: dict[str, str] | None = None,
+    pictures: Pictures | None = None,
+) -> Expo:
+    """The expo, open now. An existing one keeps its times while it is open and is opened again
+    (the same time box from now) once it has closed, so `make run` always shows an open expo."""
+    now = timezone.now()
+    expo = Expo.objects.filter(slug=slug).first()
+    if expo is None:
+        expo = Expo.objects.create(
+            office=office, slug=slug, booth_quota=quota, **(text or EXPO_TEXT), **open_time_box(now)
+        )
+    elif expo.state_at(now) != ExpoState.OPEN:
+        for name, value in open_time_box(now).items():
+            setattr(expo, name, value)
+        expo.save()
+    sectors = list(Sector.objects.all())
+    if set(expo.sectors.values_list("pk", flat=True)) != {s.pk for s in sectors}:
+        expo.sectors.set(sectors)
+    if not expo.hero_image and pictures is not None:
+        picture = Picture(expo.title_id, "fashion", 1)
+        data = jpeg(draw_banner(picture, (1600, 600), expo.tagline_id), 82)
+        expo.hero_image = _store(Expo, "hero_image", f"{uuid.uuid4().hex}.jpg", data)
+        expo.save(update_fields=["hero_image", "updated_at"])
+    return expo
+
+
+@dataclass
+class Summary:
+    expo: Expo
+    created: Counts
+    seconds: float
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        t = self.totals
+        c = self.created
+        return [
+            f"Expo: {self.expo.title} (/expos/{self.expo.slug}/), {self.expo.state.label}, "
+            f"closes {timezone.localtime(self.expo.closes_at):%d %b %Y %H:%M} WIB",
+            f"  booths approved {t['booths']} (quota {self.expo.booth_quota}) in "
+            f"{t['regions']} regencies/cities, {t['sectors']} sectors; halal {t['halal']}",
+            f"  products {t['products']} (pre-order {t['preorder']}, featured {t['featured']}), "
+            f"product photos {t['images']}",
+            f"  applications waiting for review {t['submitted']}, changes requested "
+            f"{t['changes_requested']}",
+            f"  created this run: {c.vendors} vendors, {c.applications} applications, "
+            f"{c.booths} booths, {c.products} products, {c.images} product photos "
+            f"({c.pictures_drawn} pictures drawn)",
+        ]
+
+
+def expo_totals(expo: Expo) -> dict[str, int]:
+    booths = Booth.objects.filter(expo=expo, application__status="approved")
+    products = Product.objects.filter(booth__expo=expo)
+    statuses = Counter(BoothApplication.objects.filter(expo=expo).values_list("status", flat=True))
+    return {
+        "booths": booths.count(),
+        "regions": booths.values("vendor__region").distinct().count(),
+        "sectors": booths.values("vendor__sector").distinct().count(),
+        "halal": booths.filter(is_halal=True).count(),
+        "products": products.count(),
+        "preorder": products.filter(is_preorder=True).count(),
+        "featured": products.filter(is_featured=True).count(),
+        "images": ProductImage.objects.filter(product__booth__expo=expo).count(),
+        "submitted": statuses.get("submitted", 0),
+        "changes_requested": statuses.get("changes_requested", 0),
+    }
+
+
+def seed_demo(
+    *,
+    makers: Sequence[Maker] = MAKERS,
+    applicants: Sequence[Applicant] = APPLICANTS,
+    pictures: Pictures | None = None,
+) -> Summary:
+    """Everything `make run` shows. Safe to run again: only what is missing is created."""
+    started = time.perf_counter()
+    pictures = pictures or Pictures()
+    counts = Counts()
+    with transaction.atomic():
+        ensure_regions_and_sectors()
+        accounts = seed_accounts()
+        organiser, vendor_user = accounts["organiser"], accounts["vendor"]
+        expo = seed_expo(accounts["office"], pictures=pictures)
+        booths = seed_booths(expo, makers, organiser=organiser, pictures=pictures, counts=counts)
+        demo_booth = booths.get(DEMO_VENDOR_MAKER) or next(iter(booths.values()))
+        _, joined = VendorMembership.objects.get_or_create(
+            vendor=demo_booth.vendor,
+            user=vendor_user,
+            defaults={"role": VendorMembership.Role.OWNER},
+        )
+        if joined:
+            permissions.forget(vendor_user)
+        seed_applicants(expo, applicants, organiser=organiser, pictures=pictures, counts=counts)
+        counts.pictures_drawn = pictures.drawn
+    return Summary(expo, counts, time.perf_counter() - started, expo_totals(expo))
+
+
+# --- The benchmark hall --------------------------------------------------------------------------
+
+
+def scaled_makers(booths: int, products_per_booth: int) -> list[Maker]:
+    """``booths`` makers with ``products_per_booth`` products each, cycling through the catalogue
+    (copies get a number: "Lanting Ibu Ratmi 2", products a lot: "…, 250 g (lot 2)")."""
+    result = []
+    for n in range(booths):
+        base = MAKERS[n % len(MAKERS)]
+        copy = n // len(MAKERS)
+        items = [(line, item) for line in base.lines for item in line.items]
+        lines = []
+        for j in range(products_per_booth):
+            line, item = items[j % len(items)]
+            lot = j // len(items)
+            if lot:
+                item = item._replace(
+                    name_en=f"{item.name_en} (lot {lot + 1})",
+                    name_id=f"{item.name_id} (lot {lot + 1})",
+                )
+            lines.append(line._replace(items=(item,)))
+        name = base.name if copy == 0 else f"{base.name} {copy + 1}"
+        result.append(base._replace(name=name, lines=tuple(lines)))
+    return result
+
+
+def seed_hall(
+    *, slug: str = "bench-hall", booths: int = 200, products_per_booth: int = 15, pool: int = 6
+) -> Summary:
+    """An open expo with ``booths`` booths of ``products_per_booth`` products for the benchmarks,
+    pictures shared from a small pool. No accounts (no password hashing)."""
+    started = time.perf_counter()
+    pictures = Pictures(pool=pool)
+    counts = Counts()
+    with transaction.atomic():
+        ensure_regions_and_sectors()
+        office = seed_office()
+        text = {**EXPO_TEXT, "title_en": "Benchmark Hall", "title_id": "Hall Uji Beban"}
+        expo = seed_expo(office, slug=slug, quota=max(booths, 1), text=text, pictures=pictures)
+        seed_booths(
+            expo,
+            scaled_makers(booths, products_per_booth),
+            organiser=None,
+            pictures=pictures,
+            counts=counts,
+        )
+        counts.pictures_drawn = pictures.drawn
+    return Summary(expo, counts, time.perf_counter() - started, expo_totals(expo))
+
+
+def all_items(makers: Iterable[Maker]) -> list[tuple[Maker, Any, Any]]:
+    """(maker, line, item) for every product of ``makers``."""
+    return [(m, line, item) for m in makers for line in m.lines for item in line.items]

@@ -1,6 +1,6 @@
-from __future__ import annotations
+"""``manage.py seed_demo``: the demo office, accounts and an open expo full of booths. Idempotent."""
 
-import time
+from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
@@ -8,14 +8,16 @@ from expo import demo
 
 
 class Command(BaseCommand):
-    help = "Create the demo office, accounts and expo (safe to run again)."
+    help = (
+        "Create the demo office, accounts and the open expo 'UKM Virtual Expo Jawa Tengah' with "
+        "its booths, products and pictures (safe to run again: only what is missing is created)."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
-        started = time.perf_counter()
-        demo.seed_accounts()
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready in {time.perf_counter() - started:.1f}s.")
-        )
+        summary = demo.seed_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {summary.seconds:.1f}s."))
+        for line in summary.lines():
+            self.stdout.write(line)
         self.stdout.write("Demo accounts (e-mail / password):")
         for account in demo.DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.role:<10} {account.email:<32} {account.password}")

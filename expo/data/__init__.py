@@ -1,0 +1,1 @@
+"""Reference and demo data: regions and sectors (CSV) and the demo expo's catalogue."""

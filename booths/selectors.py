@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
+from django.utils.translation import get_language
 
 from booths.models import Booth, BoothApplication, Product, ProductImage
 from expo.models import Expo
@@ -21,7 +31,7 @@ SORTS = {
 
 @dataclass(frozen=True)
 class HallFilters:
-    """The hall's search form, already cleaned (see booths.forms.HallFilterForm)."""
+    """The hall's search form, already cleaned (see booths.filters.HallFilterForm)."""
 
     q: str = ""
     sectors: tuple[str, ...] = ()
@@ -77,8 +87,6 @@ def hall_page(*, expo: Expo, filters: HallFilters, page: int | str = 1) -> Page:
     paginator = Paginator(hall_booths(expo=expo, filters=filters), HALL_PAGE_SIZE)
     result = paginator.get_page(page)
     booths = list(result.object_list)
-    from django.db.models import prefetch_related_objects
-
     prefetch_related_objects(booths, _featured_products())
     result.object_list = booths
     return result
@@ -116,4 +124,201 @@ def curation_queue(*, expo: Expo) -> QuerySet[BoothApplication]:
         .select_related("vendor", "vendor__region", "vendor__sector", "decided_by")
         .prefetch_related("photos")
         .order_by("status", "submitted_at")
+    )
+
+
+# --- Public hall, booth and product pages --------------------------------------------------------
+# Each returns everything its page shows in a fixed number of queries, whatever the hall's size.
+
+CARD_PRODUCTS = 3
+RELATED_PRODUCTS = 4
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One filter option of the hall (a sector or a regency) and how many booths it has."""
+
+    value: str
+    name_en: str
+    name_id: str
+    count: int
+    icon: str = ""
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "en").startswith("id"):
+            return self.name_id or self.name_en
+        return self.name_en or self.name_id
+
+
+@dataclass(frozen=True)
+class HallFacets:
+    """The options of the hall's filters: only sectors and regencies that have booths."""
+
+    sectors: tuple[Facet, ...] = ()
+    regions: tuple[Facet, ...] = ()
+    total: int = 0
+
+    @property
+    def sector_values(self) -> frozenset[str]:
+        return frozenset(f.value for f in self.sectors)
+
+    @property
+    def region_values(self) -> frozenset[str]:
+        return frozenset(f.value for f in self.regions)
+
+
+def hall_facets(*, expo: Expo) -> HallFacets:
+    """Sectors and regencies of the expo's booths with their booth counts (one grouped query)."""
+    rows = (
+        Booth.objects.filter(expo=expo, is_active=True)
+        .values(
+            "vendor__sector__slug",
+            "vendor__sector__name_en",
+            "vendor__sector__name_id",
+            "vendor__sector__icon",
+            "vendor__sector__position",
+            "vendor__region__code",
+            "vendor__region__name",
+            "vendor__region__kind",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    sectors: dict[str, list] = {}
+    regions: dict[str, list] = {}
+    total = 0
+    for row in rows:
+        total += row["n"]
+        sector = sectors.setdefault(
+            row["vendor__sector__slug"],
+            [
+                row["vendor__sector__position"],
+                row["vendor__sector__name_en"],
+                row["vendor__sector__name_id"],
+                row["vendor__sector__icon"],
+                0,
+            ],
+        )
+        sector[4] += row["n"]
+        prefix = "Kota" if row["vendor__region__kind"] == "kota" else "Kab."
+        label = f"{prefix} {row['vendor__region__name']}"
+        region = regions.setdefault(
+            row["vendor__region__code"], [row["vendor__region__name"], label, 0]
+        )
+        region[2] += row["n"]
+    return HallFacets(
+        sectors=tuple(
+            Facet(value=slug, name_en=en, name_id=idn, icon=icon, count=n)
+            for slug, (_pos, en, idn, icon, n) in sorted(
+                sectors.items(), key=lambda item: (item[1][0], item[0])
+            )
+        ),
+        regions=tuple(
+            Facet(value=code, name_en=label, name_id=label, count=n)
+            for code, (_name, label, n) in sorted(regions.items(), key=lambda item: item[1][0])
+        ),
+        total=total,
+    )
+
+
+def _card_products() -> Prefetch:
+    """The first few products of each booth (featured first), each with its first photo only."""
+    first_image = Prefetch(
+        "images",
+        queryset=ProductImage.objects.order_by("position", "id")[:1],
+        to_attr="first_images",
+    )
+    return Prefetch(
+        "products",
+        queryset=Product.objects.filter(is_active=True)
+        .prefetch_related(first_image)
+        .order_by("-is_featured", "name_en", "id")[:CARD_PRODUCTS],
+        to_attr="card_products",
+    )
+
+
+def _hall_order(sort: str) -> tuple:
+    # Booths without products have no price: they go last whichever way prices are sorted.
+    orders = {
+        "name": (F("vendor__name").asc(),),
+        "price_low": (F("min_price").asc(nulls_last=True), F("vendor__name").asc()),
+        "price_high": (F("max_price").desc(nulls_last=True), F("vendor__name").asc()),
+        "newest": (F("created_at").desc(),),
+    }
+    return (*orders.get(sort, orders["name"]), F("pk").asc())
+
+
+def hall_cards(*, expo: Expo, filters: HallFilters, page: int = 1) -> Page:
+    """One page of booth cards: count, page, then the card products and their first photos.
+
+    Four queries whatever the number of booths or products.
+    """
+    booths = hall_booths(expo=expo, filters=filters).order_by(*_hall_order(filters.sort))
+    result = Paginator(booths, HALL_PAGE_SIZE).get_page(page)
+    shown = list(result.object_list)
+    prefetch_related_objects(shown, _card_products())
+    result.object_list = shown
+    return result
+
+
+def booth_page(*, expo: Expo, slug: str) -> Booth | None:
+    """A booth with its vendor and all products on sale, each with its first photo (3 queries)."""
+    first_image = Prefetch(
+        "images",
+        queryset=ProductImage.objects.order_by("position", "id")[:1],
+        to_attr="first_images",
+    )
+    products = Prefetch(
+        "products",
+        queryset=Product.objects.filter(is_active=True)
+        .prefetch_related(first_image)
+        .order_by("-is_featured", "name_en", "id"),
+        to_attr="shown_products",
+    )
+    return (
+        Booth.objects.filter(expo=expo, slug=slug, is_active=True)
+        .select_related("vendor", "vendor__region", "vendor__sector")
+        .prefetch_related(products)
+        .first()
+    )
+
+
+def booth_access(*, expo: Expo, slug: str) -> tuple[int, int] | None:
+    """``(booth id, vendor id)`` of an active booth, for a preview permission check (1 query)."""
+    return (
+        Booth.objects.filter(expo=expo, slug=slug, is_active=True)
+        .values_list("pk", "vendor_id")
+        .first()
+    )
+
+
+def product_page(*, expo: Expo, booth_slug: str, slug: str) -> Product | None:
+    """A product on sale with its booth, vendor and all its photos (2 queries)."""
+    return (
+        Product.objects.filter(
+            booth__expo=expo,
+            booth__slug=booth_slug,
+            booth__is_active=True,
+            slug=slug,
+            is_active=True,
+        )
+        .select_related("booth", "booth__vendor", "booth__vendor__region", "booth__vendor__sector")
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position")))
+        .first()
+    )
+
+
+def related_product_cards(*, product: Product, limit: int = RELATED_PRODUCTS) -> list[Product]:
+    """Other products of the same booth, featured first, each with its first photo (2 queries)."""
+    first_image = Prefetch(
+        "images",
+        queryset=ProductImage.objects.order_by("position", "id")[:1],
+        to_attr="first_images",
+    )
+    return list(
+        Product.objects.filter(booth_id=product.booth_id, is_active=True)
+        .exclude(pk=product.pk)
+        .prefetch_related(first_image)
+        .order_by("-is_featured", "name_en", "id")[:limit]
     )

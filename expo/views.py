@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
-from expo import services
+from expo import selectors, services
 from expo.forms import ProfileForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/home.html")
+    return render(request, "frontend/home.html", {"expos": selectors.public_expos()})
 
 
 @login_required

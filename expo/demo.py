@@ -323,20 +323,13 @@ def draw_square(picture: Picture, side: int = PRODUCT_SIDE) -> Image.Image:
     return image
 
 
-def draw_banner(picture: Picture, size: tuple[int, int], subtitle: str = "") -> Image.Image:
-    """A wide cover or hero: gradient, motif, the name and a subtitle."""
-    w, h = size
+def draw_banner(picture: Picture, size: tuple[int, int]) -> Image.Image:
+    """A wide cover or hero: gradient and the sector's motif. No text: the pages lay the booth's or
+    expo's own name over it, and baked-in text would clash with it and could not be translated."""
     start, end = picture.colours
     image = _gradient(size, start, end).convert("RGBA")
     image.alpha_composite(_overlay(picture.sector, size))
-    image = image.convert("RGB")
-    draw = ImageDraw.Draw(image, "RGBA")
-    font, title = _fit(draw, picture.caption, int(w * 0.86), int(h * 0.2), bold=True)
-    draw.text((w / 2, h * 0.45), title, font=font, anchor="mm", fill=(255, 255, 255, 245))
-    if subtitle:
-        font, sub = _fit(draw, subtitle, int(w * 0.8), int(h * 0.085), bold=False)
-        draw.text((w / 2, h * 0.68), sub, font=font, anchor="mm", fill=(255, 255, 255, 225))
-    return image
+    return image.convert("RGB")
 
 
 def jpeg(image: Image.Image, quality: int = 84) -> bytes:
@@ -443,10 +436,9 @@ class Pictures:
 
     def covers(self, specs: Sequence[tuple[Picture, str]]) -> list[str]:
         def make(p: Picture) -> str:
-            image = draw_banner(p, (1200, 400), subtitles.get(p, ""))
+            image = draw_banner(p, (1200, 400))
             return _store(Booth, "cover_image", f"{uuid.uuid4().hex}.jpg", jpeg(image, 82))
 
-        subtitles = dict(specs)
         return self._many("cover", [p for p, _ in specs], make)
 
     def application_photos(self, specs: Sequence[Picture]) -> list[str]:
@@ -963,7 +955,7 @@ def seed_expo(
         expo.sectors.set(sectors)
     if not expo.hero_image and pictures is not None:
         picture = Picture(expo.title_id, "fashion", 1)
-        data = jpeg(draw_banner(picture, (1600, 600), expo.tagline_id), 82)
+        data = jpeg(draw_banner(picture, (1600, 600)), 82)
         expo.hero_image = _store(Expo, "hero_image", f"{uuid.uuid4().hex}.jpg", data)
         expo.save(update_fields=["hero_image", "updated_at"])
     return expo

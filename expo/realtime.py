@@ -15,8 +15,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from expo.middleware import supported_language
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +58,22 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await self.accept()
 
     def _language(self) -> str:
-        user = self.user
-        if user is not None and getattr(user, "is_authenticated", False):
-            return user.language
+        """The language pages use for this browser (see UserPreferencesMiddleware): a valid
+        language cookie, else the account's preference, else Accept-Language, else the default."""
         cookies = self.scope.get("cookies", {})
-        return cookies.get("umkm_language") or "en"
+        if supported_language(cookies.get(settings.LANGUAGE_COOKIE_NAME)) is None:
+            user = self.user
+            if user is not None and getattr(user, "is_authenticated", False):
+                language = supported_language(user.language)
+                if language is not None:
+                    return language
+        # Django's own choice for a request: cookie, then Accept-Language, then LANGUAGE_CODE.
+        request = HttpRequest()
+        request.COOKIES = dict(cookies)
+        for name, value in self.scope.get("headers", []):
+            if name.lower() == b"accept-language":
+                request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
+        return translation.get_language_from_request(request)
 
     async def send_json(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(payload, separators=(",", ":"), ensure_ascii=False))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from expo import selectors, services
 from expo.forms import ProfileForm
+from expo.middleware import supported_language
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -21,7 +25,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    # The form works on a copy: a refused form must not leave its values on request.user, which
+    # the rest of the page (the navigation's name, the time zone) still renders.
+    form = ProfileForm(request.POST or None, instance=copy.copy(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.user_update_profile(
@@ -35,7 +41,14 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile was saved."))
         response = redirect("profile")
         response.set_cookie(
-            "umkm_language", data["language"], max_age=365 * 24 * 3600, samesite="Lax"
+            settings.LANGUAGE_COOKIE_NAME,
+            data["language"],
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
         return response
     return render(request, "expo/profile.html", {"form": form})
@@ -45,7 +58,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, which also remembers the choice on the account."""
     response = i18n.set_language(request)
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and translation.check_for_language(language):
+    # Only one of settings.LANGUAGES: check_for_language() also accepts any language Django itself
+    # has a catalogue for ("fr"), which the account's field does not allow.
+    language = supported_language(request.POST.get("language"))
+    if request.user.is_authenticated and language is not None:
         services.user_set_language(user=request.user, language=language)
     return response

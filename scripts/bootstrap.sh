@@ -44,4 +44,6 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # Translations are compiled as part of setup (the .mo files are build output, not committed).
-.venv/bin/python manage.py compilemessages -v0 --ignore=.venv
+if compgen -G "frontend/locale/*/LC_MESSAGES/*.po" >/dev/null; then
+  .venv/bin/python manage.py compilemessages -v0 --ignore=.venv
+fi

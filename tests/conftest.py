@@ -143,3 +143,8 @@ def admin_user(make_user):
 def _visits_flushed_by_hand(settings):
     """Page visits are written when a test calls booths.visits.flush(), not by a timer thread."""
     settings.VISITS_FLUSH_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

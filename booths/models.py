@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from expo.models import bilingual
+
 
 class Vendor(models.Model):
     """An UMKM: a business with one or more member accounts."""
@@ -74,14 +76,6 @@ class VendorMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.vendor}"
-
-
-def _pick(english: str, indonesian: str) -> str:
-    from django.utils.translation import get_language
-
-    if (get_language() or "en").startswith("id"):
-        return indonesian or english
-    return english or indonesian
 
 
 class BoothApplication(models.Model):
@@ -198,13 +192,9 @@ class Booth(models.Model):
     def name(self) -> str:
         return self.vendor.name
 
-    @property
-    def tagline(self) -> str:
-        return _pick(self.tagline_en, self.tagline_id)
+    tagline = bilingual("tagline")
 
-    @property
-    def description(self) -> str:
-        return _pick(self.description_en, self.description_id)
+    description = bilingual("description")
 
 
 class Product(models.Model):
@@ -266,13 +256,9 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return _pick(self.name_en, self.name_id)
+    name = bilingual("name")
 
-    @property
-    def description(self) -> str:
-        return _pick(self.description_en, self.description_id)
+    description = bilingual("description")
 
     @property
     def available(self) -> int:

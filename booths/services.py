@@ -211,12 +211,14 @@ def application_approve(*, application: BoothApplication, by: User) -> Booth:
     return booth
 
 
-@transaction.atomic
-def application_reject(*, application: BoothApplication, by: User, reason: str) -> BoothApplication:
+def _decide(
+    *, application: BoothApplication, by: User, reason: str, status: str, missing_reason: str
+) -> BoothApplication:
+    """Reject or ask for changes: both need a reason the vendor reads, and both notify it."""
     if not reason.strip():
-        raise ValidationError(_("Give the vendor a reason for the rejection."))
+        raise ValidationError(missing_reason)
     application, expo = _lock_for_decision(application, by)
-    application.status = BoothApplication.Status.REJECTED
+    application.status = status
     application.decision_reason = reason.strip()
     application.decided_by = by
     application.decided_at = timezone.now()
@@ -224,35 +226,38 @@ def application_reject(*, application: BoothApplication, by: User, reason: str) 
         update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated_at"]
     )
     audit_log(
-        action="booths.application.rejected",
+        action=f"booths.application.{status}",
         obj=application,
         user=by,
         expo_id=expo.pk,
-        reason=reason,
+        reason=application.decision_reason,
     )
-    _notify_vendor(application, "booths/email/application_rejected")
+    _notify_vendor(application, f"booths/email/application_{status}")
     return application
+
+
+@transaction.atomic
+def application_reject(*, application: BoothApplication, by: User, reason: str) -> BoothApplication:
+    return _decide(
+        application=application,
+        by=by,
+        reason=reason,
+        status=BoothApplication.Status.REJECTED,
+        missing_reason=_("Give the vendor a reason for the rejection."),
+    )
 
 
 @transaction.atomic
 def application_request_changes(
     *, application: BoothApplication, by: User, reason: str
 ) -> BoothApplication:
-    if not reason.strip():
-        raise ValidationError(_("Tell the vendor what to change."))
-    application, expo = _lock_for_decision(application, by)
-    application.status = BoothApplication.Status.CHANGES_REQUESTED
-    application.decision_reason = reason.strip()
-    application.decided_by = by
-    application.decided_at = timezone.now()
-    application.save(
-        update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated_at"]
+    return _decide(
+        application=application,
+        by=by,
+        reason=reason,
+        status=BoothApplication.Status.CHANGES_REQUESTED,
+        missing_reason=_("Tell the vendor what to change."),
     )
-    audit_log(
-        action="booths.application.changes_requested", obj=application, user=by, expo_id=expo.pk
-    )
-    _notify_vendor(application, "booths/email/application_changes_requested")
-    return application
 
 
 # --- Booths and products -------------------------------------------------------------------------

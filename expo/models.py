@@ -29,6 +29,24 @@ def validate_country(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known country code."), params={"value": value})
 
 
+def pick_language(english: str, indonesian: str) -> str:
+    """The text in the active language, falling back to the other one when it is empty."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "en").startswith("id"):
+        return indonesian or english
+    return english or indonesian
+
+
+def bilingual(stem: str) -> property:
+    """A read-only property giving ``<stem>_en`` or ``<stem>_id`` for the active language."""
+
+    def read(instance: models.Model) -> str:
+        return pick_language(getattr(instance, f"{stem}_en"), getattr(instance, f"{stem}_id"))
+
+    return property(read, doc=f"{stem} in the active language")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -182,9 +200,7 @@ class Sector(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return _pick(self.name_en, self.name_id)
+    name = bilingual("name")
 
 
 class ExpoState(models.TextChoices):
@@ -240,17 +256,11 @@ class Expo(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def title(self) -> str:
-        return _pick(self.title_en, self.title_id)
+    title = bilingual("title")
 
-    @property
-    def tagline(self) -> str:
-        return _pick(self.tagline_en, self.tagline_id)
+    tagline = bilingual("tagline")
 
-    @property
-    def description(self) -> str:
-        return _pick(self.description_en, self.description_id)
+    description = bilingual("description")
 
     def state_at(self, moment) -> ExpoState:
         if moment < self.applications_open_at:
@@ -266,15 +276,6 @@ class Expo(models.Model):
     @property
     def state(self) -> ExpoState:
         return self.state_at(timezone.now())
-
-
-def _pick(english: str, indonesian: str) -> str:
-    """The text in the active language, falling back to the other one when it is empty."""
-    from django.utils.translation import get_language
-
-    if (get_language() or "en").startswith("id"):
-        return indonesian or english
-    return english or indonesian
 
 
 class AuditLogEntry(models.Model):

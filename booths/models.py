@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from expo.models import bilingual
+
+
+def private_storage() -> object:
+    """Where business documents go: never public (see ``STORAGES["private"]`` in settings).
+    A callable, so migrations do not freeze the backend."""
+    return storages["private"]
 
 
 class Vendor(models.Model):
@@ -98,7 +105,9 @@ class BoothApplication(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
     )
-    nib_document = models.FileField(_("NIB document"), upload_to="applications/nib/")
+    nib_document = models.FileField(
+        _("NIB document"), upload_to="applications/nib/", storage=private_storage
+    )
     permit_kind = models.CharField(
         _("food permit"),
         max_length=10,
@@ -107,11 +116,14 @@ class BoothApplication(models.Model):
     )
     permit_number = models.CharField(_("P-IRT/BPOM number"), max_length=40, blank=True)
     permit_document = models.FileField(
-        _("P-IRT/BPOM document"), upload_to="applications/permits/", blank=True
+        _("P-IRT/BPOM document"),
+        upload_to="applications/permits/",
+        blank=True,
+        storage=private_storage,
     )
     halal_number = models.CharField(_("halal certificate number"), max_length=60, blank=True)
     halal_document = models.FileField(
-        _("halal certificate"), upload_to="applications/halal/", blank=True
+        _("halal certificate"), upload_to="applications/halal/", blank=True, storage=private_storage
     )
     stock = models.CharField(_("stock availability"), max_length=10, choices=Stock.choices)
     stock_note = models.TextField(_("about your stock"), blank=True)
@@ -144,7 +156,7 @@ class ApplicationPhoto(models.Model):
     application = models.ForeignKey(
         BoothApplication, on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(upload_to="applications/photos/")
+    image = models.ImageField(upload_to="applications/photos/", storage=private_storage)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

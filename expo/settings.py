@@ -233,8 +233,33 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     DEFAULT_FILE_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
 
+# Vendors' business documents (NIB, permits, certificates) are never public: on disk they live
+# outside MEDIA_ROOT and nothing serves that folder; on S3 they sit under their own prefix, private,
+# reached only through short-lived signed URLs. Pages hand them out through a permission-checked view.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+if AWS_STORAGE_BUCKET_NAME:
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "location": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "default_acl": "private",
+            "object_parameters": {"CacheControl": "private, no-store"},
+        },
+    }
+else:
+    PRIVATE_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(PRIVATE_MEDIA_ROOT),
+            "base_url": "/private-media-is-not-served/",
+        },
+    }
+
 STORAGES = {
     "default": {"BACKEND": DEFAULT_FILE_STORAGE_BACKEND},
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

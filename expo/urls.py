@@ -14,6 +14,8 @@ urlpatterns = [
     path("expos/", include("booths.urls")),
     path("vendor/", include("booths.vendor_urls")),
     path("manage/", include("expo.manage_urls")),
+    path("", include("payments.urls")),
+    path("", include("events.urls")),
     path("admin/", admin.site.urls),
 ]
 

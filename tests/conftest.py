@@ -65,10 +65,23 @@ def _tasks_run_inline():
     yield
 
 
+@pytest.fixture(scope="session")
+def _media_dirs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("storage")
+    return root / "media", root / "private"
+
+
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
+def _test_storages(settings, _media_dirs):
+    """Uploads go to a throwaway folder (public and private), never into the checkout."""
+    media, private = _media_dirs
+    settings.MEDIA_ROOT = media
     settings.STORAGES = {
         **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(private), "base_url": "/private-media-is-not-served/"},
+        },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 

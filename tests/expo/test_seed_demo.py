@@ -106,7 +106,7 @@ def test_seed_demo_builds_an_open_expo_and_is_idempotent(demo_settings, client, 
     assert pending.count() >= 4
     for application in pending:
         assert application.nib_document.name
-        with default_storage.open(application.nib_document.name) as f:
+        with application.nib_document.open("rb") as f:
             assert f.read(5) == b"%PDF-"
         assert application.photos.count() >= 1
         assert not hasattr(application, "booth") or application.booth is None

@@ -10,10 +10,15 @@ from __future__ import annotations
 import itertools
 import os
 import shlex
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
+
+from booths.models import Booth, Product, ProductImage, Vendor
+from expo.models import Expo, Region, Sector
 
 ROOT = Path(__file__).resolve().parent.parent
 START_HINT = "start the test services with `scripts/services.sh start` (or run `make test`)"
@@ -161,3 +166,142 @@ def _visits_flushed_by_hand(settings):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Expos, vendors, booths and products ------------------------------------------------------
+
+# Expo times relative to now: (applications open, deadline, opens, closes) in days.
+STATES = {
+    "draft": (1, 10, 12, 15),
+    "accepting": (-1, 5, 7, 10),
+    "published": (-10, -2, 2, 5),
+    "open": (-10, -5, -1, 2),
+    "closed": (-20, -15, -10, -5),
+}
+_seq = itertools.count(1)
+
+
+def move_to(expo: Expo, state: str) -> Expo:
+    now = timezone.now()
+    apps, deadline, opens, closes = (now + timedelta(days=d) for d in STATES[state])
+    Expo.objects.filter(pk=expo.pk).update(
+        applications_open_at=apps, application_deadline=deadline, opens_at=opens, closes_at=closes
+    )
+    expo.refresh_from_db()
+    return expo
+
+
+@pytest.fixture
+def regions(db):
+    return [
+        Region.objects.create(province="Uji", code="99.02", name="Banyumasan", kind="kabupaten"),
+        Region.objects.create(province="Uji", code="99.03", name="Purbalinggan", kind="kabupaten"),
+        Region.objects.create(province="Uji", code="99.72", name="Surakartan", kind="kota"),
+    ]
+
+
+@pytest.fixture
+def sectors(db):
+    return [
+        Sector.objects.create(
+            slug="test-food", name_en="Food and drink", name_id="Makanan", position=1
+        ),
+        Sector.objects.create(slug="test-batik", name_en="Batik", name_id="Batik", position=2),
+    ]
+
+
+@pytest.fixture
+def make_expo(make_office, sectors):
+    def build(state: str = "open", office=None, slug: str | None = None) -> Expo:
+        now = timezone.now()
+        apps, deadline, opens, closes = (now + timedelta(days=d) for d in STATES[state])
+        expo = Expo.objects.create(
+            office=office or make_office(),
+            slug=slug or f"expo-{next(_seq)}",
+            title_en="UKM Virtual Expo",
+            title_id="Expo UKM Virtual",
+            tagline_en="Straight from the makers",
+            applications_open_at=apps,
+            application_deadline=deadline,
+            opens_at=opens,
+            closes_at=closes,
+        )
+        expo.sectors.set(sectors)
+        return expo
+
+    return build
+
+
+@pytest.fixture
+def make_booth(regions, sectors):
+    """A vendor and its booth with ``products`` products (each with two photo rows, no files)."""
+
+    def build(
+        expo: Expo,
+        *,
+        name: str | None = None,
+        region: Region | None = None,
+        sector: Sector | None = None,
+        prices: tuple[int, ...] = (25_000, 150_000),
+        preorder: bool = False,
+        halal: bool = False,
+        products: int | None = None,
+        product_names: tuple[str, ...] = (),
+        whatsapp: str = "0812-3456-7890",
+    ) -> Booth:
+        n = next(_seq)
+        name = name or f"Vendor {n:04d}"
+        vendor = Vendor.objects.create(
+            name=name,
+            slug=f"vendor-{n}",
+            owner_name="Sri",
+            region=region or regions[0],
+            sector=sector or sectors[0],
+            whatsapp=whatsapp,
+            story="Made in our kitchen.",
+        )
+        booth = Booth.objects.create(
+            expo=expo, vendor=vendor, slug=f"booth-{n}", is_halal=halal, tagline_en="Handmade"
+        )
+        count = products if products is not None else len(prices)
+        rows = []
+        for i in range(count):
+            price = prices[i % len(prices)] if prices else 10_000
+            rows.append(
+                Product(
+                    booth=booth,
+                    slug=f"product-{i}",
+                    name_en=product_names[i] if i < len(product_names) else f"Product {n}-{i}",
+                    name_id=f"Produk {n}-{i}",
+                    category=Product.Category.FOOD,
+                    price=price,
+                    stock=5,
+                    is_preorder=preorder and i == 0,
+                    preorder_lead_days=7 if preorder and i == 0 else None,
+                    preorder_quota=20 if preorder and i == 0 else None,
+                    weight_grams=250,
+                    is_featured=i == 0,
+                )
+            )
+        created = Product.objects.bulk_create(rows)
+        ProductImage.objects.bulk_create(
+            ProductImage(
+                product=p,
+                image=f"products/{p.pk}-{k}.jpg",
+                thumbnail=f"products/thumbs/{p.pk}-{k}.jpg",
+                width=800,
+                height=800,
+                position=k,
+            )
+            for p in created
+            for k in range(2)
+        )
+        if created:
+            booth.min_price = min(p.price for p in created)
+            booth.max_price = max(p.price for p in created)
+            booth.product_count = len(created)
+            booth.has_preorder = any(p.is_preorder for p in created)
+            booth.save()
+        return booth
+
+    return build

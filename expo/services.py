@@ -74,7 +74,8 @@ def audit_log(
 
 def send_templated_email(*, to: User, template: str, context: dict[str, object]) -> None:
     """Render ``<template>_subject.txt`` and ``<template>_message.txt`` in the recipient's language
-    and queue the message for delivery."""
+    and queue the message for delivery. Templates also get ``site_url`` (for absolute links, as
+    ``{{ site_url }}{% url ... %}``) and ``recipient``."""
     from django.conf import settings
     from django.core.mail import EmailMessage
     from django.template.loader import render_to_string
@@ -82,6 +83,7 @@ def send_templated_email(*, to: User, template: str, context: dict[str, object])
 
     from expo.tasks import deliver_email
 
+    context = {"site_url": settings.SITE_URL, "recipient": to, **context}
     with translation.override(to.language or "en"):
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_message.txt", context)

@@ -342,5 +342,7 @@ LOGGING = {
 }
 
 PLATFORM_NAME = "UMKM Virtual Expo"
+# The public address, for absolute links in e-mails sent outside a request (background jobs).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How often each process writes its buffered page visits; 0 = only when booths.visits.flush() is called.
 VISITS_FLUSH_SECONDS = float(env("VISITS_FLUSH_SECONDS", "5"))

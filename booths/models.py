@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from expo.models import bilingual
 
 
-def private_storage() -> object:
+class _PrivateStorage(Storage):
+    """Stands for ``storages["private"]`` at each use rather than the backend that was configured
+    when the models loaded, so a changed ``STORAGES`` setting (tests, a second deployment) holds."""
+
+    def __getattribute__(self, name: str) -> object:
+        if name.startswith("__"):
+            return object.__getattribute__(self, name)
+        return getattr(storages["private"], name)
+
+
+def private_storage() -> Storage:
     """Where business documents go: never public (see ``STORAGES["private"]`` in settings).
     A callable, so migrations do not freeze the backend."""
-    return storages["private"]
+    return _PrivateStorage()
 
 
 class Vendor(models.Model):

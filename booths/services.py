@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,6 +39,19 @@ ALLOWED_VIDEO_HOSTS = {
     "player.vimeo.com",
 }
 MAX_PRODUCT_IMAGES = 8
+MAX_APPLICATION_PHOTOS = 6
+# Sectors whose products need a food permit (P-IRT or BPOM); slugs from expo/data/sectors.csv.
+FOOD_SECTOR_SLUGS = frozenset({"kuliner"})
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+# Business documents are recognised by their first bytes, never by their name or declared type.
+DOCUMENT_SIGNATURES = (
+    (b"%PDF-", "pdf"),
+    (b"\xff\xd8\xff", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+)
+APPLICATION_DOCUMENTS = ("nib_document", "permit_document", "halal_document")
+# Paths under /vendor/ that a vendor's slug must not take.
+RESERVED_VENDOR_SLUGS = frozenset({"register"})
 
 
 def _unique_slug(model: Any, base: str, **scope: Any) -> str:
@@ -55,7 +69,10 @@ def _unique_slug(model: Any, base: str, **scope: Any) -> str:
 def vendor_register(*, user: User, logo: UploadedFile | None = None, **fields: Any) -> Vendor:
     """Register an UMKM with ``user`` as its owner."""
     vendor = Vendor(**fields)
-    vendor.slug = _unique_slug(Vendor, fields["name"])
+    stem = slugify(fields["name"])[:150] or "umkm"
+    if stem in RESERVED_VENDOR_SLUGS:
+        stem = f"{stem}-umkm"
+    vendor.slug = _unique_slug(Vendor, stem)
     if logo is not None:
         vendor.logo = reencode(logo, max_side=600)
     vendor.full_clean()
@@ -100,7 +117,118 @@ def vendor_add_member(*, vendor: Vendor, email: str, by: User) -> VendorMembersh
     return membership
 
 
+@transaction.atomic
+def vendor_remove_member(*, membership: VendorMembership, by: User) -> None:
+    """Take an account off the vendor's team. Owners remove anyone; a staff member may leave.
+    The last owner always stays: a business without an owner could not be managed."""
+    # Lock the vendor row so that two owners removing each other cannot both succeed.
+    vendor = Vendor.objects.select_for_update().get(pk=membership.vendor_id)
+    permissions.require(permissions.is_vendor_member(by, vendor))
+    team = {
+        m.user_id: m for m in VendorMembership.objects.filter(vendor=vendor).select_related("user")
+    }
+    actor = team.get(by.pk)
+    target = team.get(membership.user_id)
+    permissions.require(
+        actor is not None
+        and (actor.role == VendorMembership.Role.OWNER or membership.user_id == by.pk)
+    )
+    if target is None:
+        raise ValidationError(_("This account is no longer on the team."))
+    owners = sum(1 for m in team.values() if m.role == VendorMembership.Role.OWNER)
+    if target.role == VendorMembership.Role.OWNER and owners <= 1:
+        raise ValidationError(
+            _("A business needs at least one owner. Make someone else an owner first.")
+        )
+    target.delete()
+    permissions.forget(by)
+    audit_log(
+        action="booths.vendor.member_removed",
+        obj=vendor,
+        user=by,
+        member=target.user.email,
+    )
+
+
 # --- Applications and curation -------------------------------------------------------------------
+
+
+def validate_document(upload: UploadedFile) -> str:
+    """Check that a business document is a PDF, JPEG or PNG (by its content) within the size
+    limit; return its extension. Raises ValidationError with a message for the vendor."""
+    size = getattr(upload, "size", None) or 0
+    if size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB."),
+            code="document_too_large",
+            params={
+                "size": round(size / 1024 / 1024, 1),
+                "limit": MAX_DOCUMENT_BYTES // 1024 // 1024,
+            },
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, extension in DOCUMENT_SIGNATURES:
+        if head.startswith(signature):
+            return extension
+    raise ValidationError(
+        _("Upload the document as a PDF, JPEG or PNG file (a scan or a photo)."),
+        code="invalid_document",
+    )
+
+
+def _document(upload: UploadedFile) -> UploadedFile:
+    # A fresh random name: the vendor's own file name says nothing the curators need.
+    upload.name = f"{uuid.uuid4().hex}.{validate_document(upload)}"
+    return upload
+
+
+def needs_food_permit(vendor: Vendor) -> bool:
+    return vendor.sector.slug in FOOD_SECTOR_SLUGS
+
+
+def application_check(*, vendor: Vendor, values: Mapping[str, Any]) -> None:
+    """The permits an application must hold, given its (new or current) ``values``.
+
+    Food and drink businesses need a P-IRT or BPOM registration: kind, number and document. Other
+    businesses may give one, then completely. The halal certificate is optional, but its number
+    and document go together. Raises a ValidationError keyed by field.
+    """
+    errors: dict[str, str] = {}
+    kind = values.get("permit_kind") or ""
+    number = (values.get("permit_number") or "").strip()
+    document = values.get("permit_document")
+    if needs_food_permit(vendor) or kind or number or document:
+        if not kind:
+            errors["permit_kind"] = (
+                _("Food and drink businesses need a P-IRT or BPOM registration.")
+                if needs_food_permit(vendor)
+                else _("Choose the kind of permit.")
+            )
+        if not number:
+            errors["permit_number"] = _("Enter the registration number.")
+        if not document:
+            errors["permit_document"] = _("Upload the P-IRT or BPOM document.")
+    halal_number = (values.get("halal_number") or "").strip()
+    halal_document = values.get("halal_document")
+    if halal_number and not halal_document:
+        errors["halal_document"] = _("Upload the halal certificate too, or leave its number empty.")
+    elif halal_document and not halal_number:
+        errors["halal_number"] = _("Enter the certificate's number too, or leave both empty.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_photo_count(photos: Sequence[UploadedFile]) -> None:
+    if not photos:
+        raise ValidationError(_("Add at least one photo of your products."))
+    if len(photos) > MAX_APPLICATION_PHOTOS:
+        raise ValidationError(
+            {
+                "photos": _("Send at most %(n)s photos.") % {"n": MAX_APPLICATION_PHOTOS},
+            }
+        )
 
 
 @transaction.atomic
@@ -120,11 +248,14 @@ def application_submit(
         raise ValidationError(_("This expo does not include your sector."))
     if BoothApplication.objects.filter(expo=expo, vendor=vendor).exists():
         raise ValidationError(_("You have already applied to this expo."))
-    if not photos:
-        raise ValidationError(_("Add at least one photo of your products."))
+    _check_photo_count(photos)
+    application_check(vendor=vendor, values=fields)
+    for name in APPLICATION_DOCUMENTS[1:]:
+        if fields.get(name):
+            fields[name] = _document(fields[name])
     encoded = [reencode(photo) for photo in photos]
     application = BoothApplication(
-        expo=expo, vendor=vendor, nib_document=nib_document, stock=stock, **fields
+        expo=expo, vendor=vendor, nib_document=_document(nib_document), stock=stock, **fields
     )
     application.full_clean()
     application.save()
@@ -136,21 +267,76 @@ def application_submit(
 
 @transaction.atomic
 def application_resubmit(
-    *, application: BoothApplication, by: User, **fields: Any
+    *,
+    application: BoothApplication,
+    by: User,
+    photos: Sequence[UploadedFile] | None = None,
+    **fields: Any,
 ) -> BoothApplication:
-    """After changes were requested, the vendor updates its application and sends it back."""
-    application = BoothApplication.objects.select_for_update().get(pk=application.pk)
+    """After changes were requested, the vendor updates its application and sends it back.
+
+    ``fields`` may replace the documents (``nib_document``, ``permit_document``,
+    ``halal_document``: new uploads); ``photos``, when given, replace all the product photos.
+    """
+    application = (
+        BoothApplication.objects.select_for_update()
+        .select_related("vendor__sector", "expo")
+        .get(pk=application.pk)
+    )
     permissions.require(permissions.is_vendor_member(by, application.vendor_id))
     timebox.require(application.expo, timebox.Action.APPLY)
     if application.status != BoothApplication.Status.CHANGES_REQUESTED:
         raise ValidationError(_("This application is not waiting for changes."))
+    if photos:
+        _check_photo_count(photos)
+    current = {
+        name: getattr(application, name)
+        for name in ("permit_kind", "permit_number", "halal_number", *APPLICATION_DOCUMENTS)
+    }
+    application_check(vendor=application.vendor, values={**current, **fields})
+    for name in APPLICATION_DOCUMENTS:
+        if fields.get(name):
+            fields[name] = _document(fields[name])
+    encoded = [reencode(photo) for photo in photos] if photos else []
     for name, value in fields.items():
         setattr(application, name, value)
     application.status = BoothApplication.Status.SUBMITTED
     application.full_clean()
     application.save()
+    if encoded:
+        application.photos.all().delete()
+        for position, photo in enumerate(encoded):
+            ApplicationPhoto.objects.create(application=application, image=photo, position=position)
     audit_log(
         action="booths.application.resubmitted",
+        obj=application,
+        user=by,
+        expo_id=application.expo_id,
+        replaced=sorted(
+            [n for n in APPLICATION_DOCUMENTS if fields.get(n)] + (["photos"] if encoded else [])
+        ),
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: BoothApplication, by: User) -> BoothApplication:
+    """The vendor takes back an application the organisers have not decided yet (for good: one
+    application per expo)."""
+    application = (
+        BoothApplication.objects.select_for_update().select_related("expo").get(pk=application.pk)
+    )
+    permissions.require(permissions.is_vendor_member(by, application.vendor_id))
+    timebox.require(application.expo, timebox.Action.CURATE)
+    if application.status not in (
+        BoothApplication.Status.SUBMITTED,
+        BoothApplication.Status.CHANGES_REQUESTED,
+    ):
+        raise ValidationError(_("This application has already been decided."))
+    application.status = BoothApplication.Status.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    audit_log(
+        action="booths.application.withdrawn",
         obj=application,
         user=by,
         expo_id=application.expo_id,
@@ -277,8 +463,15 @@ def _require_booth_editor(booth: Booth, by: User) -> None:
 
 @transaction.atomic
 def booth_update(
-    *, booth: Booth, by: User, cover_image: UploadedFile | None = None, **fields: Any
+    *,
+    booth: Booth,
+    by: User,
+    cover_image: UploadedFile | None = None,
+    featured: Iterable[int] | None = None,
+    **fields: Any,
 ) -> Booth:
+    """Change the booth's texts, cover, video and visibility; ``featured`` (product ids of this
+    booth), when given, becomes the exact set of its featured products."""
     _require_booth_editor(booth, by)
     validate_video_url(fields.get("video_url", booth.video_url))
     for name, value in fields.items():
@@ -287,6 +480,11 @@ def booth_update(
         booth.cover_image = reencode(cover_image)
     booth.full_clean()
     booth.save()
+    if featured is not None:
+        chosen = set(featured)
+        products = Product.objects.filter(booth=booth)
+        products.filter(pk__in=chosen).exclude(is_featured=True).update(is_featured=True)
+        products.exclude(pk__in=chosen).exclude(is_featured=False).update(is_featured=False)
     audit_log(action="booths.booth.updated", obj=booth, user=by, expo_id=booth.expo_id)
     catalogue.bump(booth.expo_id)
     return booth
@@ -378,11 +576,37 @@ def _add_image(product: Product, upload: UploadedFile) -> ProductImage:
     return ProductImage.objects.create(product=product, image=full, thumbnail=thumb, position=count)
 
 
+def _renumber_images(product: Product, first: ProductImage | None = None) -> None:
+    """Positions 0, 1, 2… in the current order, with ``first`` (the cover) moved to the front."""
+    images = list(ProductImage.objects.filter(product=product).order_by("position", "id"))
+    if first is not None:
+        images = [first] + [i for i in images if i.pk != first.pk]
+    for position, image in enumerate(images):
+        if image.position != position:
+            ProductImage.objects.filter(pk=image.pk).update(position=position)
+
+
 @transaction.atomic
 def product_image_delete(*, image: ProductImage, by: User) -> None:
     product = image.product
     _require_booth_editor(product.booth, by)
     image.delete()
+    _renumber_images(product)
+    audit_log(
+        action="booths.product.image_deleted",
+        obj=product,
+        user=by,
+        expo_id=product.booth.expo_id,
+    )
+    catalogue.bump(product.booth.expo_id)
+
+
+@transaction.atomic
+def product_image_make_cover(*, image: ProductImage, by: User) -> None:
+    """Make ``image`` the product's first photo: the one cards and shares show."""
+    product = image.product
+    _require_booth_editor(product.booth, by)
+    _renumber_images(product, first=image)
     catalogue.bump(product.booth.expo_id)
 
 

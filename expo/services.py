@@ -99,7 +99,7 @@ EXPO_FIELDS = (
 )  # fmt: skip
 
 
-def _validate_time_box(expo: object) -> None:
+def expo_check_time_box(expo: object) -> None:
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
@@ -132,7 +132,7 @@ def expo_create(
     expo = Expo(office=office, **{k: v for k, v in fields.items() if k in EXPO_FIELDS})
     if hero_image is not None:
         expo.hero_image = hero_image
-    _validate_time_box(expo)
+    expo_check_time_box(expo)
     expo.full_clean()
     expo.save()
     expo.sectors.set(sectors)  # type: ignore[arg-type]
@@ -158,7 +158,7 @@ def expo_update(
             setattr(expo, name, value)
     if hero_image is not None:
         expo.hero_image = hero_image
-    _validate_time_box(expo)
+    expo_check_time_box(expo)
     expo.full_clean()
     expo.save()
     if sectors is not None:

@@ -14,5 +14,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "PLATFORM_NAME": settings.PLATFORM_NAME,
         "current_role": permissions.primary_role(user) if user is not None else None,
+        # Role values ("organiser", "vendor", ...) for the navigation's workspace links.
+        "current_roles": (
+            frozenset(role.value for role in permissions.user_roles(user)) if user else frozenset()
+        ),
         "current_timezone_name": str(getattr(request, "timezone", settings.TIME_ZONE)),
     }

@@ -263,6 +263,7 @@ def _daphne_process(django_db_setup, daphne_server_env: dict[str, str]) -> Itera
         "HUEY_SQLITE_PATH": str(workdir / "huey.sqlite3"),
         "DJANGO_DEBUG": "1",
         "MEDIA_ROOT": str(workdir / "media"),
+        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
         "PYTHONUNBUFFERED": "1",
         **daphne_server_env,
     }

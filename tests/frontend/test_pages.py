@@ -201,3 +201,34 @@ def test_the_pages_stylesheets_are_served(client):
 
 def test_a_missing_static_file_is_404(client):
     assert client.get("/static/frontend/css/missing.css").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "shown", "hidden"),
+    [
+        ("anonymous", ["nav-vendor"], ["nav-manage"]),
+        ("buyer", ["nav-vendor"], ["nav-manage"]),
+        ("organiser", ["nav-manage"], ["nav-vendor"]),
+        ("vendor", ["nav-vendor", "My UMKM"], ["nav-manage", "Exhibit your UMKM"]),
+        ("admin", ["nav-manage", "nav-vendor"], []),
+    ],
+)
+def test_navigation_leads_each_role_to_its_workspace(
+    client, who, shown, hidden, buyer, admin_user, make_organiser, make_user, make_expo, make_booth
+):
+    from booths.models import VendorMembership
+
+    accounts = {"buyer": buyer, "admin": admin_user}
+    if who == "organiser":
+        accounts["organiser"] = make_organiser()
+    if who == "vendor":
+        accounts["vendor"] = make_user()
+        vendor = make_booth(make_expo("open")).vendor
+        VendorMembership.objects.create(vendor=vendor, user=accounts["vendor"])
+    if who in accounts:
+        client.force_login(accounts[who])
+    html = client.get("/").content.decode()
+    for marker in shown:
+        assert (f'data-testid="{marker}"' if marker.startswith("nav-") else marker) in html
+    for marker in hidden:
+        assert (f'data-testid="{marker}"' if marker.startswith("nav-") else marker) not in html

@@ -173,6 +173,18 @@ def _get_status(url: str) -> int | None:
         return None
 
 
+def sign_in(page, server: DaphneServer, user) -> None:
+    """Log ``user`` in on ``page``: a session made in the test process, shared through the database
+    the server reads (the login form itself has its own test)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": server.url}])
+
+
 def email_text(message: EmailMessage) -> str:
     """The plain-text body of a message (the HTML one if there is no plain part)."""
     part = message.get_body(preferencelist=("plain", "html"))

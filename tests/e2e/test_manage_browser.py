@@ -9,11 +9,10 @@ e-mailed each decision. Screenshots of the workspace at desktop and phone widths
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from booths.models import Booth, BoothApplication
-from tests.e2e.conftest import ARTIFACTS, DaphneServer
+from tests.e2e.conftest import ARTIFACTS, DaphneServer, sign_in
 from tests.expo.test_manage import (  # noqa: F401 - fixtures
     make_application,
     make_vendor,
@@ -21,14 +20,6 @@ from tests.expo.test_manage import (  # noqa: F401 - fixtures
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page: Page, server: DaphneServer, user) -> None:
-    """Share a session made in the test process (the server reads the same database)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": server.url}])
 
 
 def test_organiser_curates_by_keyboard(

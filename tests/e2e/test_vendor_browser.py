@@ -7,13 +7,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.test import Client
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 from booths import services
 from booths.models import BoothApplication, Vendor
-from tests.e2e.conftest import DaphneServer
+from tests.e2e.conftest import DaphneServer, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,14 +23,6 @@ def jpeg(colour: tuple[int, int, int]) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (480, 360), colour).save(out, format="JPEG")
     return out.getvalue()
-
-
-def sign_in(page: Page, server: DaphneServer, user) -> None:
-    """Share a session made in the test process (the server reads the same database)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": server.url}])
 
 
 def test_vendor_registers_applies_and_sets_up_its_booth(

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Live events and chat")
+
+    def ready(self) -> None:
+        # Registers the live side's frame handlers on the one websocket consumer.
+        from events import realtime  # noqa: F401

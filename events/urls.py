@@ -1,5 +1,48 @@
-from django.urls import path  # noqa: F401
+"""Pages of the live side (namespace ``events``). Full paths: this is included at ``""``."""
+
+from django.urls import path
+
+from events import views
 
 app_name = "events"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("expos/<slug:expo_slug>/agenda/", views.agenda, name="agenda"),
+    path("expos/<slug:expo_slug>/agenda.ics", views.agenda_ics, name="agenda_ics"),
+    path("expos/<slug:expo_slug>/sessions/<int:session_id>/", views.session_page, name="session"),
+    path(
+        "expos/<slug:expo_slug>/sessions/<int:session_id>/session.ics",
+        views.session_ics,
+        name="session_ics",
+    ),
+    path(
+        "expos/<slug:expo_slug>/sessions/<int:session_id>/remind/",
+        views.session_remind,
+        name="session_remind",
+    ),
+    path(
+        "expos/<slug:expo_slug>/sessions/<int:session_id>/pins/",
+        views.session_pins,
+        name="session_pins",
+    ),
+    path("expos/<slug:expo_slug>/booths/<slug:booth_slug>/ask/", views.ask, name="ask"),
+    path("inquiries/", views.inquiries, name="inquiries"),
+    path("inquiries/<int:inquiry_id>/", views.inquiry, name="inquiry"),
+    path("vendor/<slug:vendor_slug>/inbox/", views.vendor_inbox, name="vendor_inbox"),
+    path(
+        "vendor/<slug:vendor_slug>/inbox/<int:inquiry_id>/",
+        views.vendor_inquiry,
+        name="vendor_inquiry",
+    ),
+    path("vendor/<slug:vendor_slug>/sessions/", views.vendor_sessions, name="vendor_sessions"),
+    path(
+        "vendor/<slug:vendor_slug>/sessions/new/",
+        views.vendor_session_create,
+        name="vendor_session_create",
+    ),
+    path(
+        "vendor/<slug:vendor_slug>/sessions/<int:session_id>/",
+        views.vendor_session_edit,
+        name="vendor_session_edit",
+    ),
+]

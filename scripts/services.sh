@@ -50,7 +50,7 @@ as_postgres() {
 
 start_postgres() {
   local dir="$1" port
-  port="$(free_port)"
+  port="${SERVICES_POSTGRES_PORT:-$(free_port)}"
   mkdir -p "$dir/sock"
   [ "$(id -u)" = "0" ] && chown -R postgres:postgres "$dir"
   as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
@@ -94,11 +94,25 @@ start_moto() {
   echo "export TEST_S3_ENDPOINT_URL=http://127.0.0.1:$port"
 }
 
+alive() {
+  # The recorded services still answer (after a reboot the files remain but the servers are gone).
+  (
+    # shellcheck disable=SC1090
+    . "$ENV_FILE"
+    redis-cli -p "$TEST_REDIS_PORT" ping >/dev/null 2>&1 &&
+      "$PG_BIN/pg_isready" -q -d "$TEST_POSTGRES_URL" >/dev/null 2>&1
+  )
+}
+
 cmd_start() {
   if [ -f "$ENV_FILE" ]; then
-    log "already started (see $ENV_FILE); run '$0 stop' first"
-    cat "$ENV_FILE"
-    return 0
+    if alive; then
+      log "already started (see $ENV_FILE); run '$0 stop' first"
+      cat "$ENV_FILE"
+      return 0
+    fi
+    log "recorded services no longer answer; starting afresh"
+    cmd_stop
   fi
   local tmp
   tmp="$(mktemp -d /tmp/umkm-services.XXXXXX)"

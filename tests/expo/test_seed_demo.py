@@ -10,11 +10,13 @@ from datetime import timedelta
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
 from booths.models import ApplicationPhoto, Booth, BoothApplication, Product, ProductImage, Vendor
+from events.models import ChatMessage, LiveSession, SessionPin
 from expo import demo, regions, timebox
 from expo.data.demo_catalogue import APPLICANTS, DEMO_VENDOR_MAKER, MAKERS
 from expo.models import Expo, ExpoState, OfficeMembership, Sector
@@ -113,6 +115,23 @@ def test_seed_demo_builds_an_open_expo_and_is_idempotent(demo_settings, client, 
     changes = BoothApplication.objects.get(expo=expo, status="changes_requested")
     assert changes.decision_reason and changes.decided_by is not None
 
+    # The agenda: four sessions inside the window, the first live now on the demo vendor's booth
+    # with pinned products of its own booth; the demo booth's chat is not empty.
+    sessions = LiveSession.objects.filter(booth__expo=expo).order_by("starts_at")
+    assert sessions.count() == len(demo.DEMO_SESSIONS)
+    assert all(expo.opens_at <= s.starts_at < s.ends_at <= expo.closes_at for s in sessions)
+    live = sessions.first()
+    assert live.starts_at <= timezone.now() < live.ends_at
+    assert live.booth.vendor.name == DEMO_VENDOR_MAKER
+    assert live.pins.count() == 3
+    assert (
+        not SessionPin.objects.filter(session__in=sessions)
+        .exclude(product__booth=F("session__booth"))
+        .exists()
+    )
+    assert ChatMessage.objects.filter(room_kind="booth", room_id=live.booth_id).count() == 4
+    assert client.get(f"/expos/{expo.slug}/agenda/").status_code == 200
+
     # The accounts: each can log in through the real login form; roles are in place.
     for account in demo.DEMO_ACCOUNTS:
         client.logout()
@@ -137,6 +156,8 @@ def test_seed_demo_builds_an_open_expo_and_is_idempotent(demo_settings, client, 
         capsys.readouterr().out
     )
     assert _counts() == before
+    assert sessions.count() == len(demo.DEMO_SESSIONS)
+    assert ChatMessage.objects.count() == 4
     assert second_run < max(3.0, first_run / 2), (first_run, second_run)
 
 

@@ -1,0 +1,582 @@
+"""How fast does one busy chat room fan out to N sockets, next to a plain websockets ceiling?
+
+    .venv/bin/python bench/chat_fanout.py [--clients 1000] [--messages 100] [--rate 10]
+                                          [--redis [URL]] [--processes 1] [--timeout 30]
+                                          [--no-ceiling]
+
+Seeds an open expo with one booth and a logged-in sender into a fresh SQLite database (in
+``/dev/shm`` when there is one, so that disk fsyncs do not blur the figures; or a new database on
+the PostgreSQL server of ``--postgres``), starts
+Daphne (DEBUG off) on the in-memory channel layer — or, with ``--redis``, on Redis pub/sub: the URL
+given, else ``REDIS_URL``, else a throw-away ``redis-server`` on a free port — and connects
+``--clients`` websocket clients (the ``websockets`` package), all joined to the booth's room. One
+sender posts ``--messages`` messages at ``--rate`` per second (``--rate 0``: a burst) through the real
+protocol (stored, rate-limited — the limit raised for the bench — and broadcast after commit). With
+``--processes 2`` (Redis only) two Daphne processes serve the room and the clients are split
+between them. Then the same clients and sender run against a plain ``websockets`` broadcast server
+(each frame encoded once, ``websockets.broadcast``), the ceiling.
+
+The clients run in processes of their own (``--client-processes``, one per 1,000 clients by
+default), apart from the sender; latency is from the send time each message carries to its arrival
+at each client (``time.perf_counter`` is CLOCK_MONOTONIC on Linux, one clock for all processes).
+Clients, sender and servers share the machine's CPUs.
+
+The last line printed is one JSON object: {"clients", "connected", "expected", "delivered",
+"duplicates", "p50_ms", "p95_ms", "p99_ms", "deliveries_per_s", "ceiling_deliveries_per_s",
+"layer", ...}. Exit status: 0 every message delivered exactly once, 2 some were lost or doubled,
+1 setup failed. Servers are stopped and temporary files removed at the end, always.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from _common import (
+    PYTHON,
+    BenchError,
+    daphne,
+    free_port,
+    json_line,
+    log,
+    rounded,
+    workspace,
+)
+
+SEED = """
+import json
+import django
+django.setup()
+from datetime import timedelta
+from django.test import Client
+from django.utils import timezone
+from booths.models import Booth, Vendor, VendorMembership
+from expo.models import Expo, Office, Region, Sector, User
+now = timezone.now()
+office = Office.objects.create(name="Dinkop Bench", province="Bench", slug="bench")
+region = Region.objects.create(province="Bench", code="99.99", name="Bench", kind="kota")
+sector = Sector.objects.create(slug="bench", name_en="Bench", name_id="Bench")
+expo = Expo.objects.create(
+    office=office, slug="bench-expo", title_en="Bench Expo", title_id="Expo Bench",
+    applications_open_at=now - timedelta(days=10), application_deadline=now - timedelta(days=5),
+    opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=2),
+)
+vendor = Vendor.objects.create(name="Bench Batik", slug="bench-batik", owner_name="Sri",
+                               region=region, sector=sector)
+booth = Booth.objects.create(expo=expo, vendor=vendor, slug="bench-batik")
+sender = User.objects.create_user(email="sender@bench.example", password="x", name="Sender")
+VendorMembership.objects.create(vendor=vendor, user=sender)
+client = Client()
+client.force_login(sender)
+print(json.dumps({"room": f"booth:{booth.pk}", "session": client.cookies["sessionid"].value}))
+"""
+
+SHM = "/dev/shm"
+# The bench's sender posts far faster than a person may: lift the per-account limit for it only.
+SETTINGS_OVERLAY = "\nCHAT_RATE_LIMIT = (1_000_000, 1)\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--messages", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=10.0, help="messages per second; 0 = burst")
+    parser.add_argument(
+        "--redis",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="URL",
+        help="Redis pub/sub layer (URL, else REDIS_URL, else a throw-away redis-server)",
+    )
+    parser.add_argument("--processes", type=int, default=1, help="Daphne processes (Redis only)")
+    parser.add_argument(
+        "--postgres", metavar="URL", help="PostgreSQL server URL; a fresh database is created on it"
+    )
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait after sending")
+    parser.add_argument("--connect-concurrency", type=int, default=64)
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=0,
+        help="processes the clients run in (default: one per 1,000 clients)",
+    )
+    parser.add_argument("--no-ceiling", action="store_true", help="skip the websockets ceiling")
+    parser.add_argument("--serve-ceiling", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.messages < 1 or args.rate < 0 or args.processes < 1:
+        parser.error("--clients, --messages and --processes must be positive, --rate >= 0")
+    if args.processes > 1 and args.redis is None:
+        parser.error("several processes need the Redis layer: add --redis")
+    return args
+
+
+# --- The ceiling: a plain websockets broadcast server --------------------------------------------
+
+
+async def serve_ceiling(port: int) -> None:
+    import websockets
+    from websockets.asyncio.server import serve
+
+    members: set = set()
+    counter = 0
+
+    async def handler(ws) -> None:
+        nonlocal counter
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await serve_one(ws)
+
+    async def serve_one(ws) -> None:
+        nonlocal counter
+        try:
+            async for raw in ws:
+                frame = json.loads(raw)
+                if frame.get("type") == "join":
+                    members.add(ws)
+                    await ws.send(
+                        json.dumps({"type": "history", "room": frame["room"], "messages": []})
+                    )
+                elif frame.get("type") == "message":
+                    counter += 1
+                    text = json.dumps(
+                        {
+                            "type": "message",
+                            "room": frame["room"],
+                            "id": counter,
+                            "author": {"name": "Sender", "role": "vendor"},
+                            "body": frame["body"],
+                            "sent_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                            "client_id": frame["client_id"],
+                        },
+                        separators=(",", ":"),
+                    )
+                    websockets.broadcast(members, text)
+        finally:
+            members.discard(ws)
+
+    async with serve(handler, "127.0.0.1", port, compression=None, max_queue=None):
+        await asyncio.Future()
+
+
+@contextlib.contextmanager
+def ceiling_server() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(PYTHON), str(Path(__file__).resolve()), "--serve-ceiling", str(port)],
+        start_new_session=True,
+    )
+    try:
+        _wait_for_port(port, process, "the ceiling server")
+        yield f"ws://127.0.0.1:{port}/"
+    finally:
+        _stop(process)
+
+
+# --- A throw-away Redis ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def redis_server(given: str | None) -> Iterator[str | None]:
+    if given is None:
+        yield None
+        return
+    url = given or os.environ.get("REDIS_URL", "")
+    if url:
+        yield url
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise BenchError("--redis without a URL needs redis-server (apt-get install redis-server)")
+    port = free_port()
+    folder = tempfile.mkdtemp(prefix="umkm-bench-redis-")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            folder,
+        ],  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_for_port(port, process, "redis-server")
+        log(f"throw-away redis-server on port {port}")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        _stop(process)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 15) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"{what} exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise BenchError(f"{what} did not listen on port {port} within {timeout:.0f}s")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, 15)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, 9)
+        process.wait(timeout=5)
+
+
+# --- The load --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    name: str
+    clients: int
+    messages: int
+    connected: int = 0
+    delivered: int = 0
+    duplicates: int = 0
+    refused: int = 0
+    latencies: list[float] = field(default_factory=list)
+    by_message: dict[int, list[float]] = field(default_factory=dict)
+    first_send: float = 0.0
+    last_delivery: float = 0.0
+
+    @property
+    def expected(self) -> int:
+        return self.connected * self.messages
+
+    def percentile_ms(self, q: int) -> float | None:
+        if not self.latencies:
+            return None
+        if len(self.latencies) == 1:
+            return self.latencies[0] * 1000
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1] * 1000
+
+    @property
+    def deliveries_per_s(self) -> float:
+        span = self.last_delivery - self.first_send
+        return self.delivered / span if span > 0 else 0.0
+
+    def slowest(self, n: int = 5) -> str:
+        """The messages whose median delivery was slowest: where the tail comes from."""
+        medians = sorted(
+            ((statistics.median(v) * 1000, seq) for seq, v in self.by_message.items()),
+            reverse=True,
+        )[:n]
+        return ", ".join(f"#{seq} {ms:.0f} ms" for ms, seq in medians)
+
+    def line(self) -> str:
+        def ms(q: int) -> str:
+            value = self.percentile_ms(q)
+            return "-" if value is None else f"{value:.1f}"
+
+        return (
+            f"{self.name:<28} connected {self.connected}/{self.clients}  delivered "
+            f"{self.delivered}/{self.expected}  duplicates {self.duplicates}  p50 {ms(50)} ms  "
+            f"p95 {ms(95)} ms  p99 {ms(99)} ms  {self.deliveries_per_s:,.0f} deliveries/s"
+            + (f"  REFUSED {self.refused}" if self.refused else "")
+        )
+
+
+def _client_worker(
+    urls: list[str], room: str, indices: list[int], messages: int, connect_concurrency: int,
+    deadline_after_ready: float, pipe,
+) -> None:  # fmt: skip
+    """One client process: open its share of the sockets, report ready, count what arrives."""
+    _raise_open_files()
+    result = asyncio.run(
+        _clients(urls, room, indices, messages, connect_concurrency, deadline_after_ready, pipe)
+    )
+    pipe.send(result)
+    pipe.close()
+
+
+async def _clients(urls, room, indices, messages, connect_concurrency, deadline_after_ready, pipe):
+    from websockets.asyncio.client import connect
+
+    gate = asyncio.Semaphore(connect_concurrency)
+    origin = urls[0].replace("ws://", "http://").rstrip("/").rsplit("/", 1)[0]
+    finished = asyncio.Event()
+    result = {"connected": 0, "delivered": 0, "duplicates": 0, "latencies": [], "by_message": {},
+              "last_delivery": 0.0, "failures": []}  # fmt: skip
+    remaining = 0
+
+    async def open_client(i: int):
+        async with gate:
+            ws = await connect(urls[i % len(urls)], origin=origin, compression=None,
+                               ping_interval=None, open_timeout=60, max_size=2**20)  # fmt: skip
+            await ws.send(json.dumps({"type": "join", "room": room}))
+            while json.loads(await ws.recv()).get("type") != "history":
+                pass
+            return ws
+
+    async def read(ws) -> None:
+        nonlocal remaining
+        seen = bytearray(messages)
+        count = 0
+        latencies, by_message = result["latencies"], result["by_message"]
+        async for raw in ws:
+            if '"type":"message"' not in raw:
+                continue
+            now = time.perf_counter()
+            _word, seq, sent = json.loads(raw)["body"].split()
+            seq = int(seq)
+            if seen[seq]:
+                result["duplicates"] += 1
+                continue
+            seen[seq] = 1
+            result["delivered"] += 1
+            latency = now - float(sent)
+            latencies.append(latency)
+            by_message.setdefault(seq, []).append(latency)
+            result["last_delivery"] = now
+            count += 1
+            if count == messages:
+                remaining -= 1
+                if remaining == 0:
+                    finished.set()
+
+    opened = await asyncio.gather(*(open_client(i) for i in indices), return_exceptions=True)
+    sockets = [ws for ws in opened if not isinstance(ws, BaseException)]
+    result["failures"] = [repr(e) for e in opened if isinstance(e, BaseException)][:3]
+    result["connected"] = remaining = len(sockets)
+    readers = [asyncio.create_task(read(ws)) for ws in sockets]
+    pipe.send("ready")
+    if remaining:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(finished.wait(), deadline_after_ready)
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
+    for ws in sockets:
+        ws.transport.abort()
+    return result
+
+
+async def run_load(
+    name: str,
+    urls: list[str],
+    room: str,
+    *,
+    clients: int,
+    messages: int,
+    rate: float,
+    timeout: float,
+    cookie: str = "",
+    connect_concurrency: int = 64,
+    client_processes: int = 1,
+) -> Outcome:
+    """Clients in ``client_processes`` processes of their own (so that reading does not starve the
+    sender or one another); latency from the send time each message carries (CLOCK_MONOTONIC is
+    system-wide on Linux) to its arrival."""
+    import multiprocessing
+
+    from websockets.asyncio.client import connect
+
+    outcome = Outcome(name, clients, messages)
+    origin = urls[0].replace("ws://", "http://").rstrip("/").rsplit("/", 1)[0]
+    sending = messages / rate if rate else 5.0
+    fork = multiprocessing.get_context("fork")
+    workers = []
+    for k in range(client_processes):
+        ours, theirs = fork.Pipe()
+        indices = list(range(k, clients, client_processes))
+        process = fork.Process(
+            target=_client_worker,
+            args=(
+                urls,
+                room,
+                indices,
+                messages,
+                connect_concurrency,
+                sending + timeout + 5,
+                theirs,
+            ),
+            daemon=True,
+        )
+        process.start()
+        workers.append((process, ours))
+    loop = asyncio.get_running_loop()
+    for _process, pipe in workers:
+        assert await loop.run_in_executor(None, pipe.recv) == "ready"
+    headers = {"Cookie": f"sessionid={cookie}"} if cookie else None
+    sender = await connect(
+        urls[0], origin=origin, compression=None, ping_interval=None, additional_headers=headers
+    )
+
+    async def watch_sender() -> None:
+        async for raw in sender:
+            frame = json.loads(raw)
+            if frame.get("type") == "error":
+                outcome.refused += 1
+                if outcome.refused == 1:
+                    log(f"{name}: the sender was refused: {frame}")
+
+    watcher = asyncio.create_task(watch_sender())
+    await asyncio.sleep(0.5)  # let presence settle
+    log(f"{name}: {clients} clients in {client_processes} process(es); sending {messages} messages"
+        f"{f' at {rate:g}/s' if rate else ' in a burst'}")  # fmt: skip
+    start = time.perf_counter()
+    outcome.first_send = start
+    for seq in range(messages):
+        if rate:
+            delay = start + seq / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        body = f"bench {seq} {time.perf_counter():.6f}"
+        frame = {"type": "message", "room": room, "body": body, "client_id": str(seq)}
+        await sender.send(json.dumps(frame))
+    results = [await loop.run_in_executor(None, pipe.recv) for _process, pipe in workers]
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
+    sender.transport.abort()
+    for process, _pipe in workers:
+        process.join(timeout=10)
+    for result in results:
+        outcome.connected += result["connected"]
+        outcome.delivered += result["delivered"]
+        outcome.duplicates += result["duplicates"]
+        outcome.latencies += result["latencies"]
+        outcome.last_delivery = max(outcome.last_delivery, result["last_delivery"])
+        for seq, values in result["by_message"].items():
+            outcome.by_message.setdefault(seq, []).extend(values)
+        if result["failures"]:
+            log(f"{name}: some clients could not connect (first: {result['failures'][0]})")
+    return outcome
+
+
+# --- Main ------------------------------------------------------------------------------------------
+
+
+def _raise_open_files() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def summary(args: argparse.Namespace, main: Outcome | None, ceiling: Outcome | None) -> dict:
+    main = main or Outcome("-", args.clients, args.messages)
+    return {
+        "clients": args.clients,
+        "connected": main.connected,
+        "expected": main.expected,
+        "delivered": main.delivered,
+        "duplicates": main.duplicates,
+        "p50_ms": rounded(main.percentile_ms(50)),
+        "p95_ms": rounded(main.percentile_ms(95)),
+        "p99_ms": rounded(main.percentile_ms(99)),
+        "deliveries_per_s": rounded(main.deliveries_per_s, 0),
+        "ceiling_deliveries_per_s": rounded(ceiling.deliveries_per_s, 0) if ceiling else None,
+        "ceiling_p99_ms": rounded(ceiling.percentile_ms(99)) if ceiling else None,
+        "layer": "redis" if args.redis is not None else "memory",
+        "processes": args.processes,
+        "messages": args.messages,
+        "rate": args.rate,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.serve_ceiling:
+        asyncio.run(serve_ceiling(args.serve_ceiling))
+        return 0
+    _raise_open_files()
+    if not args.postgres and os.path.isdir(SHM) and os.access(SHM, os.W_OK):
+        # SQLite's commits and checkpoints on a disk shared with other work add fsync stalls
+        # that have nothing to do with fan-out; the throw-away database lives in memory.
+        tempfile.tempdir = SHM
+    outcome = ceiling = None
+    load = dict(
+        clients=args.clients,
+        messages=args.messages,
+        rate=args.rate,
+        timeout=args.timeout,
+        connect_concurrency=args.connect_concurrency,
+        client_processes=args.client_processes or max(1, round(args.clients / 1000)),
+    )
+    try:
+        with (
+            redis_server(args.redis) as redis_url,
+            workspace(postgres=args.postgres, redis=redis_url) as ws,
+        ):
+            with open(ws.dir / "bench_settings.py", "a") as overlay:
+                overlay.write(SETTINGS_OVERLAY)
+            ws.manage("migrate", "--noinput", "-v0")
+            seeded = json.loads(ws.python("-c", SEED).strip().splitlines()[-1])
+            layer = "Redis pub/sub" if redis_url else "in-memory"
+            with contextlib.ExitStack() as servers:
+                bases = [servers.enter_context(daphne(ws)) for _ in range(args.processes)]
+                urls = [base.replace("http://", "ws://") + "/ws/" for base in bases]
+                log(f"Daphne × {args.processes} on the {layer} layer: {', '.join(bases)}")
+                name = f"daphne ×{args.processes} ({'redis' if redis_url else 'memory'})"
+                outcome = asyncio.run(
+                    run_load(name, urls, seeded["room"], cookie=seeded["session"], **load)
+                )
+                log(outcome.line())
+                log(f"slowest messages (median over clients): {outcome.slowest()}")
+            if not args.no_ceiling:
+                with ceiling_server() as url:
+                    ceiling = asyncio.run(run_load("websockets ceiling", [url], "booth:1", **load))
+                    log(ceiling.line())
+    except BenchError as exc:
+        log(f"setup failed: {exc}")
+        print(json_line(summary(args, outcome, ceiling)))
+        return 1
+    except KeyboardInterrupt:
+        log("interrupted")
+        print(json_line(summary(args, outcome, ceiling)))
+        return 1
+
+    print()
+    print(
+        f"UMKM Virtual Expo — chat fan-out: {args.clients} clients in one room, {args.messages} "
+        f"messages {f'at {args.rate:g}/s' if args.rate else 'in a burst'}, "
+        f"{args.processes} Daphne process(es), {summary(args, outcome, ceiling)['layer']} layer, "
+        f"{os.cpu_count()} CPUs shared by servers and clients"
+    )
+    for result in (outcome, ceiling):
+        if result is not None:
+            print(result.line())
+    lost = outcome.delivered != outcome.expected or outcome.duplicates
+    if lost:
+        print(f"! {outcome.expected - outcome.delivered} deliveries missing, "
+              f"{outcome.duplicates} duplicates")  # fmt: skip
+    print(json_line(summary(args, outcome, ceiling)))
+    return 2 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+// The one websocket of this tab (/ws/), shared by every live part of the page. Plain ES module.
+//
+//   import { join, leave, send, onStatus } from "./socket.js";
+//   const stop = join("booth:12", (frame) => { ... });   // every frame about that room
+//   send({ type: "message", room: "booth:12", body: "Halo", client_id: "…" });
+//
+// It reconnects by itself (growing delays with jitter, at once when the tab comes back), and on
+// reconnect asks each room for what it missed since the last message id it saw ("resume"), so a
+// restart or a dropped connection loses nothing and shows nothing twice. See docs/realtime.md.
+
+const PING_MS = 25000;
+const MAX_DELAY_MS = 30000;
+
+const rooms = new Map(); // room -> { listeners: Set, lastId: number | null }
+const statusListeners = new Set();
+const outbox = [];
+let socket = null;
+let status = "idle";
+let delay = 1000;
+let retryTimer = null;
+let pingTimer = null;
+
+function url() {
+  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${window.location.host}/ws/`;
+}
+
+function setStatus(next) {
+  status = next;
+  statusListeners.forEach((fn) => fn(next));
+}
+
+function raw(frame) {
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+  return false;
+}
+
+function enter(room, entry) {
+  if (entry.lastId === null) raw({ type: "join", room });
+  else raw({ type: "resume", room, after_id: entry.lastId });
+}
+
+function dispatch(frame) {
+  const entry = frame.room ? rooms.get(frame.room) : null;
+  if (entry) {
+    if (frame.type === "message" && typeof frame.id === "number") {
+      entry.lastId = Math.max(entry.lastId ?? 0, frame.id);
+    } else if (frame.type === "history") {
+      const ids = (frame.messages || []).map((m) => m.id);
+      if (ids.length) entry.lastId = Math.max(entry.lastId ?? 0, ...ids);
+      else if (entry.lastId === null) entry.lastId = frame.after_id ?? 0;
+      // More were missed than one answer holds: ask for the rest.
+      if (frame.more) raw({ type: "resume", room: frame.room, after_id: entry.lastId });
+    }
+    entry.listeners.forEach((fn) => fn(frame));
+    return;
+  }
+  if (frame.type === "resume") {
+    // The server could not keep up with this tab: reconnect and catch up at once.
+    delay = 250;
+    return;
+  }
+  if (!frame.room) rooms.forEach((e) => e.listeners.forEach((fn) => fn(frame)));
+}
+
+function connect() {
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  setStatus("connecting");
+  socket = new WebSocket(url());
+  socket.addEventListener("open", () => {
+    delay = 1000;
+    setStatus("open");
+    rooms.forEach((entry, room) => enter(room, entry));
+    while (outbox.length && raw(outbox[0])) outbox.shift();
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => raw({ type: "ping", ts: Date.now() }), PING_MS);
+  });
+  socket.addEventListener("message", (event) => {
+    let frame;
+    try {
+      frame = JSON.parse(event.data);
+    } catch (_err) {
+      return;
+    }
+    if (frame && typeof frame.type === "string") dispatch(frame);
+  });
+  socket.addEventListener("close", () => {
+    clearInterval(pingTimer);
+    socket = null;
+    setStatus("closed");
+    if (!rooms.size) return;
+    // Many tabs reconnecting after a restart spread out instead of arriving together.
+    const wait = Math.min(MAX_DELAY_MS, delay) * (0.5 + Math.random());
+    delay = Math.min(MAX_DELAY_MS, delay * 2);
+    retryTimer = setTimeout(connect, wait);
+  });
+}
+
+function ensureOpen() {
+  if (!socket && !retryTimer) connect();
+}
+
+export function join(room, listener) {
+  let entry = rooms.get(room);
+  if (!entry) {
+    entry = { listeners: new Set(), lastId: null };
+    rooms.set(room, entry);
+    if (socket && socket.readyState === WebSocket.OPEN) enter(room, entry);
+  }
+  entry.listeners.add(listener);
+  ensureOpen();
+  return () => leave(room, listener);
+}
+
+export function leave(room, listener) {
+  const entry = rooms.get(room);
+  if (!entry) return;
+  entry.listeners.delete(listener);
+  if (!entry.listeners.size) {
+    rooms.delete(room);
+    raw({ type: "leave", room });
+  }
+}
+
+export function send(frame) {
+  ensureOpen();
+  if (!raw(frame)) outbox.push(frame);
+}
+
+export function onStatus(listener) {
+  statusListeners.add(listener);
+  listener(status);
+  return () => statusListeners.delete(listener);
+}
+
+export function isOpen() {
+  return status === "open";
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && !socket && rooms.size) connect();
+});
+window.addEventListener("online", () => {
+  if (!socket && rooms.size) connect();
+});

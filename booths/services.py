@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -28,6 +29,20 @@ from booths.models import (
 from expo import permissions, timebox
 from expo.models import Expo, User
 from expo.services import audit_log, send_templated_email
+
+
+def delete_files_on_commit(files: Iterable[FieldFile | None]) -> None:
+    """Remove replaced or deleted uploads from their storage once the change is committed (a
+    rolled-back change keeps them). Names are read now: the caller may reassign the fields next."""
+    doomed = [(f.storage, f.name) for f in files if f and f.name]
+
+    def remove() -> None:
+        for storage, name in doomed:
+            storage.delete(name)
+
+    if doomed:
+        transaction.on_commit(remove)
+
 
 ALLOWED_VIDEO_HOSTS = {
     "youtube.com",
@@ -91,6 +106,7 @@ def vendor_update(
     for name, value in fields.items():
         setattr(vendor, name, value)
     if logo is not None:
+        delete_files_on_commit([vendor.logo])
         vendor.logo = reencode(logo, max_side=600)
     vendor.full_clean()
     vendor.save()
@@ -298,12 +314,16 @@ def application_resubmit(
         if fields.get(name):
             fields[name] = _document(fields[name])
     encoded = [reencode(photo) for photo in photos] if photos else []
+    delete_files_on_commit(
+        getattr(application, name) for name in APPLICATION_DOCUMENTS if fields.get(name)
+    )
     for name, value in fields.items():
         setattr(application, name, value)
     application.status = BoothApplication.Status.SUBMITTED
     application.full_clean()
     application.save()
     if encoded:
+        delete_files_on_commit(photo.image for photo in application.photos.all())
         application.photos.all().delete()
         for position, photo in enumerate(encoded):
             ApplicationPhoto.objects.create(application=application, image=photo, position=position)
@@ -477,6 +497,7 @@ def booth_update(
     for name, value in fields.items():
         setattr(booth, name, value)
     if cover_image is not None:
+        delete_files_on_commit([booth.cover_image])
         booth.cover_image = reencode(cover_image)
     booth.full_clean()
     booth.save()
@@ -590,6 +611,7 @@ def _renumber_images(product: Product, first: ProductImage | None = None) -> Non
 def product_image_delete(*, image: ProductImage, by: User) -> None:
     product = image.product
     _require_booth_editor(product.booth, by)
+    delete_files_on_commit([image.image, image.thumbnail])
     image.delete()
     _renumber_images(product)
     audit_log(

@@ -237,3 +237,27 @@ def test_photo_cover_needs_a_member_and_an_open_catalogue(
     image = booth.products.get().images.order_by("position").last()
     with pytest.raises(timebox.ExpoStateError):
         services.product_image_make_cover(image=image, by=booth.vendor.members.get())
+
+
+def test_replaced_files_go_only_when_the_change_commits(
+    make_vendor, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+    from django.db import transaction
+
+    vendor = make_vendor()
+    vendor.logo.save("old-logo.jpg", ContentFile(b"old"), save=True)
+    old = vendor.logo.name
+
+    class Abort(Exception):
+        pass
+
+    # Rolled back: the old file stays (the database still points at it).
+    with pytest.raises(Abort), transaction.atomic():
+        services.delete_files_on_commit([vendor.logo])
+        raise Abort
+    assert vendor.logo.storage.exists(old)
+    # Committed: it goes; empty fields are skipped.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_files_on_commit([vendor.logo, None, vendor.__class__().logo])
+    assert not vendor.logo.storage.exists(old)

@@ -13,6 +13,8 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -679,20 +681,25 @@ def test_application_page_shows_status_reason_and_documents(client, asked_for_ch
     assert form["stock"].value() == "limited" and not form.is_bound
 
 
-def test_resubmit_replaces_documents_and_photos(client, asked_for_changes):
+def test_resubmit_replaces_documents_and_photos(
+    client, asked_for_changes, django_capture_on_commit_callbacks
+):
     application = asked_for_changes
     vendor, expo = application.vendor, application.expo
     old_nib = application.nib_document.name
-    old_photo = application.photos.get().pk
-    response = client.post(
-        url("application", vendor.slug, expo.slug),
-        {
-            "nib_document": pdf_upload("nib-clear.png", image_bytes("PNG")),
-            "photos": [image_upload("n1.jpg"), image_upload("n2.jpg")],
-            "stock": "ready",
-            "stock_note": "Now ready stock.",
-        },
-    )
+    old_photo = application.photos.get()
+    storage = application.nib_document.storage
+    assert storage.exists(old_nib) and storage.exists(old_photo.image.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("application", vendor.slug, expo.slug),
+            {
+                "nib_document": pdf_upload("nib-clear.png", image_bytes("PNG")),
+                "photos": [image_upload("n1.jpg"), image_upload("n2.jpg")],
+                "stock": "ready",
+                "stock_note": "Now ready stock.",
+            },
+        )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == "submitted"
@@ -701,7 +708,10 @@ def test_resubmit_replaces_documents_and_photos(client, asked_for_changes):
         ".png"
     )
     assert list(application.photos.values_list("position", flat=True)) == [0, 1]
-    assert not application.photos.filter(pk=old_photo).exists()
+    assert not application.photos.filter(pk=old_photo.pk).exists()
+    # The replaced files left the private storage; the new ones are there.
+    assert not storage.exists(old_nib) and not storage.exists(old_photo.image.name)
+    assert storage.exists(application.nib_document.name)
 
 
 def test_resubmit_without_new_files_keeps_them(client, asked_for_changes):
@@ -981,13 +991,22 @@ def test_a_product_has_at_most_eight_photos(client, make_vendor, make_vendor_boo
     assert product.images.count() == 7
 
 
-def test_delete_a_photo_and_choose_the_cover(client, make_vendor, make_vendor_booth, make_expo):
+def test_delete_a_photo_and_choose_the_cover(
+    client, make_vendor, make_vendor_booth, make_expo, django_capture_on_commit_callbacks
+):
     vendor = make_vendor()
     booth = make_vendor_booth(vendor, make_expo("open"), products=1, photos=3)
     product = booth.products.get()
     first, second, third = product.images.order_by("position")
+    files = [first.image.name, first.thumbnail.name, second.image.name]
+    for name in files:  # the fixture names files without writing them
+        assert default_storage.save(name, ContentFile(b"jpeg")) == name
     login(client, vendor.members.get())
-    client.post(url("product_image_delete", vendor.slug, booth.expo.slug, product.pk, first.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("product_image_delete", vendor.slug, booth.expo.slug, product.pk, first.pk))
+    # The deleted photo's files are gone from the storage, the others stay.
+    assert not any(default_storage.exists(name) for name in files[:2])
+    assert default_storage.exists(second.image.name)
     assert list(product.images.order_by("position").values_list("pk", "position")) == [
         (second.pk, 0),
         (third.pk, 1),

@@ -36,7 +36,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from booths import catalogue, selectors, visits
+from booths import catalogue, hooks, selectors, visits
 from booths.filters import (
     SORT_CHOICES,
     HallFilterForm,
@@ -130,7 +130,9 @@ def _shared_page(request: HttpRequest) -> bool:
 
 def _page_key(request: HttpRequest, expo: Expo, key: Callable[..., str]) -> str:
     zone = getattr(request, "timezone", None) or timezone.get_current_timezone()
-    return key("page", request.get_host(), request.get_full_path(), str(zone), expo.state)
+    # Approximate prices follow the visitor's chosen currency (a cookie the checkout sets).
+    currency = request.COOKIES.get(hooks.CURRENCY_COOKIE, "")[:3]
+    return key("page", request.get_host(), request.get_full_path(), str(zone), expo.state, currency)
 
 
 def _fill(html: str, request: HttpRequest, expo: Expo) -> str:
@@ -415,6 +417,14 @@ def _product_entry(expo: Expo, booth_slug: str, product_slug: str) -> dict[str, 
     )
     return {
         "id": product.pk,
+        "buyable": hooks.Buyable(
+            id=product.pk,
+            expo_id=expo.pk,
+            price=product.price,
+            min_order=product.min_order,
+            is_preorder=product.is_preorder,
+            available=(product.preorder_quota or 0) if product.is_preorder else product.stock,
+        ),
         "vendor_id": booth.vendor_id,
         "name": product.name,
         "booth_name": vendor.name,
@@ -452,6 +462,9 @@ def product(
     frame = _frame(expo, preview=not public, shared=shared)
     # The notice shows times in the visitor's zone: rendered per request, not kept in the body.
     notice = render_to_string("booths/_buy_notice.html", {**frame, "user": request.user})
+    if frame["is_open"]:
+        # The checkout's buy box; with the visitor's CSRF token (a slot on shared pages).
+        notice += hooks.buy_box(request, entry["buyable"], frame)
     context = {
         **frame,
         "page_title": entry["name"],

@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.site",
+                "payments.context_processors.cart",
             ],
         },
     },
@@ -346,3 +347,16 @@ PLATFORM_NAME = "UMKM Virtual Expo"
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How often each process writes its buffered page visits; 0 = only when booths.visits.flush() is called.
 VISITS_FLUSH_SECONDS = float(env("VISITS_FLUSH_SECONDS", "5"))
+
+# --- Payments: checkout, stock reservation, providers, settlement (payments/) -----------------
+# stripe.js is loaded from here (localstripe's own copy in tests: <STRIPE_API_BASE>/js.stripe.com/v3/).
+STRIPE_JS_URL = env("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+# The platform's fee on each vendor's net sales, in basis points (250 = 2.5 %); an integer, no floats.
+PLATFORM_FEE_BPS = int(env("PLATFORM_FEE_BPS", "0"))
+# How long an unpaid card order keeps its stock reserved, and an unconfirmed bank transfer.
+RESERVATION_MINUTES = int(env("RESERVATION_MINUTES", "30"))
+BANK_TRANSFER_EXPIRY_HOURS = int(env("BANK_TRANSFER_EXPIRY_HOURS", "24"))
+# The longest a checkout waits for another buyer's lock on the same stock before "busy, try again".
+PAYMENTS_LOCK_TIMEOUT_MS = int(env("PAYMENTS_LOCK_TIMEOUT_MS", "5000"))
+# How long a live session or banner visit still counts as the channel of a later order.
+ATTRIBUTION_HOURS = int(env("ATTRIBUTION_HOURS", "24"))

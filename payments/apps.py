@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        # Django's own signal: allauth's login goes through django.contrib.auth.login, which sends
+        # it, and so does every other way of logging in.
+        from django.contrib.auth.signals import user_logged_in
+
+        from payments import tasks  # noqa: F401  (registers the periodic jobs)
+        from payments.receivers import adopt_guest_cart
+
+        user_logged_in.connect(adopt_guest_cart, dispatch_uid="payments.adopt_guest_cart")
+
+        # The product pages' buy box and the cart's address, for the catalogue and live sessions.
+        from booths import hooks
+        from payments import views
+
+        hooks.register_checkout(buy_box=views.buy_box, cart_add_url=views.cart_add_url)

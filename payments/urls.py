@@ -1,5 +1,32 @@
-from django.urls import path  # noqa: F401
+"""Payment pages (namespace ``payments``), included at ``""``: full paths.
+
+The buyer's pages are here; the vendor's and organiser's payment pages live in
+``payments.workspace_urls``, included below under the same namespace.
+"""
+
+from django.urls import include, path
+
+from payments import views
 
 app_name = "payments"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("cart/", views.cart, name="cart"),
+    path("cart/add/", views.cart_add, name="cart_add"),
+    path("cart/update/", views.cart_update, name="cart_update"),
+    path("currency/", views.currency_set, name="currency"),
+    path("checkout/<slug:expo_slug>/", views.checkout, name="checkout"),
+    path("checkout/<slug:expo_slug>/quote/", views.checkout_quote, name="checkout_quote"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<str:code>/", views.order, name="order"),
+    path("orders/<str:code>/pay/", views.order_pay, name="order_pay"),
+    path("orders/<str:code>/sync/", views.order_sync, name="order_sync"),
+    path("orders/<str:code>/cancel/", views.order_cancel, name="order_cancel"),
+    path(
+        "orders/<str:code>/parts/<int:part_id>/received/",
+        views.order_received,
+        name="order_received",
+    ),
+    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("", include("payments.workspace_urls")),
+]

@@ -159,8 +159,16 @@ def admin_user(make_user):
 
 @pytest.fixture(autouse=True)
 def _visits_flushed_by_hand(settings):
-    """Page visits are written when a test calls booths.visits.flush(), not by a timer thread."""
+    """Page visits are written when a test calls booths.visits.flush(), not by a timer thread;
+    visits a test left in the buffer never reach the next test (their rows are gone)."""
+    from booths import visits
+
     settings.VISITS_FLUSH_SECONDS = 0
+    with visits._lock:
+        visits._buffer.clear()
+    yield
+    with visits._lock:
+        visits._buffer.clear()
 
 
 @pytest.fixture(autouse=True)

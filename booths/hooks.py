@@ -1,0 +1,56 @@
+"""Places where a higher app adds to the catalogue's pages without booths importing it.
+
+DESIGN: ``booths`` sits below ``payments`` and ``events``. The checkout registers, in its app's
+``ready()``, what a product page shows to buy the product (a form, or nothing) and where a
+product is put in the cart; booths and events only ask these hooks. With no checkout installed the
+pages show no buy button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass(frozen=True)
+class Buyable:
+    """What a buy box needs to know of a product, kept in the page caches as plain values."""
+
+    id: int
+    expo_id: int
+    price: int
+    min_order: int
+    is_preorder: bool
+    available: int  # stock, or pre-orders left
+
+
+# The cookie holding the foreign currency a visitor reads approximate prices in: shared pages
+# are cached per currency.
+CURRENCY_COOKIE = "umkm_currency"
+
+BuyBox = Callable[[HttpRequest, Buyable, dict[str, Any]], str]
+
+_buy_box: BuyBox | None = None
+_cart_add_url: Callable[[], str] | None = None
+
+
+def register_checkout(*, buy_box: BuyBox, cart_add_url: Callable[[], str]) -> None:
+    global _buy_box, _cart_add_url
+    _buy_box = buy_box
+    _cart_add_url = cart_add_url
+
+
+def buy_box(request: HttpRequest, product: Buyable, context: dict[str, Any]) -> SafeString:
+    """The product page's buy box (HTML rendered by the checkout), or nothing."""
+    if _buy_box is None:
+        return mark_safe("")
+    return mark_safe(_buy_box(request, product, context))  # the checkout's own template
+
+
+def cart_add_url() -> str:
+    """Where a product is put in the cart (POST product, quantity), or "" without a checkout."""
+    return _cart_add_url() if _cart_add_url is not None else ""

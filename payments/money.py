@@ -1,0 +1,92 @@
+"""Money arithmetic: whole rupiah as ``int``, ``Decimal`` where a fraction is needed, never ``float``.
+
+The one conversion to a provider's minor units is :func:`to_stripe_amount` (and its inverse).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+
+# Stripe's zero-decimal currencies. IDR is not one of them: Stripe treats the rupiah as a
+# two-decimal currency, so Rp 25.000 is sent as 2500000.
+STRIPE_ZERO_DECIMAL = frozenset(
+    [
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    ]
+)
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"amounts are whole rupiah (int), got {type(value).__name__}")
+    return value
+
+
+def to_stripe_amount(rupiah: int, currency: str = "idr") -> int:
+    """Rupiah → the amount Stripe expects for ``currency`` (× 100 for IDR)."""
+    rupiah = _whole(rupiah)
+    if rupiah < 0:
+        raise ValueError("amounts sent to Stripe are not negative")
+    return rupiah if currency.lower() in STRIPE_ZERO_DECIMAL else rupiah * 100
+
+
+def from_stripe_amount(amount: int, currency: str = "idr") -> int:
+    """Stripe's minor units → whole rupiah (half a rupiah and up rounds up)."""
+    amount = _whole(amount)
+    if currency.lower() in STRIPE_ZERO_DECIMAL:
+        return amount
+    return int((Decimal(amount) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def basis_points_of(amount: int, bps: int | Decimal) -> int:
+    """``amount`` × ``bps`` / 10,000, rounded half up to a whole rupiah (the platform fee)."""
+    amount = _whole(amount)
+    share = Decimal(amount) * Decimal(bps) / Decimal(10_000)
+    return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# Symbols and decimals for the approximate prices shown to international buyers.
+CURRENCY_DISPLAY: dict[str, tuple[str, int]] = {
+    "USD": ("US$", 2),
+    "SGD": ("S$", 2),
+    "MYR": ("RM", 2),
+    "EUR": ("€", 2),
+    "JPY": ("¥", 0),
+    "AUD": ("A$", 2),
+    "CNY": ("CN¥", 2),
+}
+
+
+def convert(rupiah: int, idr_per_unit: Decimal) -> Decimal:
+    """Rupiah in a foreign currency at ``idr_per_unit``, rounded to that currency's decimals by the
+    caller (:func:`format_approx`)."""
+    if idr_per_unit <= 0:
+        raise ValueError("exchange rates are positive")
+    return Decimal(_whole(rupiah)) / Decimal(idr_per_unit)
+
+
+def format_approx(rupiah: int, currency: str, idr_per_unit: Decimal) -> str:
+    """``"≈ US$ 12.40"`` in the active language's number format."""
+    symbol, places = CURRENCY_DISPLAY[currency]
+    value = convert(rupiah, idr_per_unit).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
+    shown = number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return f"≈ {symbol} {shown}"

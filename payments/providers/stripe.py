@@ -1,0 +1,208 @@
+"""Card payments through Stripe PaymentIntents (offered only when the keys are set).
+
+The PaymentIntent is created on the server when the order is placed. In the page, stripe.js
+collects the card and turns it into a token; the server attaches it to the PaymentIntent and
+confirms it, and stripe.js then completes any authentication step (3-D Secure) with
+``confirmCardPayment``. Whatever the page reports, the server acts only on what it re-reads from
+Stripe; webhooks are triggers for the same re-read.
+
+``STRIPE_API_BASE`` points the client at another API server (localstripe in tests).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import stripe
+from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from payments.money import from_stripe_amount, to_stripe_amount
+from payments.providers.base import (
+    PaymentProvider,
+    ProviderError,
+    ProviderRefund,
+    ProviderState,
+)
+
+if TYPE_CHECKING:
+    from payments.models import Payment
+
+logger = logging.getLogger(__name__)
+
+CURRENCY = "idr"
+PENDING_STATUSES = frozenset(
+    {"requires_confirmation", "requires_action", "processing", "requires_capture"}
+)
+
+
+@functools.cache
+def _client(key: str, api_base: str) -> stripe.StripeClient:
+    options: dict[str, Any] = {"max_network_retries": 2}
+    if api_base:
+        options["base_addresses"] = {"api": api_base.rstrip("/")}
+    return stripe.StripeClient(key, **options)
+
+
+def _unreachable(exc: Exception) -> ProviderError:
+    logger.warning("Stripe request failed: %s", exc)
+    return ProviderError(
+        gettext("The card payment service could not be reached. Nothing was charged; try again.")
+    )
+
+
+@dataclass(frozen=True)
+class CardAttempt:
+    """What confirming a card gave: the state, and the client secret when the page must finish an
+    authentication step with stripe.js."""
+
+    state: ProviderState
+    requires_action: bool = False
+    client_secret: str = ""
+
+
+class StripeCards(PaymentProvider):
+    name = "stripe"
+    label = _("Card (Visa, Mastercard, …)")
+
+    @property
+    def reservation_minutes(self) -> int:  # type: ignore[override]
+        return int(settings.RESERVATION_MINUTES)
+
+    def is_available(self) -> bool:
+        return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY)
+
+    @property
+    def client(self) -> stripe.StripeClient:
+        return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE or "")
+
+    # --- The interface ---------------------------------------------------------------------------
+
+    def start(self, payment: Payment) -> None:
+        order = payment.order
+        try:
+            intent = self.client.v1.payment_intents.create(
+                params={
+                    "amount": to_stripe_amount(payment.amount, CURRENCY),
+                    "currency": CURRENCY,
+                    "payment_method_types": ["card"],
+                    "metadata": {"order": order.code, "payment": str(payment.pk)},
+                },
+                options={"idempotency_key": f"umkm-payment-{payment.pk}-create"},
+            )
+        except stripe.StripeError as exc:
+            raise _unreachable(exc) from exc
+        payment.provider_ref = intent.id
+
+    def state(self, payment: Payment) -> ProviderState | None:
+        if not payment.provider_ref:
+            return ProviderState("cancelled")  # never reached Stripe
+        return self._state(self._retrieve(payment))
+
+    def refund(self, payment: Payment, *, amount: int, key: str) -> ProviderRefund:
+        try:
+            refund = self.client.v1.refunds.create(
+                params={
+                    "payment_intent": payment.provider_ref,
+                    "amount": to_stripe_amount(amount, CURRENCY),
+                },
+                options={"idempotency_key": key},
+            )
+        except stripe.StripeError as exc:
+            raise _unreachable(exc) from exc
+        return ProviderRefund(provider_ref=refund.id, done=refund.status != "failed")
+
+    def cancel(self, payment: Payment) -> None:
+        if not payment.provider_ref:
+            return
+        try:
+            self.client.v1.payment_intents.cancel(payment.provider_ref)
+        except stripe.InvalidRequestError:
+            # Already cancelled, or it went through meanwhile: the caller re-reads the state.
+            logger.info("PaymentIntent %s could not be cancelled", payment.provider_ref)
+        except stripe.StripeError as exc:
+            raise _unreachable(exc) from exc
+
+    # --- Card payments in the page ---------------------------------------------------------------
+
+    @property
+    def publishable_key(self) -> str:
+        return settings.STRIPE_PUBLISHABLE_KEY
+
+    def client_secret(self, payment: Payment) -> str:
+        return self._retrieve(payment).client_secret
+
+    def pay_with_card(self, payment: Payment, *, card: str) -> CardAttempt:
+        """Attach the card (a token's card id or a PaymentMethod id from stripe.js) and confirm."""
+        intent_id = payment.provider_ref
+        try:
+            self.client.v1.payment_intents.update(intent_id, params={"payment_method": card})
+            self.client.v1.payment_intents.confirm(intent_id)
+        except stripe.CardError:
+            pass  # declined: the re-read below says so, with Stripe's reason
+        except stripe.InvalidRequestError as exc:
+            logger.info("Card for %s refused: %s", intent_id, exc)
+        except stripe.StripeError as exc:
+            raise _unreachable(exc) from exc
+        intent = self._retrieve(payment)
+        state = self._state(intent)
+        if intent.status == "requires_action":
+            return CardAttempt(state, requires_action=True, client_secret=intent.client_secret)
+        return CardAttempt(state)
+
+    def refunds_of(self, payment: Payment) -> list[tuple[str, int, str]]:
+        """The payment's refunds at Stripe: (refund id, rupiah, status)."""
+        try:
+            found = self.client.v1.refunds.list(
+                params={"payment_intent": payment.provider_ref, "limit": 100}
+            )
+        except stripe.StripeError as exc:
+            raise _unreachable(exc) from exc
+        return [
+            (
+                r.id,
+                from_stripe_amount(int(r.amount), getattr(r, "currency", None) or CURRENCY),
+                r.status,
+            )
+            for r in found.data
+        ]
+
+    # --- Webhooks ---------------------------------------------------------------------------------
+
+    def verify_event(self, payload: bytes, signature: str) -> stripe.Event:
+        """The event if its signature is right; ``ValueError`` or ``SignatureVerificationError``."""
+        secret = settings.STRIPE_WEBHOOK_SECRET
+        if not secret:
+            raise ValueError("STRIPE_WEBHOOK_SECRET is not set")
+        return stripe.Webhook.construct_event(payload, signature, secret)
+
+    # --- Helpers -----------------------------------------------------------------------------------
+
+    def _retrieve(self, payment: Payment) -> stripe.PaymentIntent:
+        try:
+            return self.client.v1.payment_intents.retrieve(payment.provider_ref)
+        except stripe.StripeError as exc:
+            raise _unreachable(exc) from exc
+
+    @staticmethod
+    def _state(intent: stripe.PaymentIntent) -> ProviderState:
+        status = intent.status
+        if status == "succeeded":
+            received = getattr(intent, "amount_received", None) or intent.amount
+            return ProviderState(
+                "succeeded", amount=from_stripe_amount(int(received), intent.currency)
+            )
+        if status == "canceled":
+            return ProviderState("cancelled")
+        if status in PENDING_STATUSES:
+            return ProviderState("pending")
+        # Stripe objects are not dicts (no .get): read optional fields with getattr.
+        error = getattr(intent, "last_payment_error", None)
+        if error:  # requires_payment_method after a declined attempt
+            message = getattr(error, "message", "") or ""
+            return ProviderState("failed", message=message or "")
+        return ProviderState("pending")  # requires_payment_method: no card given yet

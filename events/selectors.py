@@ -270,6 +270,7 @@ def pinned_frame(session: LiveSession, *, expo_slug: str, booth_slug: str) -> di
                 "url": reverse("booths:product", args=[expo_slug, booth_slug, product.slug]),
                 "image": images[0].thumbnail.url if images else "",
                 "available": product.available > 0,
+                "min_order": product.min_order,
             }
         )
     return {"type": "pinned", "room": rooms.session(session.pk), "products": products}

@@ -573,3 +573,28 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
             sent += 1
         SessionReminder.objects.filter(pk__in=[r.pk for r in due]).update(sent_at=now)
     return sent
+
+
+# Where an order's channel comes from (see payments/attribution.py): events never imports
+# payments; it writes the documented session key, and checkout reads it.
+ATTRIBUTION_SESSION_KEY = "attribution"
+
+
+def session_visit_remember(*, store: Any, session: LiveSession) -> None:
+    """A buyer watching ``session`` while the expo sells: a later order in this browser session
+    counts for the live session (channel "live_session"; the last live session or banner wins)."""
+    current = store.get(ATTRIBUTION_SESSION_KEY)
+    if (
+        isinstance(current, dict)
+        and current.get("channel") == "live_session"
+        and current.get("id") == session.pk
+        and time.time() - current.get("at", 0) < 600
+    ):
+        return  # recorded a moment ago: no session write on every reload
+    store[ATTRIBUTION_SESSION_KEY] = {
+        "channel": "live_session",
+        "id": session.pk,
+        "label": session.title_en[:200],
+        "expo": session.booth.expo_id,
+        "at": int(time.time()),
+    }

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from booths import hooks
 from booths.models import Booth, Vendor
 from booths.templatetags.hall import video_embed_url
 from events import ics, rooms, selectors, services
@@ -132,9 +133,13 @@ def session_page(request: HttpRequest, expo_slug: str, session_id: int) -> HttpR
     is_team = permissions.is_vendor_member(request.user, booth.vendor_id)
     now = timezone.now()
     pinned = selectors.pinned_products(session)
+    can_buy = timebox.allows(expo, timebox.Action.BUY)
+    if can_buy:
+        services.session_visit_remember(store=request.session, session=session)
     context = {
         "expo": expo,
         "session": session,
+        "cart_add_url": hooks.cart_add_url() if can_buy else "",
         "booth": booth,
         "vendor": booth.vendor,
         "embed_url": video_embed_url(session.stream_url),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -72,6 +76,21 @@ def audit_log(
     )
 
 
+_quiet = threading.local()
+
+
+@contextlib.contextmanager
+def emails_suppressed() -> Iterator[None]:
+    """No e-mail leaves while inside (the demo seed writes history nobody should be mailed
+    about)."""
+    previous = getattr(_quiet, "on", False)
+    _quiet.on = True
+    try:
+        yield
+    finally:
+        _quiet.on = previous
+
+
 def send_templated_email(*, to: User, template: str, context: dict[str, object]) -> None:
     """Render ``<template>_subject.txt`` and ``<template>_message.txt`` in the recipient's language
     and queue the message for delivery. Templates also get ``site_url`` (for absolute links, as
@@ -83,6 +102,8 @@ def send_templated_email(*, to: User, template: str, context: dict[str, object])
 
     from expo.tasks import deliver_email
 
+    if getattr(_quiet, "on", False):
+        return
     context = {"site_url": settings.SITE_URL, "recipient": to, **context}
     with translation.override(to.language or "en"):
         subject = render_to_string(f"{template}_subject.txt", context).strip()

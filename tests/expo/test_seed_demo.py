@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db.models import F
@@ -20,6 +21,7 @@ from events.models import ChatMessage, LiveSession, SessionPin
 from expo import demo, regions, timebox
 from expo.data.demo_catalogue import APPLICANTS, DEMO_VENDOR_MAKER, MAKERS
 from expo.models import Expo, ExpoState, OfficeMembership, Sector
+from payments.models import Order, OrderLine, SalesLedgerEntry
 
 
 @pytest.fixture
@@ -132,6 +134,22 @@ def test_seed_demo_builds_an_open_expo_and_is_idempotent(demo_settings, client, 
     assert ChatMessage.objects.filter(room_kind="booth", room_id=live.booth_id).count() == 4
     assert client.get(f"/expos/{expo.slug}/agenda/").status_code == 200
 
+    # The first sales, made through the payments services: the ledger holds exactly the paid
+    # lines, some came through the live session, the demo buyer has orders of its own, and
+    # buyers from abroad are among them. Nobody was mailed about the demo's history.
+    orders = Order.objects.filter(expo=expo)
+    paid_lines = OrderLine.objects.filter(order__expo=expo, order__paid_at__isnull=False)
+    assert orders.filter(paid_at__isnull=False).count() >= 20
+    assert orders.filter(status="pending").exists()
+    ledger = SalesLedgerEntry.objects.filter(expo=expo)
+    assert ledger.count() == paid_lines.count()
+    assert sum(ledger.values_list("amount", flat=True)) == sum(line.amount for line in paid_lines)
+    assert ledger.filter(channel="live_session").exists()
+    assert ledger.exclude(buyer_country="ID").exists()
+    assert orders.filter(buyer__email=demo.BUYER.email).count() == 2
+    assert hasattr(expo, "collecting_account") and expo.exchange_rates.count() == 7
+    assert not mail.outbox
+
     # The accounts: each can log in through the real login form; roles are in place.
     for account in demo.DEMO_ACCOUNTS:
         client.logout()
@@ -149,6 +167,7 @@ def test_seed_demo_builds_an_open_expo_and_is_idempotent(demo_settings, client, 
 
     # Running again creates nothing, keeps every count, and is quick.
     before = _counts()
+    before_orders = orders.count()
     started = time.perf_counter()
     call_command("seed_demo")
     second_run = time.perf_counter() - started
@@ -158,6 +177,7 @@ def test_seed_demo_builds_an_open_expo_and_is_idempotent(demo_settings, client, 
     assert _counts() == before
     assert sessions.count() == len(demo.DEMO_SESSIONS)
     assert ChatMessage.objects.count() == 4
+    assert orders.count() == before_orders
     assert second_run < max(3.0, first_run / 2), (first_run, second_run)
 
 

@@ -345,3 +345,69 @@ def test_a_chosen_currency_shows_approximate_prices_and_says_idr(client, expo, b
     assert "≈ US$ 12.50" in cart_html
     client.post(reverse("payments:currency"), {"currency": "XXX"})
     assert "≈ US$" not in client.get(reverse("payments:cart")).content.decode()
+
+
+# --- Live session: pinned products and the channel of the order -------------------------------------
+
+
+def test_a_pinned_product_is_bought_from_the_session_and_counts_for_it(
+    client, expo, booth_a, organiser
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import LiveSession, SessionPin
+    from payments import services
+    from payments.models import SalesLedgerEntry
+
+    shirt, _ = products(booth_a)
+    now = timezone.now()
+    session = LiveSession.objects.create(
+        booth=booth_a,
+        title_en="Batik demo",
+        title_id="Demo batik",
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(hours=1),
+        stream_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    )
+    SessionPin.objects.create(session=session, product=shirt, position=0)
+    page = client.get(reverse("events:session", args=[expo.slug, session.pk]))
+    html = page.content.decode()
+    assert 'data-testid="pin-add"' in html
+    assert f'action="{reverse("payments:cart_add")}"' in html
+    assert add_json(client, shirt).json()["ok"] is True
+    checkout(client, expo)
+    order = Order.objects.get()
+    assert (order.channel, order.attribution_id, order.attribution_label) == (
+        "live_session",
+        session.pk,
+        "Batik demo",
+    )
+    services.transfer_confirm(payment=order.payments.get(), by=organiser)
+    assert set(SalesLedgerEntry.objects.values_list("channel", "attribution_id")) == {
+        ("live_session", session.pk)
+    }
+
+
+def test_a_closed_expo_session_page_offers_no_cart(client, expo, booth_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import LiveSession, SessionPin
+
+    shirt, _ = products(booth_a)
+    session = LiveSession.objects.create(
+        booth=booth_a,
+        title_en="Batik demo",
+        title_id="Demo batik",
+        starts_at=timezone.now() - timedelta(days=30),
+        ends_at=timezone.now() - timedelta(days=30) + timedelta(hours=1),
+        stream_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    )
+    SessionPin.objects.create(session=session, product=shirt, position=0)
+    move_to(expo, "closed")
+    html = client.get(reverse("events:session", args=[expo.slug, session.pk])).content.decode()
+    assert 'data-testid="pin-add"' not in html
+    assert "attribution" not in client.session

@@ -9,7 +9,9 @@ function setCount(count) {
 }
 
 function showStatus(form, text, isError, link) {
-  const status = form.parentElement.querySelector("[data-cart-status]");
+  const status =
+    form.parentElement.querySelector("[data-cart-status]") ||
+    form.closest("[data-pinned]")?.querySelector("[data-cart-status]");
   if (!status) return;
   status.replaceChildren(document.createTextNode(text));
   status.classList.toggle("is-error", isError);
@@ -33,7 +35,7 @@ function wireSteppers(root) {
   });
 }
 
-function wireForm(form) {
+export function wireForm(form) {
   if (form.dataset.wired) return;
   form.dataset.wired = "1";
   wireSteppers(form);

@@ -1,6 +1,7 @@
 // A live session's page: pinned products change on every screen as the vendor pins them, and the
 // vendor's pin buttons work without a page load. Plain ES module; the chat is chat.js.
 
+import { wireForm } from "./cart.js";
 import { join } from "./socket.js";
 
 const lang = (document.documentElement.lang || "en").toLowerCase().startsWith("id") ? "id" : "en";
@@ -19,6 +20,39 @@ function showPinState(form, pinned) {
   button.classList.toggle("btn-brand", !pinned);
   button.classList.toggle("btn-secondary", pinned);
   form.closest("[data-pin-row]")?.classList.toggle("is-pinned", pinned);
+}
+
+function csrfToken() {
+  const field = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return field ? field.value : "";
+}
+
+// While the expo sells, a pinned product goes straight into the cart (cart.js posts the form);
+// otherwise the card links to the product page.
+function buyButton(root, p, view) {
+  if (!root.dataset.cartUrl || !p.available) {
+    const link = el("a", "btn btn-primary btn-small pin-cta", view);
+    link.href = p.url;
+    return link;
+  }
+  const form = el("form", "pin-cta");
+  form.method = "post";
+  form.action = root.dataset.cartUrl;
+  form.dataset.addToCart = "";
+  form.dataset.tView = root.dataset.tViewCart;
+  for (const [name, value] of [["csrfmiddlewaretoken", csrfToken()], ["product", p.id], ["quantity", p.min_order || 1], ["next", location.pathname]]) {
+    const input = el("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = String(value);
+    form.append(input);
+  }
+  const button = el("button", "btn btn-primary btn-small", root.dataset.tAdd);
+  button.type = "submit";
+  button.dataset.testid = "pin-add";
+  form.append(button);
+  wireForm(form);
+  return form;
 }
 
 function renderPinned(root, products) {
@@ -45,9 +79,7 @@ function renderPinned(root, products) {
       title.href = p.url;
       body.append(title, el("p", "pin-price", p.price_label));
       if (!p.available && soldOut) body.append(el("p", "pin-soldout", soldOut));
-      const link = el("a", "btn btn-primary btn-small pin-cta", view);
-      link.href = p.url;
-      li.append(media, body, link);
+      li.append(media, body, buyButton(root, p, view));
       return li;
     }),
   );

@@ -248,13 +248,26 @@ class DaphneServer:
             path.unlink()
 
 
+# The card payments of browser tests go to the real localstripe; its stand-in stripe.js serves the
+# page. Keys are test values localstripe accepts; the webhook secret signs its events.
+E2E_STRIPE = {
+    "STRIPE_SECRET_KEY": "sk_test_umkm_e2e",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_umkm_e2e",
+    "STRIPE_WEBHOOK_SECRET": "whsec_umkm_e2e",
+}
+
+
 @pytest.fixture(scope="session")
-def daphne_server_env() -> dict[str, str]:
-    """Extra environment for the server process (e.g. payment settings); override to add some.
+def daphne_server_env(stripe_api_base: str) -> dict[str, str]:
+    """Extra environment for the server process: Stripe through localstripe.
 
     The server starts once per session, so an override belongs in this conftest, not a module.
     """
-    return {}
+    return {
+        **E2E_STRIPE,
+        "STRIPE_API_BASE": stripe_api_base,
+        "STRIPE_JS_URL": f"{stripe_api_base}/js.stripe.com/v3/",
+    }
 
 
 @pytest.fixture(scope="session")

@@ -266,7 +266,7 @@ def cart_set_quantity(
     """Change an item's quantity; 0 removes it. Removing is always possible; more needs the expo
     to be open and the stock to be there."""
     item = (
-        CartItem.objects.select_for_update()
+        CartItem.objects.select_for_update(of=("self",))
         .select_related("product__booth__expo")
         .filter(cart=cart, product_id=product_id)
         .first()
@@ -550,6 +550,9 @@ def order_place(
             order_cancel(order=order, reason=Order.CancelReason.PAYMENT_FAILED, by=None)
             raise
         Payment.objects.filter(pk=payment.pk).update(provider_ref=payment.provider_ref)
+    else:
+        # Rendered once the stock locks are let go (the order's own transaction has committed).
+        _notify_buyer(order, "order_placed", account=_collecting_account(expo))
     return order
 
 
@@ -647,8 +650,6 @@ def _create_order(
     )
     if sold_out:
         catalogue.bump(expo.pk)  # the product pages should say "sold out" now
-    if method.name == providers.MANUAL.name:
-        _notify_buyer(order, "order_placed", account=_collecting_account(expo))
     return order, payment
 
 
@@ -660,10 +661,15 @@ def _collecting_account(expo: Expo) -> CollectingAccount | None:
 
 
 def _lock(payment: Payment) -> tuple[Payment, Order]:
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    # The order first, then its payment: the order every other writer (cancel, expiry, refunds)
+    # takes them in, so two of them never wait on each other in a circle. ``of=("self",)``: the
+    # expo and office rows are read, not locked (else every payment of an expo would queue).
     order = (
-        Order.objects.select_for_update().select_related("expo__office").get(pk=payment.order_id)
+        Order.objects.select_for_update(of=("self",))
+        .select_related("expo__office")
+        .get(pk=payment.order_id)
     )
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
     payment.order = order
     return payment, order
 
@@ -854,7 +860,9 @@ def _refund_unfulfillable(payment: Payment) -> None:
         payment, order = _lock(payment)
         if payment.refunds.exists():
             return  # given back already
-        result = provider.refund(payment, amount=payment.amount, key=f"umkm-late-{payment.pk}")
+        result = provider.refund(
+            payment, amount=payment.amount, key=f"umkm-late-{order.code}-{payment.pk}"
+        )
         refund = Refund.objects.create(
             payment=payment,
             order=order,
@@ -1170,7 +1178,11 @@ def order_refund(
     lines. Card payments are refunded through the provider's refund API; bank transfers are
     recorded for the office to transfer back."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("expo__office").get(pk=order.pk)
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("expo__office")
+            .get(pk=order.pk)
+        )
         is_organiser = permissions.can_manage_office(by, order.expo.office_id)
         all_lines = list(order.lines.select_related("part"))
         if lines is None:
@@ -1217,7 +1229,7 @@ def order_refund(
         payment = _received_payment(order)
         provider = providers.get(payment.provider)
         lines_hash = hashlib.sha256(",".join(str(line.pk) for line in chosen).encode())
-        key = f"umkm-refund-{order.pk}-{order.refunded_total}-{lines_hash.hexdigest()[:16]}"
+        key = f"umkm-refund-{order.code}-{order.refunded_total}-{lines_hash.hexdigest()[:16]}"
         result = provider.refund(payment, amount=amount, key=key)
         if result.provider_ref and Refund.objects.filter(provider_ref=result.provider_ref).exists():
             return Refund.objects.get(provider_ref=result.provider_ref)
@@ -1317,8 +1329,10 @@ def _recompute_status(order: Order) -> None:
 
 
 def _lock_part(part: OrderPart, by: User, *, buyer_may: bool = False) -> OrderPart:
+    # The order first, then the part: the same order as refunds and confirmations take locks in.
+    Order.objects.select_for_update(of=("self",)).filter(pk=part.order_id).first()
     part = (
-        OrderPart.objects.select_for_update()
+        OrderPart.objects.select_for_update(of=("self",))
         .select_related("order__expo", "vendor", "booth")
         .get(pk=part.pk)
     )

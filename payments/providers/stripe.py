@@ -92,7 +92,7 @@ class StripeCards(PaymentProvider):
                     "payment_method_types": ["card"],
                     "metadata": {"order": order.code, "payment": str(payment.pk)},
                 },
-                options={"idempotency_key": f"umkm-payment-{payment.pk}-create"},
+                options={"idempotency_key": f"umkm-payment-{order.code}-{payment.pk}-create"},
             )
         except stripe.StripeError as exc:
             raise _unreachable(exc) from exc

@@ -52,7 +52,10 @@ def expo(make_expo, make_organiser):
     expo = make_expo("open", office=organiser.offices.get())
     expo.organiser = organiser
     CollectingAccount.objects.create(
-        expo=expo, bank_name="Bank Jateng", account_number="2-034-56789-0", account_holder="Dinkop UKM Jateng"
+        expo=expo,
+        bank_name="Bank Jateng",
+        account_number="2-034-56789-0",
+        account_holder="Dinkop UKM Jateng",
     )
     return expo
 
@@ -69,7 +72,9 @@ def booth_a(expo, make_booth, regions):
 
 @pytest.fixture
 def booth_b(expo, make_booth, regions, sectors):
-    return make_booth(expo, name="Kopi Gunung", region=regions[2], sector=sectors[1], prices=(55_000,))
+    return make_booth(
+        expo, name="Kopi Gunung", region=regions[2], sector=sectors[1], prices=(55_000,)
+    )
 
 
 @pytest.fixture

@@ -123,7 +123,9 @@ def test_order_groups_lines_by_booth_reserves_stock_and_mails_transfer_details(
     assert payment.provider == "manual" and payment.reference == order.code
     assert order.reserved_until - order.placed_at == timedelta(hours=24)
     assert not CartItem.objects.filter(cart__user=buyer).exists()
-    assert AuditLogEntry.objects.filter(action="payments.order.placed", object_id=str(order.pk)).exists()
+    assert AuditLogEntry.objects.filter(
+        action="payments.order.placed", object_id=str(order.pk)
+    ).exists()
     assert not SalesLedgerEntry.objects.exists()  # nothing is omzet before it is paid
 
     (mail,) = mailoutbox
@@ -173,17 +175,29 @@ def test_changed_price_is_refused_until_seen(expo, booth_a, details):
     Product.objects.filter(pk=shirt.pk).update(price=120_000)
     with pytest.raises(services.PricesChanged):
         services.order_place(
-            cart=cart, expo=expo, details=details(), provider="manual", buyer=None, expected_subtotal=100_000
+            cart=cart,
+            expo=expo,
+            details=details(),
+            provider="manual",
+            buyer=None,
+            expected_subtotal=100_000,
         )
     changed = services.cart_acknowledge_prices(cart=cart)
     assert [(old, new) for _item, old, new in changed] == [(100_000, 120_000)]
     order = services.order_place(
-        cart=cart, expo=expo, details=details(), provider="manual", buyer=None, expected_subtotal=120_000
+        cart=cart,
+        expo=expo,
+        details=details(),
+        provider="manual",
+        buyer=None,
+        expected_subtotal=120_000,
     )
     assert order.total == 120_000
 
 
-def test_shipping_by_zone_and_vendors_that_do_not_ship_abroad(place, booth_a, booth_b, expo, details):
+def test_shipping_by_zone_and_vendors_that_do_not_ship_abroad(
+    place, booth_a, booth_b, expo, details
+):
     shirt, _ = products(booth_a)
     (coffee,) = products(booth_b)
     booth_a.vendor.region.province = "Jawa Tengah"
@@ -194,7 +208,9 @@ def test_shipping_by_zone_and_vendors_that_do_not_ship_abroad(place, booth_a, bo
         ShippingZone.INTERNATIONAL: (ShippingMethod.NONE, 0),
     }
     for zone, (method, amount) in rates.items():
-        VendorShippingRate.objects.create(vendor=booth_a.vendor, zone=zone, method=method, amount=amount)
+        VendorShippingRate.objects.create(
+            vendor=booth_a.vendor, zone=zone, method=method, amount=amount
+        )
 
     near = place((shirt, 1), region="Jawa Tengah")
     assert near.shipping_total == 10_000 and near.total == 110_000
@@ -206,7 +222,11 @@ def test_shipping_by_zone_and_vendors_that_do_not_ship_abroad(place, booth_a, bo
     services.cart_add(cart=cart, product=coffee, quantity=1)
     with pytest.raises(ValidationError, match="does not ship"):
         services.order_place(
-            cart=cart, expo=expo, details=details(country="JP", region="Tokyo"), provider="manual", buyer=None
+            cart=cart,
+            expo=expo,
+            details=details(country="JP", region="Tokyo"),
+            provider="manual",
+            buyer=None,
         )
     assert cart.items.count() == 2
 
@@ -235,7 +255,14 @@ def test_attribution_is_kept_on_the_order_and_its_ledger_entries(place, booth_a,
 
 
 def test_bank_transfer_from_order_to_confirmation(
-    place, booth_a, booth_b, buyer, organiser, make_vendor_user, mailoutbox, django_capture_on_commit_callbacks
+    place,
+    booth_a,
+    booth_b,
+    buyer,
+    organiser,
+    make_vendor_user,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
     shirt, _ = products(booth_a)
     (coffee,) = products(booth_b)
@@ -245,7 +272,9 @@ def test_bank_transfer_from_order_to_confirmation(
     assert [p.pk for p in selectors.pending_transfers(expo=order.expo)] == [payment.pk]
 
     with django_capture_on_commit_callbacks(execute=True):
-        confirmation = services.transfer_confirm(payment=payment, by=organiser, note="BCA mutasi 12/3")
+        confirmation = services.transfer_confirm(
+            payment=payment, by=organiser, note="BCA mutasi 12/3"
+        )
     order.refresh_from_db()
     payment.refresh_from_db()
     assert confirmation.changed
@@ -279,7 +308,9 @@ def test_bank_transfer_from_order_to_confirmation(
     assert SalesLedgerEntry.objects.count() == 2
 
 
-def test_only_organisers_of_the_expos_office_confirm_transfers(place, booth_a, make_organiser, buyer):
+def test_only_organisers_of_the_expos_office_confirm_transfers(
+    place, booth_a, make_organiser, buyer
+):
     shirt, _ = products(booth_a)
     order = place((shirt, 1))
     payment = order.payments.get()
@@ -358,7 +389,14 @@ def test_buyer_cancels_and_items_go_back_to_the_cart(place, booth_a, buyer, make
 
 
 def test_fulfilment_steps_and_each_vendor_only_its_own_part(
-    place, booth_a, booth_b, buyer, organiser, make_vendor_user, mailoutbox, django_capture_on_commit_callbacks
+    place,
+    booth_a,
+    booth_b,
+    buyer,
+    organiser,
+    make_vendor_user,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
     shirt, _ = products(booth_a)
     (coffee,) = products(booth_b)
@@ -392,7 +430,9 @@ def test_fulfilment_steps_and_each_vendor_only_its_own_part(
     assert "SiCepat" in shipped_mail.body and "SCP0012345" in shipped_mail.body
 
     vendor_b = make_vendor_user(booth_b)
-    services.part_mark_shipped(part=part_b, courier="other", courier_name="Paxel", tracking_number="PX1", by=vendor_b)
+    services.part_mark_shipped(
+        part=part_b, courier="other", courier_name="Paxel", tracking_number="PX1", by=vendor_b
+    )
     order.refresh_from_db()
     assert order.status == Order.Status.SHIPPED
     services.part_mark_delivered(part=part_a, by=buyer)  # the buyer confirms receipt
@@ -425,7 +465,9 @@ def test_refund_per_line_and_in_full_writes_negative_ledger_entries(
     with pytest.raises(PermissionDenied):
         services.order_refund(order=order, by=vendor_a)  # a whole order: organisers only
 
-    refund = services.order_refund(order=order, lines=[scarf_line], by=vendor_a, reason="Out of stock")
+    refund = services.order_refund(
+        order=order, lines=[scarf_line], by=vendor_a, reason="Out of stock"
+    )
     assert refund.amount == 80_000 and refund.shipping == 0
     assert refund.status == Refund.Status.PENDING  # a bank transfer goes back by hand
     assert selectors.omzet(expo=order.expo) == 100_000 + 80_000 + 55_000 - 80_000
@@ -482,7 +524,9 @@ def test_settlement_is_sales_minus_refunds_minus_fee_and_is_paid_out_once(
     with pytest.raises(PermissionDenied):
         services.settlement_pay_out(expo=order.expo, vendor=booth_a.vendor, by=make_organiser())
     with pytest.raises(PermissionDenied):
-        services.settlement_pay_out(expo=order.expo, vendor=booth_a.vendor, by=make_vendor_user(booth_a))
+        services.settlement_pay_out(
+            expo=order.expo, vendor=booth_a.vendor, by=make_vendor_user(booth_a)
+        )
     payout = services.settlement_pay_out(
         expo=order.expo, vendor=booth_a.vendor, by=organiser, reference="TRF 001"
     )

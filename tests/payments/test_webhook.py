@@ -106,7 +106,9 @@ def test_the_event_triggers_a_re_read_and_ten_deliveries_count_once(
     assert sum(SalesLedgerEntry.objects.values_list("amount", flat=True)) == order.subtotal
     record = WebhookEvent.objects.get()
     assert record.deliveries == 10 and record.processed_at is not None
-    paid_mails = [m for m in mail.outbox if m.to == [order.email] and "payment received" in m.subject]
+    paid_mails = [
+        m for m in mail.outbox if m.to == [order.email] and "payment received" in m.subject
+    ]
     assert len(paid_mails) == 1
 
 

@@ -714,7 +714,9 @@ def test_settlements_table_and_payout(
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            url("manage_payout", expo.slug, booth_a.vendor.pk), {"reference": "BJTG-0042"}, follow=True
+            url("manage_payout", expo.slug, booth_a.vendor.pk),
+            {"reference": "BJTG-0042"},
+            follow=True,
         )
     assert any("Paid out Rp 175.500" in m for m in flashes(response))
     payout = SettlementPayout.objects.get()

@@ -21,6 +21,7 @@ from payments import providers
 from payments.models import (
     Cart,
     CartItem,
+    CollectingAccount,
     Currency,
     ExchangeRate,
     Order,
@@ -303,6 +304,11 @@ def expo_order_status_counts(*, expo: Expo) -> dict[str, int]:
     )
     counts[""] = sum(counts.values())
     return counts
+
+
+def collecting_account(*, expo: Expo) -> CollectingAccount | None:
+    """The bank account the expo's buyers transfer to, if its organisers have set it."""
+    return CollectingAccount.objects.filter(expo=expo).first()
 
 
 def payable_payment(order: Order) -> Payment | None:

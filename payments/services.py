@@ -552,7 +552,9 @@ def order_place(
         Payment.objects.filter(pk=payment.pk).update(provider_ref=payment.provider_ref)
     else:
         # Rendered once the stock locks are let go (the order's own transaction has committed).
-        _notify_buyer(order, "order_placed", account=_collecting_account(expo))
+        from payments.selectors import collecting_account
+
+        _notify_buyer(order, "order_placed", account=collecting_account(expo=expo))
     return order
 
 
@@ -651,10 +653,6 @@ def _create_order(
     if sold_out:
         catalogue.bump(expo.pk)  # the product pages should say "sold out" now
     return order, payment
-
-
-def _collecting_account(expo: Expo) -> CollectingAccount | None:
-    return CollectingAccount.objects.filter(expo=expo).first()
 
 
 # --- Payments --------------------------------------------------------------------------------------

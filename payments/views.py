@@ -179,14 +179,11 @@ def cart(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
+    raw_id = request.POST.get("product", "")
     product = (
-        Product.objects.select_related("booth__expo")
-        .filter(
-            pk=request.POST.get("product")
-            if str(request.POST.get("product", "")).isdigit()
-            else None
-        )
-        .first()
+        Product.objects.select_related("booth__expo").filter(pk=int(raw_id)).first()
+        if raw_id.isdigit()
+        else None
     )
     if product is None:
         raise Http404
@@ -435,9 +432,7 @@ def order(request: HttpRequest, code: str) -> HttpResponse:
         "provider_label": getattr(providers.REGISTRY.get(found.provider), "label", ""),
     }
     if payment is not None and payment.provider == providers.MANUAL.name:
-        context["account"] = (
-            found.expo.collecting_account if hasattr(found.expo, "collecting_account") else None
-        )
+        context["account"] = selectors.collecting_account(expo=found.expo)
     if payment is not None and payment.provider == providers.STRIPE.name and context["can_buy"]:
         context["stripe"] = {
             "publishable_key": providers.STRIPE.publishable_key,

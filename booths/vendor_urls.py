@@ -7,6 +7,7 @@ fixed path: see ``booths.services.RESERVED_VENDOR_SLUGS``).
 from django.urls import include, path
 
 from booths import vendor_views as views
+from expo import dashboard_urls
 
 app_name = "vendor"
 
@@ -41,6 +42,7 @@ vendor_patterns = [
         name="application_withdraw",
     ),
     path("booths/<slug:expo_slug>/", include(booth_patterns)),
+    path("dashboard/", include(dashboard_urls.vendor_patterns)),
 ]
 
 urlpatterns = [

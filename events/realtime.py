@@ -58,6 +58,10 @@ async def _enter(consumer: SocketConsumer, room: Room, *, after_id: int | None) 
         raise RealtimeError(
             "too_many_rooms", _("Too many chats are open in this tab."), room=room.name
         )
+    owned = rooms.rule(room.kind)
+    if owned is not None:
+        await _enter_owned(consumer, room, owned)
+        return
     access = await database_sync_to_async(selectors.room_access)(
         room, consumer.user, now=timezone.now()
     )
@@ -88,6 +92,27 @@ async def _enter(consumer: SocketConsumer, room: Room, *, after_id: int | None) 
         frames.append(hub.encode(pinned))
     last = history.last_id if history.last_id is not None else after_id
     room_hub.finish_join(room.name, consumer.outbox, frames, after_id=last)
+
+
+async def _enter_owned(consumer: SocketConsumer, room: Room, owned: rooms.RoomRule) -> None:
+    """A room another app owns (see :func:`events.rooms.register`): its rule says who may join;
+    the socket gets an empty history, the rule's snapshot, then every frame."""
+    allowed = await database_sync_to_async(owned.may_join)(room, consumer.user)
+    if not allowed:
+        raise RealtimeError(
+            "room_not_found", _("This chat does not exist or is not open to you."), room=room.name
+        )
+    room_hub = hub.get_hub()
+    consumer.rooms[room.name] = ()
+    await room_hub.begin_join(room.name, consumer.outbox, ())
+    try:
+        snapshot = await database_sync_to_async(owned.snapshot)(room)
+    except BaseException:
+        _leave(consumer, room.name)
+        raise
+    empty = {"type": "history", "room": room.name, "messages": [], "after_id": None, "more": False}
+    frames = [hub.encode(empty), hub.encode(snapshot)]
+    room_hub.finish_join(room.name, consumer.outbox, frames, after_id=None)
 
 
 def _read_room(

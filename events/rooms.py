@@ -2,17 +2,20 @@
 
 A room is ``<kind>:<id>``: ``booth:12`` (a booth's public chat), ``session:3`` (a live session's chat
 and pinned products), ``inquiry:40`` (a buyer's private thread with a booth), ``inbox:7`` (vendor 7's
-inbox counters, for its members). Presence is also counted under *tags* of a room, such as
+inbox counters, for its members), ``omzet:5`` (expo 5's live omzet dashboard: its kind is owned by
+``expo``, which registers who may join with :func:`register`). Presence is also counted under *tags* of a room, such as
 ``inquiry:40#vendor`` (the vendor's members in that thread), which are never broadcast.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-KINDS = ("booth", "session", "inquiry", "inbox")
-_ROOM = re.compile(r"^(booth|session|inquiry|inbox):([1-9][0-9]{0,17})$")
+KINDS = ("booth", "session", "inquiry", "inbox", "omzet")
+_ROOM = re.compile(r"^(booth|session|inquiry|inbox|omzet):([1-9][0-9]{0,17})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +75,35 @@ def inquiry(inquiry_id: int) -> str:
 
 def inbox(vendor_id: int) -> str:
     return f"inbox:{vendor_id}"
+
+
+def omzet(expo_id: int) -> str:
+    return f"omzet:{expo_id}"
+
+
+# --- Rooms owned by a higher app ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRule:
+    """Who may join a room of a kind another app owns, and the frame a joining socket gets first
+    (read after it is subscribed, so nothing published meanwhile is lost)."""
+
+    may_join: Callable[[Room, Any], bool]
+    snapshot: Callable[[Room], dict[str, Any]]
+
+
+_rules: dict[str, RoomRule] = {}
+
+
+def register(
+    kind: str, *, may_join: Callable[[Room, Any], bool], snapshot: Callable[[Room], dict[str, Any]]
+) -> None:
+    """Called by the app that owns ``kind`` (events never imports it)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown room kind {kind!r}")
+    _rules[kind] = RoomRule(may_join, snapshot)
+
+
+def rule(kind: str) -> RoomRule | None:
+    return _rules.get(kind)

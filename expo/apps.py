@@ -7,4 +7,6 @@ class ExpoConfig(AppConfig):
     verbose_name = _("Expos")
 
     def ready(self) -> None:
-        from expo import tasks  # noqa: F401  (registers the background jobs)
+        # Register the background jobs, the omzet room and its ledger listeners in every process
+        # (the huey worker serves no page, yet publishes omzet updates and builds PDF reports).
+        from expo import omzet_live, report_services, tasks  # noqa: F401

@@ -1049,6 +1049,9 @@ def seed_demo(
         seed_live(
             expo, demo_booth, list(booths.values()), vendor=vendor_user, buyer=accounts["buyer"]
         )
+        from expo.banner_services import seed_banners
+
+        seed_banners(expo)
         seed_sales(
             expo,
             demo_booth,

@@ -5,7 +5,7 @@ application's private documents (``kind`` nib, permit or halal) and product phot
 (``kind="photos"`` with ``photo_id``) to the expo's organisers and the vendor's own members.
 """
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from expo import manage_views as views
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("expos/<slug:slug>/", views.expo_overview, name="expo_overview"),
     path("expos/<slug:slug>/edit/", views.expo_edit, name="expo_edit"),
     path("expos/<slug:slug>/applications/", views.curation, name="curation"),
+    path("expos/<slug:slug>/dashboard/", include("expo.dashboard_urls")),
     path("applications/<int:application_id>/", views.application, name="application"),
     re_path(
         r"^applications/(?P<application_id>[0-9]+)/documents/(?P<kind>nib|permit|halal)/$",

@@ -14,8 +14,10 @@ urlpatterns = [
     path("expos/", include("booths.urls")),
     path("vendor/", include("booths.vendor_urls")),
     path("manage/", include("expo.manage_urls")),
+    path("api/v1/", include("expo.api_urls")),
     path("", include("payments.urls")),
     path("", include("events.urls")),
+    path("", include("expo.banner_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -40,7 +40,7 @@ from booths.models import Booth, Product, Vendor
 from expo import permissions, timebox
 from expo.models import Expo, User
 from expo.services import audit_log, send_templated_email
-from payments import providers, shipping
+from payments import providers, shipping, signals
 from payments.attribution import DIRECT, Attribution
 from payments.models import (
     Cart,
@@ -698,6 +698,8 @@ def _ledger_sales(order: Order, occurred_at: datetime) -> None:
             )
         )
     SalesLedgerEntry.objects.bulk_create(entries)
+    if entries:
+        signals.ledger_written.send(sender=SalesLedgerEntry, expo_id=order.expo_id)
 
 
 def _revive(order: Order) -> bool:
@@ -1104,6 +1106,8 @@ def _ledger_refund(order: Order, refund: Refund, allocation: list[tuple[OrderLin
             )
         )
     SalesLedgerEntry.objects.bulk_create(entries)
+    if entries:
+        signals.ledger_written.send(sender=SalesLedgerEntry, expo_id=order.expo_id)
 
 
 def _apply_refund(

@@ -1,0 +1,302 @@
+"""How long does the full omzet dashboard of one expo take on a big ledger, next to plain SQL?
+
+    .venv/bin/python bench/omzet.py [--postgres URL] [--rows 1000000] [--expos 5] [--booths 500]
+                                    [--regions 35] [--repeat 5]
+
+Creates a fresh database on the PostgreSQL server of ``--postgres`` (default: ``TEST_POSTGRES_URL``
+from ``.services/env``, else ``BENCH_POSTGRES_URL``), migrates it, then loads — with
+``generate_series`` inside PostgreSQL, no row goes through Python — ``--expos`` expos, ``--booths``
+booths (spread evenly) of vendors in ``--regions`` regencies and 10 sectors, about ``rows / 2.6``
+paid orders with one to four lines each, one sale entry per line and a refund for every 19th line
+(``--rows`` ledger entries in all), booth visits and potential deals. Then it builds one expo's
+dashboard (:func:`expo.reports.expo_dashboard`: every figure, names included) ``--repeat`` times
+after a warm-up, and runs the same aggregates as hand-written SQL as many times. Medians are
+reported. The database is dropped at the end, always.
+
+The last line printed is one JSON object:
+{"rows": 1000000, "dashboard_s": …, "sql_s": …, "ratio": …}
+Target: the dashboard under 1 s and within 1.5× of the plain SQL. Exit status 0 when both hold, 2
+when not, 1 when the setup failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from _common import ROOT, BenchError, log, workspace
+
+LOAD = r"""
+import json, sys, time
+import django
+django.setup()
+from datetime import timedelta
+from django.db import connection
+from django.utils import timezone
+from expo.models import Expo, Office, Region, Sector
+
+rows, n_expos, n_booths, n_regions = (int(a) for a in sys.argv[1:5])
+started = time.perf_counter()
+office = Office.objects.create(name="Dinkop UKM Bench", province="Bench", slug="bench")
+regions = Region.objects.bulk_create(
+    Region(province="Bench", code=f"88.{i:02d}", name=f"Regency {i:02d}", kind="kabupaten")
+    for i in range(1, n_regions + 1)
+)
+sectors = Sector.objects.bulk_create(
+    Sector(slug=f"bench-{i}", name_en=f"Sector {i}", name_id=f"Sektor {i}", position=i) for i in range(10)
+)
+now = timezone.now()
+expos = []
+for e in range(n_expos):
+    opens = now - timedelta(days=3 + 10 * (n_expos - 1 - e))
+    expos.append(Expo.objects.create(
+        office=office, slug=f"bench-expo-{e}", title_en=f"Bench expo {e}", title_id=f"Expo uji {e}",
+        applications_open_at=opens - timedelta(days=20), application_deadline=opens - timedelta(days=5),
+        opens_at=opens, closes_at=opens + timedelta(days=3),
+    ))
+expo_ids = [x.pk for x in expos]
+per_expo = n_booths // n_expos
+orders = rows * 19 // 50  # 2.5 lines per order, and a refund for every 19th line: 2.63 rows each
+region0, sector0 = regions[0].pk, sectors[0].pk
+with connection.cursor() as c:
+    c.execute("CREATE TEMP TABLE bench_expo (e int PRIMARY KEY, id bigint, opens timestamptz)")
+    c.executemany("INSERT INTO bench_expo VALUES (%s, %s, %s)", [(i, x.pk, x.opens_at) for i, x in enumerate(expos)])
+    c.execute(
+        "INSERT INTO booths_vendor (name, slug, owner_name, nib, region_id, sector_id, size_class, address, whatsapp, story, logo, created_at) "
+        "SELECT 'UMKM ' || i, 'bench-vendor-' || i, 'Owner', '', %s + (i %% %s), %s + (i %% 10), "
+        "(ARRAY['mikro','mikro','kecil','menengah'])[1 + i %% 4], '', '', '', '', now() FROM generate_series(0, %s - 1) i",
+        [region0, n_regions, sector0, n_booths],
+    )
+    c.execute("SELECT min(id) FROM booths_vendor WHERE slug LIKE 'bench-vendor-%%'", [])
+    vendor0 = c.fetchone()[0]
+    c.execute(
+        "INSERT INTO booths_booth (expo_id, vendor_id, slug, tagline_en, tagline_id, description_en, description_id, cover_image, video_url, is_halal, is_active, has_preorder, product_count, created_at, updated_at) "
+        "SELECT (SELECT id FROM bench_expo WHERE e = i / %s), %s + i, 'booth-' || i, '', '', '', '', '', '', false, true, false, 0, now(), now() "
+        "FROM generate_series(0, %s - 1) i",
+        [per_expo, vendor0, per_expo * n_expos],
+    )
+    c.execute("SELECT min(id) FROM booths_booth")
+    booth0 = c.fetchone()[0]
+    # Orders in the order they were paid (the ledger is append-only, written as sales happen, and
+    # the expos run one after another): expo by expo, each over its three days; the booth and the
+    # buyer hashed; 1 in 5 from abroad; 1 in 10 from a live session, 1 in 10 from a banner.
+    per = -(-orders // n_expos)
+    c.execute(
+        "CREATE TEMP TABLE bench_order AS SELECT o, (o - 1) / %s AS e, "
+        "((o * 2654435761) %% %s) AS b, ((o - 1) %% %s) * 259200 / %s AS sec, "
+        "(o * 97) %% 40000 AS buyer, 1 + (o * 7) %% 4 AS n FROM generate_series(1::bigint, %s) o",
+        [per, per_expo, per, per, orders],
+    )
+    c.execute(
+        "INSERT INTO payments_order (id, code, expo_id, access_key, email, name, phone, address, city, region, postal_code, country, language, status, stock, provider, channel, attribution_id, attribution_label, subtotal, shipping_total, total, refunded_total, cancel_reason, placed_at, paid_at, updated_at) "
+        "SELECT o, 'B' || o, x.id, 'k', 'buyer' || buyer || '@example.com', 'Buyer', '1', 'Jl', 'Kota', '', '', "
+        "CASE WHEN o %% 5 = 0 THEN (ARRAY['MY','SG','JP','AU','NL','SA','US'])[1 + (o / 5) %% 7] ELSE 'ID' END, 'id', 'paid', 'sold', 'manual', "
+        "CASE o %% 10 WHEN 0 THEN 'live_session' WHEN 1 THEN 'banner' ELSE 'direct' END, "
+        "CASE o %% 10 WHEN 0 THEN 1 + o %% 40 WHEN 1 THEN 1 + o %% 12 END, "
+        "CASE o %% 10 WHEN 0 THEN 'Session ' || (1 + o %% 40) WHEN 1 THEN 'Banner ' || (1 + o %% 12) ELSE '' END, "
+        "0, 0, 0, 0, '', x.opens + sec * interval '1 second', x.opens + sec * interval '1 second', now() "
+        "FROM bench_order JOIN bench_expo x USING (e)",
+        [],
+    )
+    c.execute(
+        "INSERT INTO payments_orderpart (id, order_id, booth_id, vendor_id, status, subtotal, shipping_zone, shipping_method, shipping_amount, shipping_refunded, courier, courier_name, tracking_number) "
+        "SELECT o, o, %s + e * %s + b, %s + e * %s + b, 'paid', 0, 'domestic', 'arrange', 0, 0, '', '', '' FROM bench_order",
+        [booth0, per_expo, vendor0, per_expo],
+    )
+    c.execute(
+        "INSERT INTO payments_orderline (order_id, part_id, name_en, name_id, unit_price, quantity, is_preorder, refunded_amount) "
+        "SELECT o, o, 'Item', 'Barang', 5000 + ((o * 31 + k * 17) %% 300) * 1000, 1 + (o + k) %% 3, false, 0 "
+        "FROM bench_order, generate_series(1, n) k",
+        [],
+    )
+    c.execute(
+        "INSERT INTO payments_salesledgerentry (kind, amount, expo_id, booth_id, vendor_id, region_id, sector_id, size_class, buyer_country, channel, attribution_id, attribution_label, order_id, line_id, quantity, occurred_at) "
+        "SELECT 'sale', l.unit_price * l.quantity, o.expo_id, p.booth_id, p.vendor_id, v.region_id, v.sector_id, v.size_class, o.country, o.channel, o.attribution_id, o.attribution_label, o.id, l.id, l.quantity, o.paid_at "
+        "FROM payments_orderline l JOIN payments_order o ON o.id = l.order_id JOIN payments_orderpart p ON p.id = l.part_id JOIN booths_vendor v ON v.id = p.vendor_id ORDER BY l.id"
+    )
+    c.execute(
+        "INSERT INTO payments_salesledgerentry (kind, amount, expo_id, booth_id, vendor_id, region_id, sector_id, size_class, buyer_country, channel, attribution_id, attribution_label, order_id, line_id, quantity, occurred_at) "
+        "SELECT 'refund', -(amount / 2), expo_id, booth_id, vendor_id, region_id, sector_id, size_class, buyer_country, channel, attribution_id, attribution_label, order_id, line_id, 0, occurred_at + interval '1 hour' "
+        "FROM payments_salesledgerentry WHERE kind = 'sale' AND line_id %% 19 = 0 ORDER BY id",
+        [],
+    )
+    c.execute(
+        "INSERT INTO booths_boothvisit (booth_id, day, visitor) SELECT b.id, (x.opens AT TIME ZONE 'Asia/Jakarta')::date + d, 'v' || v "
+        "FROM booths_booth b JOIN bench_expo x ON x.id = b.expo_id, generate_series(0, 2) d, generate_series(1, 150) v"
+    )
+    c.execute(
+        "INSERT INTO expo_potentialdeal (expo_id, booth_id, vendor_id, buyer_company, buyer_country, product, estimated_value, status, note, verification, verification_note, created_at, updated_at) "
+        "SELECT b.expo_id, b.id, b.vendor_id, 'PT Mitra ' || b.id, 'SG', 'Produk', 10000000 + b.id * 1000, 'agreed', '', "
+        "(ARRAY['pending','verified','rejected'])[1 + b.id %% 3], '', now(), now() FROM booths_booth b",
+        [],
+    )
+    for table in ("payments_order", "payments_orderpart", "payments_orderline", "payments_salesledgerentry"):
+        c.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    c.execute("ANALYZE")
+    c.execute("SELECT count(*) FROM payments_salesledgerentry")
+    total = c.fetchone()[0]
+print(json.dumps({"rows": total, "expo": expos[n_expos // 2].slug, "seconds": round(time.perf_counter() - started, 1)}))
+"""
+
+MEASURE = r"""
+import json, statistics, sys, time
+import django
+django.setup()
+from django.db import connection
+from expo import reports
+from expo.models import Expo
+
+slug, repeat = sys.argv[1], int(sys.argv[2])
+expo = Expo.objects.select_related("office").get(slug=slug)
+X = expo.pk
+SALE = "kind = 'sale'"
+MONEY = (
+    "SUM(amount) FILTER (WHERE kind = 'sale'), SUM(amount) FILTER (WHERE kind = 'refund'), "
+    "COUNT(DISTINCT order_id) FILTER (WHERE kind = 'sale'), SUM(quantity)"
+)
+PAID = f"o.expo_id = %s AND EXISTS (SELECT 1 FROM payments_salesledgerentry l WHERE l.order_id = o.id AND l.{SALE})"
+SUMS = "SUM(amount) FILTER (WHERE kind = 'sale'), SUM(amount) FILTER (WHERE kind = 'refund'), SUM(quantity)"
+HOUR = "date_trunc('hour', {} AT TIME ZONE 'Asia/Jakarta')"
+SQL = [
+    (f"SELECT booth_id, vendor_id, region_id, sector_id, size_class, {MONEY} FROM payments_salesledgerentry "
+     "WHERE expo_id = %s GROUP BY 1, 2, 3, 4, 5", [X]),
+    (f"SELECT buyer_country, channel, attribution_id, attribution_label, {HOUR.format('occurred_at')}, {SUMS} "
+     "FROM payments_salesledgerentry WHERE expo_id = %s GROUP BY 1, 2, 3, 4, 5", [X]),
+    (f"SELECT country, channel, attribution_id, {HOUR.format('paid_at')}, COUNT(*) FROM payments_order o WHERE {PAID} GROUP BY 1, 2, 3, 4", [X]),
+    (f"SELECT DISTINCT buyer_id, CASE WHEN buyer_id IS NULL THEN lower(email) ELSE '' END, country FROM payments_order o WHERE {PAID}", [X]),
+    ("SELECT v.booth_id, COUNT(*) FROM booths_boothvisit v JOIN booths_booth b ON b.id = v.booth_id WHERE b.expo_id = %s GROUP BY 1", [X]),
+    ("SELECT b.*, v.* FROM booths_booth b JOIN booths_vendor v ON v.id = b.vendor_id WHERE b.expo_id = %s", [X]),
+    ("SELECT * FROM expo_region WHERE id IN (SELECT DISTINCT region_id FROM booths_vendor)", []),
+    ("SELECT * FROM expo_sector", []),
+    ("SELECT s.* FROM events_livesession s JOIN booths_booth b ON b.id = s.booth_id WHERE b.expo_id = %s", [X]),
+    ("SELECT room_id, COUNT(*), COUNT(DISTINCT author_id) FROM events_chatmessage WHERE expo_id = %s AND room_kind = 'session' GROUP BY 1", [X]),
+    ("SELECT s.campaign_id, c.title_en, c.title_id, SUM(s.impressions), SUM(s.clicks) FROM expo_bannerdailystat s "
+     "JOIN expo_bannercampaign c ON c.id = s.campaign_id WHERE c.expo_id = %s GROUP BY 1, 2, 3", [X]),
+    ("SELECT COUNT(*), SUM(estimated_value) FROM expo_potentialdeal WHERE expo_id = %s AND verification <> 'rejected'", [X]),
+]
+
+
+def sql_once():
+    with connection.cursor() as c:
+        for text, params in SQL:
+            c.execute(text, params)
+            c.fetchall()
+
+
+def timed(fn):
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+board_holder = {}
+def dashboard_once():
+    board_holder["b"] = reports.expo_dashboard(expo)
+
+dash, dash_all = timed(dashboard_once)
+sql, sql_all = timed(sql_once)
+board = board_holder["b"]
+with connection.cursor() as c:
+    c.execute("SELECT count(*) FROM payments_salesledgerentry WHERE expo_id = %s", [X])
+    expo_rows = c.fetchone()[0]
+print(json.dumps({
+    "dashboard_s": dash, "sql_s": sql, "dashboard_runs": dash_all, "sql_runs": sql_all,
+    "expo_rows": expo_rows, "omzet": board.totals.omzet, "transactions": board.totals.transactions,
+    "buyers": board.totals.buyers, "booths": board.totals.booths,
+}))
+"""
+
+
+def default_postgres() -> str | None:
+    env_file = ROOT / ".services" / "env"
+    if env_file.exists():
+        for line in env_file.read_text().splitlines():
+            if line.startswith("export TEST_POSTGRES_URL="):
+                return line.split("=", 1)[1].strip()
+    return os.environ.get("BENCH_POSTGRES_URL")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", metavar="URL", default=default_postgres())
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--expos", type=int, default=5)
+    parser.add_argument("--booths", type=int, default=500)
+    parser.add_argument("--regions", type=int, default=35)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    if not args.postgres:
+        parser.error(
+            "no PostgreSQL: pass --postgres URL (or start the services: scripts/services.sh start)"
+        )
+    if min(args.rows, args.expos, args.booths, args.regions, args.repeat) < 1:
+        parser.error("every count must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        with workspace(postgres=args.postgres) as ws:
+            started = time.perf_counter()
+            ws.manage("migrate", "--noinput", "-v0")
+            log(f"migrated in {time.perf_counter() - started:.1f}s")
+            loaded = json.loads(
+                ws.python(
+                    "-c",
+                    LOAD,
+                    str(args.rows),
+                    str(args.expos),
+                    str(args.booths),
+                    str(args.regions),
+                    timeout=1800,
+                )
+                .strip()
+                .splitlines()[-1]
+            )
+            log(
+                f"loaded {loaded['rows']:,} ledger rows in {loaded['seconds']}s; measuring {loaded['expo']}"
+            )
+            measured = json.loads(
+                ws.python("-c", MEASURE, loaded["expo"], str(args.repeat), timeout=1800)
+                .strip()
+                .splitlines()[-1]
+            )
+    except BenchError as error:
+        log(str(error))
+        return 1
+    dashboard_s, sql_s = measured["dashboard_s"], measured["sql_s"]
+    ratio = dashboard_s / sql_s if sql_s else None
+    print(f"ledger rows            {loaded['rows']:>12,}")
+    print(f"rows of the expo       {measured['expo_rows']:>12,}")
+    print(f"omzet of the expo      Rp {measured['omzet']:,}".replace(",", "."))
+    print(f"transactions / buyers  {measured['transactions']:,} / {measured['buyers']:,}")
+    print(
+        f"dashboard (median)     {dashboard_s * 1000:>9.0f} ms   runs: {', '.join(f'{t * 1000:.0f}' for t in measured['dashboard_runs'])}"
+    )
+    print(
+        f"plain SQL (median)     {sql_s * 1000:>9.0f} ms   runs: {', '.join(f'{t * 1000:.0f}' for t in measured['sql_runs'])}"
+    )
+    print(f"ratio                  {ratio:>12.2f}   (target: dashboard < 1 s and ratio <= 1.5)")
+    print(
+        json.dumps(
+            {
+                "rows": loaded["rows"],
+                "dashboard_s": round(dashboard_s, 3),
+                "sql_s": round(sql_s, 3),
+                "ratio": round(ratio, 3) if ratio else None,
+            }
+        )
+    )
+    return 0 if dashboard_s < 1.0 and ratio is not None and ratio <= 1.5 else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+// Banner slots: fill each placeholder with banners drawn for this visitor, and report honest
+// impressions. A banner counts as seen only when at least half of it is on screen for a whole
+// second; each is reported once per visitor per banner per hour (remembered in localStorage, and
+// enforced again by the server); reports are batched into one beacon.
+
+const VISIBLE_RATIO = 0.5;
+const VISIBLE_MS = 1000;
+const REPORT_AFTER_MS = 1500;
+const ONCE_PER_MS = 60 * 60 * 1000;
+const ROTATE_MS = 6000;
+
+const queue = [];
+let seenUrl = null;
+let reportTimer = null;
+
+function seenRecently(id) {
+  try {
+    const at = Number(localStorage.getItem(`umkm-banner-seen:${id}`) || 0);
+    return Date.now() - at < ONCE_PER_MS;
+  } catch {
+    return false;
+  }
+}
+
+function markSeen(id) {
+  try {
+    localStorage.setItem(`umkm-banner-seen:${id}`, String(Date.now()));
+  } catch {
+    /* private mode: the server still de-duplicates */
+  }
+}
+
+function report() {
+  clearTimeout(reportTimer);
+  reportTimer = null;
+  if (!queue.length || !seenUrl) return;
+  const body = JSON.stringify({ t: queue.splice(0, queue.length) });
+  const blob = new Blob([body], { type: "application/json" });
+  if (!(navigator.sendBeacon && navigator.sendBeacon(seenUrl, blob))) {
+    fetch(seenUrl, { method: "POST", body, keepalive: true, credentials: "same-origin", headers: { "Content-Type": "application/json" } }).catch(() => {});
+  }
+}
+
+function enqueue(banner) {
+  if (seenRecently(banner.id)) return;
+  markSeen(banner.id);
+  queue.push(banner.token);
+  if (!reportTimer) reportTimer = setTimeout(report, REPORT_AFTER_MS);
+}
+
+const timers = new WeakMap();
+const observer = "IntersectionObserver" in window
+  ? new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const el = entry.target;
+        const visible = entry.isIntersecting && entry.intersectionRatio >= VISIBLE_RATIO;
+        if (visible && !timers.has(el)) {
+          timers.set(el, setTimeout(() => {
+            timers.delete(el);
+            observer.unobserve(el);
+            enqueue(el._banner);
+          }, VISIBLE_MS));
+        } else if (!visible && timers.has(el)) {
+          clearTimeout(timers.get(el));
+          timers.delete(el);
+        }
+      }
+    }, { threshold: [0, VISIBLE_RATIO, 1] })
+  : null;
+
+function ensureStyles(href) {
+  if (!href || document.querySelector(`link[data-banner-css]`)) return;
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = href;
+  link.dataset.bannerCss = "";
+  document.head.append(link);
+}
+
+function bannerElement(banner, slot) {
+  const figure = document.createElement("figure");
+  figure.className = "banner";
+  figure.dataset.bannerId = banner.id;
+  figure.dataset.testid = "banner";
+  const link = document.createElement("a");
+  link.href = banner.href;
+  link.className = "banner-link";
+  link.rel = "sponsored";
+  // The box keeps the slot's shape before (or without) the image: no layout shift, and what is
+  // measured for an impression is the banner's real place on the page.
+  link.style.aspectRatio = `${banner.width} / ${banner.height}`;
+  const img = document.createElement("img");
+  img.src = banner.image;
+  img.alt = banner.alt;
+  img.width = banner.width;
+  img.height = banner.height;
+  img.decoding = "async";
+  link.append(img);
+  const label = document.createElement("figcaption");
+  label.className = "banner-label";
+  label.textContent = banner.house ? slot.dataset.tHouse : slot.dataset.tLabel;
+  figure.append(link, label);
+  figure._banner = banner;
+  return figure;
+}
+
+function carousel(slot, figures) {
+  const track = document.createElement("div");
+  track.className = "banner-track";
+  figures.forEach((f, i) => { f.hidden = i !== 0; track.append(f); });
+  slot.append(track);
+  if (figures.length < 2) return;
+  let current = 0;
+  const dots = document.createElement("div");
+  dots.className = "banner-dots";
+  const show = (n) => {
+    figures[current].hidden = true;
+    dots.children[current].removeAttribute("aria-current");
+    current = (n + figures.length) % figures.length;
+    figures[current].hidden = false;
+    dots.children[current].setAttribute("aria-current", "true");
+  };
+  figures.forEach((_, i) => {
+    const dot = document.createElement("button");
+    dot.type = "button";
+    dot.className = "banner-dot";
+    dot.setAttribute("aria-label", slot.dataset.tShow.replace("%(n)s", String(i + 1)));
+    if (i === 0) dot.setAttribute("aria-current", "true");
+    dot.addEventListener("click", () => show(i));
+    dots.append(dot);
+  });
+  for (const [cls, step, label] of [["banner-prev", -1, slot.dataset.tPrev], ["banner-next", 1, slot.dataset.tNext]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `banner-arrow ${cls}`;
+    button.setAttribute("aria-label", label);
+    button.textContent = step < 0 ? "‹" : "›";
+    button.addEventListener("click", () => show(current + step));
+    slot.append(button);
+  }
+  slot.append(dots);
+  let paused = false;
+  slot.addEventListener("mouseenter", () => { paused = true; });
+  slot.addEventListener("mouseleave", () => { paused = false; });
+  slot.addEventListener("focusin", () => { paused = true; });
+  slot.addEventListener("focusout", () => { paused = false; });
+  const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  if (!reduced) setInterval(() => { if (!paused && !document.hidden) show(current + 1); }, ROTATE_MS);
+}
+
+async function fill(slot) {
+  if (slot.dataset.filled) return;
+  slot.dataset.filled = "1";
+  seenUrl = seenUrl || slot.dataset.seen;
+  ensureStyles(slot.dataset.css);
+  let data;
+  try {
+    const response = await fetch(slot.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    data = await response.json();
+  } catch {
+    return;
+  }
+  if (!data.banners || !data.banners.length) return;
+  const figures = data.banners.map((b) => bannerElement(b, slot));
+  if (slot.dataset.bannerSlot === "hall_hero") {
+    slot.classList.add("banner-carousel");
+    carousel(slot, figures);
+  } else {
+    const list = document.createElement("div");
+    list.className = "banner-list";
+    list.append(...figures);
+    slot.append(list);
+  }
+  slot.hidden = false;
+  if (observer) figures.forEach((figure) => observer.observe(figure));
+}
+
+document.querySelectorAll("[data-banner-slot]").forEach(fill);
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") report(); });
+window.addEventListener("pagehide", report);

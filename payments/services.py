@@ -672,17 +672,26 @@ def _lock(payment: Payment) -> tuple[Payment, Order]:
     return payment, order
 
 
-def _ledger_sales(order: Order, occurred_at: datetime) -> None:
+def _ledger_write(
+    order: Order,
+    rows: Iterable[tuple[OrderLine, int, int]],
+    *,
+    occurred_at: datetime,
+    refund: Refund | None = None,
+) -> None:
+    """Append one ledger entry per ``(line, signed amount, quantity)``, with the breakdown copied
+    from the order and its vendor as they are now, and tell the listeners (the omzet reports)."""
     parts = {p.pk: p for p in order.parts.select_related("vendor")}
     entries = []
-    for line in order.lines.all():
-        vendor = parts[line.part_id].vendor
+    for line, amount, quantity in rows:
+        part = parts[line.part_id]
+        vendor = part.vendor
         entries.append(
             SalesLedgerEntry(
-                kind=SalesLedgerEntry.Kind.SALE,
-                amount=line.amount,
+                kind=SalesLedgerEntry.Kind.SALE if amount > 0 else SalesLedgerEntry.Kind.REFUND,
+                amount=amount,
                 expo_id=order.expo_id,
-                booth_id=parts[line.part_id].booth_id,
+                booth_id=part.booth_id,
                 vendor_id=vendor.pk,
                 region_id=vendor.region_id,
                 sector_id=vendor.sector_id,
@@ -693,13 +702,19 @@ def _ledger_sales(order: Order, occurred_at: datetime) -> None:
                 attribution_label=order.attribution_label,
                 order=order,
                 line=line,
-                quantity=line.quantity,
+                refund=refund,
+                quantity=quantity,
                 occurred_at=occurred_at,
             )
         )
     SalesLedgerEntry.objects.bulk_create(entries)
     if entries:
         signals.ledger_written.send(sender=SalesLedgerEntry, expo_id=order.expo_id)
+
+
+def _ledger_sales(order: Order, occurred_at: datetime) -> None:
+    rows = [(line, line.amount, line.quantity) for line in order.lines.all()]
+    _ledger_write(order, rows, occurred_at=occurred_at)
 
 
 def _revive(order: Order) -> bool:
@@ -1078,36 +1093,12 @@ def _received_payment(order: Order) -> Payment:
 
 
 def _ledger_refund(order: Order, refund: Refund, allocation: list[tuple[OrderLine, int]]) -> None:
-    parts = {p.pk: p for p in order.parts.select_related("vendor")}
-    entries = []
-    for line, amount in allocation:
-        if amount <= 0:
-            continue
-        vendor = parts[line.part_id].vendor
-        entries.append(
-            SalesLedgerEntry(
-                kind=SalesLedgerEntry.Kind.REFUND,
-                amount=-amount,
-                expo_id=order.expo_id,
-                booth_id=parts[line.part_id].booth_id,
-                vendor_id=vendor.pk,
-                region_id=vendor.region_id,
-                sector_id=vendor.sector_id,
-                size_class=vendor.size_class,
-                buyer_country=order.country,
-                channel=order.channel,
-                attribution_id=order.attribution_id,
-                attribution_label=order.attribution_label,
-                order=order,
-                line=line,
-                refund=refund,
-                quantity=-line.quantity if amount == line.amount else 0,
-                occurred_at=refund.created_at,
-            )
-        )
-    SalesLedgerEntry.objects.bulk_create(entries)
-    if entries:
-        signals.ledger_written.send(sender=SalesLedgerEntry, expo_id=order.expo_id)
+    rows = [
+        (line, -amount, -line.quantity if amount == line.amount else 0)
+        for line, amount in allocation
+        if amount > 0
+    ]
+    _ledger_write(order, rows, occurred_at=refund.created_at, refund=refund)
 
 
 def _apply_refund(

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import threading
 import zoneinfo
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
@@ -26,10 +27,55 @@ logger = logging.getLogger(__name__)
 
 MAX_BUFFER = 50_000
 
+
+class Flusher:
+    """Calls ``flush`` every ``VISITS_FLUSH_SECONDS`` on one daemon thread per process (started on
+    first use), and once more when the process exits. Shared by every in-process counter buffer
+    (page visits here, banner impressions and clicks)."""
+
+    def __init__(
+        self, flush: Callable[[], object], *, name: str, what: str, at_exit: bool = True
+    ) -> None:
+        self._flush = flush
+        self._name = name
+        self._what = what
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        if at_exit:
+            atexit.register(self._at_exit)
+
+    def ensure_running(self) -> None:
+        if settings.VISITS_FLUSH_SECONDS <= 0:
+            return  # written only when flush() is called (tests)
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(settings.VISITS_FLUSH_SECONDS)
+            self._wake.clear()
+            try:
+                close_old_connections()
+                self._flush()
+            except Exception:
+                logger.exception("could not write %s", self._what)
+            finally:
+                close_old_connections()
+
+    def _at_exit(self) -> None:
+        try:
+            self._flush()
+        except Exception:  # the database may already be gone at interpreter exit
+            logger.warning("%s not written at exit", self._what, exc_info=True)
+
+
 _lock = threading.Lock()
 _buffer: set[tuple[str, int, date, str]] = set()
-_thread: threading.Thread | None = None
-_wake = threading.Event()
 
 
 def visitor_key(request: HttpRequest) -> str:
@@ -54,8 +100,7 @@ def record(kind: str, object_id: int, request: HttpRequest) -> None:
     with _lock:
         if len(_buffer) < MAX_BUFFER:
             _buffer.add(entry)
-    if settings.VISITS_FLUSH_SECONDS > 0:
-        _ensure_thread()
+    _flusher.ensure_running()
 
 
 def flush() -> int:
@@ -74,32 +119,4 @@ def flush() -> int:
     return len(taken)
 
 
-def _run() -> None:
-    while True:
-        _wake.wait(settings.VISITS_FLUSH_SECONDS)
-        _wake.clear()
-        try:
-            close_old_connections()
-            flush()
-        except Exception:
-            logger.exception("could not write page visits")
-        finally:
-            close_old_connections()
-
-
-def _ensure_thread() -> None:
-    global _thread
-    if _thread is not None and _thread.is_alive():
-        return
-    with _lock:
-        if _thread is None or not _thread.is_alive():
-            _thread = threading.Thread(target=_run, name="visit-flusher", daemon=True)
-            _thread.start()
-
-
-@atexit.register
-def _flush_at_exit() -> None:
-    try:
-        flush()
-    except Exception:  # the database may already be gone at interpreter exit
-        logger.warning("page visits not written at exit", exc_info=True)
+_flusher = Flusher(lambda: flush(), name="visit-flusher", what="page visits")

@@ -11,7 +11,6 @@ pattern of :mod:`booths.visits`; :func:`flush` writes at once (tests, shutdown).
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import io
 import logging
@@ -28,7 +27,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import close_old_connections, models, transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -139,8 +138,6 @@ def read_impression_token(token: str, *, visitor: str) -> int | None:
 
 _lock = threading.Lock()
 _buffer: set[tuple[str, int, datetime, date, str]] = set()
-_thread: threading.Thread | None = None
-_wake = threading.Event()
 
 
 def _hour_and_day(now: datetime | None = None) -> tuple[datetime, date]:
@@ -155,8 +152,7 @@ def _buffer_add(kind: str, campaign_ids: list[int], visitor: str) -> None:
         for campaign_id in campaign_ids:
             if len(_buffer) < MAX_BUFFER:
                 _buffer.add((kind, campaign_id, hour, day, visitor))
-    if settings.VISITS_FLUSH_SECONDS > 0:
-        _ensure_thread()
+    _flusher.ensure_running()
 
 
 def impressions_record(*, request: HttpRequest, tokens: list[str]) -> int:
@@ -257,35 +253,9 @@ def stats_rollup(*, pairs: set[tuple[int, date]]) -> None:
     )
 
 
-def _run() -> None:
-    while True:
-        _wake.wait(settings.VISITS_FLUSH_SECONDS)
-        _wake.clear()
-        try:
-            close_old_connections()
-            flush()
-        except Exception:
-            logger.exception("could not write banner impressions and clicks")
-        finally:
-            close_old_connections()
-
-
-def _ensure_thread() -> None:
-    global _thread
-    if _thread is not None and _thread.is_alive():
-        return
-    with _lock:
-        if _thread is None or not _thread.is_alive():
-            _thread = threading.Thread(target=_run, name="banner-flusher", daemon=True)
-            _thread.start()
-
-
-@atexit.register
-def _flush_at_exit() -> None:
-    try:
-        flush()
-    except Exception:  # the database may already be gone at interpreter exit
-        logger.warning("banner impressions not written at exit", exc_info=True)
+_flusher = visits.Flusher(
+    lambda: flush(), name="banner-flusher", what="banner impressions and clicks"
+)
 
 
 # --- The serving pool's version --------------------------------------------------------------------

@@ -7,6 +7,7 @@ class ExpoConfig(AppConfig):
     verbose_name = _("Expos")
 
     def ready(self) -> None:
-        # Register the background jobs, the omzet room and its ledger listeners in every process
+        # Register the background jobs, the omzet room and its ledger listeners, and what a paid
+        # banner fee does, in every process
         # (the huey worker serves no page, yet publishes omzet updates and builds PDF reports).
-        from expo import omzet_live, report_services, tasks  # noqa: F401
+        from expo import banner_services, omzet_live, report_services, tasks  # noqa: F401

@@ -48,7 +48,9 @@ from expo.banners import (
 from expo.models import Expo, ExpoState, User
 from expo.services import audit_log
 from payments import attribution
-from payments.models import Channel, CollectingAccount
+from payments import hooks as pay_hooks
+from payments import services as pay_services
+from payments.models import Channel, Charge, CollectingAccount
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ MAX_BANNER_BYTES = 3 * 1024 * 1024
 ASPECT_TOLERANCE = 0.1
 MAX_WEIGHT = 100
 MAX_PRICE = 1_000_000_000
+# The checkout's name for what a banner's fee is (payments.Charge.purpose).
+FEE_PURPOSE = "banner_fee"
 VISITOR_COOKIE = "umkm_bv"
 VISITOR_COOKIE_AGE = 365 * 24 * 3600
 TOKEN_SALT = "expo.banners.impression"
@@ -583,6 +587,8 @@ def banner_reject(*, campaign: BannerCampaign, reason: str, by: User) -> BannerC
     campaign = _locked(campaign)
     if campaign.status not in (BannerCampaign.Status.REQUESTED, BannerCampaign.Status.PRICED):
         raise ValidationError(_("Only a banner that is not running yet can be rejected."))
+    for fee in BannerFee.objects.filter(campaign=campaign, status=BannerFee.Status.PENDING):
+        pay_services.charge_cancel(purpose=FEE_PURPOSE, object_id=fee.pk)
     BannerFee.objects.filter(campaign=campaign, status=BannerFee.Status.PENDING).update(
         status=BannerFee.Status.CANCELLED
     )
@@ -634,38 +640,77 @@ def banner_set_price(
         fee.account_number = account.account_number
         fee.account_holder = account.account_holder
     fee.save()
+    # Paid through the checkout's providers (transfer or card); never an order, never omzet.
+    charge = pay_services.charge_open(
+        expo=campaign.expo,
+        purpose=FEE_PURPOSE,
+        object_id=fee.pk,
+        label=_("Banner: %(title)s") % {"title": campaign.title or campaign.slot.name},
+        amount=price,
+        payer=campaign.requested_by,
+    )
+    transfer = charge.payments.get(provider="manual", status="created")
+    fee.reference = transfer.reference
+    fee.save(update_fields=["reference"])
     audit_log(
         action="expo.banner.priced", obj=campaign, user=by, expo_id=campaign.expo_id, price=price
     )
     return fee
 
 
-@transaction.atomic
+def fee_charge(fee: BannerFee) -> Charge | None:
+    """The checkout's charge a fee is paid through."""
+    return Charge.objects.filter(purpose=FEE_PURPOSE, object_id=fee.pk).first()
+
+
 def banner_fee_confirm(*, fee: BannerFee, by: User, note: str = "") -> BannerFee:
-    """The organiser saw the vendor's transfer arrive: the fee is paid and the banner runs.
-    Organiser's income, recorded here only (never an order, never in the sales ledger)."""
+    """The organiser saw the vendor's transfer arrive: confirmed like any checkout transfer, and
+    the fee is paid (by :func:`_fee_paid`, in the same transaction) and the banner runs.
+    Organiser's income: never an order, never in the sales ledger."""
     _require_manage(fee.expo, by)
-    fee = BannerFee.objects.select_for_update().get(pk=fee.pk)
     if fee.status != BannerFee.Status.PENDING:
         raise ValidationError(_("This fee is not waiting for a transfer."))
-    campaign = _locked(fee.campaign)
-    if campaign.status != BannerCampaign.Status.PRICED:
+    if fee.campaign.status != BannerCampaign.Status.PRICED:
         raise ValidationError(_("This banner is not waiting for payment."))
-    fee.status, fee.paid_at, fee.confirmed_by = BannerFee.Status.PAID, timezone.now(), by
-    fee.note = (note or "").strip()[:255]
+    charge = fee_charge(fee)
+    transfer = (
+        charge.payments.filter(provider="manual", status="created").first() if charge else None
+    )
+    if transfer is None:
+        raise ValidationError(_("This fee is not waiting for a transfer."))
+    pay_services.transfer_confirm(payment=transfer, by=by, note=(note or "").strip())
+    fee.refresh_from_db()
+    return fee
+
+
+def _fee_paid(charge: Charge) -> None:
+    """The checkout was paid for a banner's fee (a confirmed transfer or a card): the fee is paid
+    and the banner runs. Called inside the payment's transaction."""
+    fee = BannerFee.objects.select_for_update().get(pk=charge.object_id)
+    if fee.status == BannerFee.Status.PAID:
+        return
+    payment = charge.payments.filter(status="succeeded").order_by("-confirmed_at").first()
+    campaign = _locked(fee.campaign)
+    fee.status, fee.paid_at = BannerFee.Status.PAID, charge.paid_at or timezone.now()
+    fee.confirmed_by = payment.confirmed_by if payment else None
+    fee.note = (payment.note if payment else "")[:255]
     fee.save(update_fields=["status", "paid_at", "confirmed_by", "note"])
-    campaign.status = BannerCampaign.Status.PAID
-    campaign.save(update_fields=["status"])
+    if campaign.status == BannerCampaign.Status.PRICED:
+        campaign.status = BannerCampaign.Status.PAID
+        campaign.save(update_fields=["status"])
     audit_log(
         action="expo.banner.fee_paid",
         obj=campaign,
-        user=by,
+        user=fee.confirmed_by,
         expo_id=campaign.expo_id,
         amount=fee.amount,
         reference=fee.reference,
+        provider=payment.provider if payment else "",
     )
     _pool_changed()
-    return fee
+
+
+pay_hooks.register_charge(FEE_PURPOSE, on_paid=_fee_paid)
 
 
 # --- Slots -----------------------------------------------------------------------------------------

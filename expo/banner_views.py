@@ -335,6 +335,7 @@ def vendor_banner(request: HttpRequest, ws: Workspace, campaign_id: int) -> Http
             "vendor": ws.vendor,
             "campaign": campaign,
             "fee": fee,
+            "fee_charge": services.fee_charge(fee) if fee is not None else None,
             "report": selectors.campaign_report(campaign=campaign),
             "target_url": selectors.campaign_target_url(campaign),
         },

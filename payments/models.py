@@ -401,6 +401,49 @@ class OrderLine(models.Model):
         return self.refunded_amount >= self.amount
 
 
+# --- Charges: what the organiser sells (banner fees) ----------------------------------------------
+
+
+class Charge(models.Model):
+    """Money owed to an expo's organiser for a service it sells (a banner's fee), paid through the
+    checkout's own providers (bank transfer to the expo's account, or a card). Never an order,
+    never in the sales ledger, never any UMKM's omzet. The module selling the service names it by
+    ``purpose`` and ``object_id`` and is told when it is paid (:mod:`payments.hooks`)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    code = models.CharField(_("reference"), max_length=24, unique=True)
+    access_key = models.CharField(max_length=43)
+    expo = models.ForeignKey("expo.Expo", on_delete=models.PROTECT, related_name="charges")
+    purpose = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    label = models.CharField(_("for"), max_length=200)
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"))
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "object_id"], name="one_charge_per_object"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="charge_amount_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+
 # --- Payments and refunds ----------------------------------------------------------------------------
 
 
@@ -413,7 +456,13 @@ class Payment(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    # What is paid: an order, or a charge of the organiser's (exactly one of them).
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, null=True, blank=True, related_name="payments"
+    )
+    charge = models.ForeignKey(
+        Charge, on_delete=models.CASCADE, null=True, blank=True, related_name="payments"
+    )
     provider = models.CharField(_("provider"), max_length=16)
     amount = models.PositiveBigIntegerField(_("amount (Rp)"))
     status = models.CharField(
@@ -436,9 +485,21 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["provider", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(order__isnull=False, charge__isnull=True)
+                | models.Q(order__isnull=True, charge__isnull=False),
+                name="payment_for_order_or_charge",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.amount} {self.status}"
+
+    @property
+    def code(self) -> str:
+        """The order's or charge's number: the transfer reference, the provider's metadata."""
+        return self.order.code if self.order_id else self.charge.code
 
 
 class Refund(models.Model):

@@ -21,6 +21,7 @@ from payments import providers
 from payments.models import (
     Cart,
     CartItem,
+    Charge,
     CollectingAccount,
     Currency,
     ExchangeRate,
@@ -309,6 +310,27 @@ def expo_order_status_counts(*, expo: Expo) -> dict[str, int]:
 def collecting_account(*, expo: Expo) -> CollectingAccount | None:
     """The bank account the expo's buyers transfer to, if its organisers have set it."""
     return CollectingAccount.objects.filter(expo=expo).first()
+
+
+def charge_for_payer(*, code: str, user: Any, key: str | None) -> Charge | None:
+    """The charge ``code`` if this visitor may pay it: its payer's account, or its secret link."""
+    charge = Charge.objects.select_related("expo").filter(code=code).first()
+    if charge is None:
+        return None
+    if user is not None and user.is_authenticated and charge.payer_id == user.pk:
+        return charge
+    if key and hmac.compare_digest(str(key), charge.access_key):
+        return charge
+    return None
+
+
+def charge_transfer(charge: Charge) -> Payment | None:
+    """The bank transfer a pending charge waits for (its reference is the one to write)."""
+    if charge.status != Charge.Status.PENDING:
+        return None
+    return charge.payments.filter(
+        provider=providers.MANUAL.name, status=Payment.Status.CREATED
+    ).first()
 
 
 def payable_payment(order: Order) -> Payment | None:

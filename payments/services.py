@@ -40,11 +40,12 @@ from booths.models import Booth, Product, Vendor
 from expo import permissions, timebox
 from expo.models import Expo, User
 from expo.services import audit_log, send_templated_email
-from payments import providers, shipping, signals
+from payments import hooks, providers, shipping, signals
 from payments.attribution import DIRECT, Attribution
 from payments.models import (
     Cart,
     CartItem,
+    Charge,
     CollectingAccount,
     ExchangeRate,
     Order,
@@ -739,7 +740,7 @@ def _revive(order: Order) -> bool:
 
 @dataclass(frozen=True)
 class Confirmation:
-    order: Order
+    order: Order | None  # None for a charge's payment
     changed: bool  # False: it was already received, nothing happened
     refund_needed: bool = False  # received for an order whose items are gone
 
@@ -749,6 +750,8 @@ def payment_confirm(
 ) -> Confirmation:
     """Record that ``payment``'s money arrived and mark its order paid (idempotent). ``by`` is the
     organiser confirming a bank transfer (checked), or None for a provider's confirmation."""
+    if payment.charge_id is not None:
+        return _charge_confirm(payment, by=by, amount=amount, note=note)
     with transaction.atomic():
         payment, order = _lock(payment)
         if by is not None:
@@ -818,7 +821,7 @@ def payment_confirm(
     return Confirmation(order, changed=True)
 
 
-def payment_fail(*, payment: Payment, message: str = "", by: User | None = None) -> Order:
+def payment_fail(*, payment: Payment, message: str = "", by: User | None = None) -> Order | None:
     """The provider refused or the buyer gave up: the order is cancelled, its stock released and
     its items go back to the buyer's cart. Nothing happens to a payment already received. The
     provider is then told, so the same payment cannot complete later."""
@@ -830,7 +833,10 @@ def payment_fail(*, payment: Payment, message: str = "", by: User | None = None)
     return order
 
 
-def _fail_locked(payment: Payment, *, message: str, by: User | None) -> Order:
+def _fail_locked(payment: Payment, *, message: str, by: User | None) -> Order | None:
+    if payment.charge_id is not None:
+        _charge_payment_failed(payment, message=message)
+        return None
     with transaction.atomic():
         payment, order = _lock(payment)
         if payment.status == Payment.Status.SUCCEEDED:
@@ -860,7 +866,7 @@ def payment_sync(*, payment: Payment) -> Payment:
         return payment
     if state.status == "succeeded":
         confirmation = payment_confirm(payment=payment, amount=state.amount)
-        if confirmation.refund_needed:
+        if confirmation.refund_needed and payment.order_id is not None:
             _refund_unfulfillable(payment)
     else:
         payment_fail(payment=payment, message=state.message)
@@ -906,8 +912,170 @@ def payment_pay_with_card(*, order: Order, card: str, by: User | None = None) ->
     attempt = providers.STRIPE.pay_with_card(payment, card=card)
     if attempt.state.status == "succeeded":
         confirmation = payment_confirm(payment=payment, amount=attempt.state.amount)
-        if confirmation.refund_needed:
+        if confirmation.refund_needed and payment.order_id is not None:
             _refund_unfulfillable(payment)
+    elif attempt.state.status in ("failed", "cancelled"):
+        payment_fail(payment=payment, message=attempt.state.message)
+    return attempt
+
+
+# --- Charges: the organiser's own sales (banner fees) ---------------------------------------------
+
+
+def _lock_charge(payment: Payment) -> tuple[Payment, Charge]:
+    charge = (
+        Charge.objects.select_for_update(of=("self",))
+        .select_related("expo")
+        .get(pk=payment.charge_id)
+    )
+    payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
+    payment.charge = charge
+    return payment, charge
+
+
+@transaction.atomic
+def charge_open(
+    *, expo: Expo, purpose: str, object_id: int, label: str, amount: int, payer: User | None
+) -> Charge:
+    """What the organiser asks to be paid for ``purpose``/``object_id`` (again, with a new amount,
+    if it was asked before and not paid). A bank-transfer payment with the charge's reference is
+    ready at once; a card payment is made when the payer pays by card."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValidationError(_("The amount is a whole number of rupiah above zero."))
+    charge = Charge.objects.select_for_update().filter(purpose=purpose, object_id=object_id).first()
+    if charge is not None and charge.status == Charge.Status.PAID:
+        raise ValidationError(_("This has been paid already."), code="paid")
+    if charge is None:
+        charge = Charge(
+            code=f"UVC-{_random_code(4)}-{_random_code(4)}",
+            access_key=secrets.token_urlsafe(32),
+            purpose=purpose,
+            object_id=object_id,
+        )
+    charge.expo, charge.label, charge.amount, charge.payer = expo, label[:200], amount, payer
+    charge.status = Charge.Status.PENDING
+    charge.save()
+    # A changed amount: earlier attempts can no longer be used.
+    charge.payments.filter(status=Payment.Status.CREATED).exclude(amount=amount).update(
+        status=Payment.Status.CANCELLED
+    )
+    if not charge.payments.filter(
+        provider=providers.MANUAL.name, status=Payment.Status.CREATED
+    ).exists():
+        manual = Payment(charge=charge, provider=providers.MANUAL.name, amount=amount)
+        manual.reference = f"{charge.code}-{charge.payments.count() + 1}"
+        manual.save()
+    audit_log(
+        action="payments.charge.opened", obj=charge, expo_id=expo.pk, amount=amount, purpose=purpose
+    )
+    return charge
+
+
+@transaction.atomic
+def charge_cancel(*, purpose: str, object_id: int) -> None:
+    """The service is no longer sold (a banner rejected): its unpaid charge is closed."""
+    charge = (
+        Charge.objects.select_for_update()
+        .filter(purpose=purpose, object_id=object_id, status=Charge.Status.PENDING)
+        .first()
+    )
+    if charge is None:
+        return
+    charge.status = Charge.Status.CANCELLED
+    charge.save(update_fields=["status"])
+    charge.payments.filter(status=Payment.Status.CREATED).update(status=Payment.Status.CANCELLED)
+    audit_log(action="payments.charge.cancelled", obj=charge, expo_id=charge.expo_id)
+
+
+def _charge_confirm(
+    payment: Payment, *, by: User | None, amount: int | None, note: str
+) -> Confirmation:
+    with transaction.atomic():
+        payment, charge = _lock_charge(payment)
+        if by is not None:
+            permissions.require(permissions.can_manage_office(by, charge.expo.office_id))
+        if payment.status == Payment.Status.SUCCEEDED:
+            return Confirmation(None, changed=False)
+        if amount is not None and amount < payment.amount:
+            raise ValidationError(
+                _("Received %(received)s, but %(needed)s is owed.")
+                % {"received": amount, "needed": payment.amount},
+                code="short",
+            )
+        if charge.status == Charge.Status.CANCELLED:
+            raise ValidationError(_("This charge was cancelled; nothing is owed."), code="state")
+        now = timezone.now()
+        payment.status = Payment.Status.SUCCEEDED
+        payment.confirmed_at = now
+        payment.confirmed_by = by if by is not None and by.is_authenticated else None
+        payment.note = note[:255]
+        payment.save(update_fields=["status", "confirmed_at", "confirmed_by", "note"])
+        audit_log(
+            action="payments.payment.confirmed",
+            obj=payment,
+            user=by,
+            expo_id=charge.expo_id,
+            amount=payment.amount,
+            provider=payment.provider,
+        )
+        if charge.status == Charge.Status.PAID:
+            # Paid twice (a transfer and a card): the office gives the second one back.
+            audit_log(action="payments.charge.paid_twice", obj=charge, expo_id=charge.expo_id)
+            return Confirmation(None, changed=True, refund_needed=True)
+        charge.status, charge.paid_at = Charge.Status.PAID, now
+        charge.save(update_fields=["status", "paid_at"])
+        charge.payments.filter(status=Payment.Status.CREATED).update(
+            status=Payment.Status.CANCELLED
+        )
+        audit_log(
+            action="payments.charge.paid",
+            obj=charge,
+            user=by,
+            expo_id=charge.expo_id,
+            amount=charge.amount,
+            purpose=charge.purpose,
+        )
+        hooks.charge_paid(charge)  # the seller's record changes in this same transaction
+    return Confirmation(None, changed=True)
+
+
+def _charge_payment_failed(payment: Payment, *, message: str) -> None:
+    """A card attempt for a charge failed: the charge stays open (pay again, or by transfer)."""
+    with transaction.atomic():
+        payment, charge = _lock_charge(payment)
+        if payment.status != Payment.Status.CREATED:
+            return
+        payment.status = Payment.Status.FAILED
+        payment.failure_message = (message or "")[:255]
+        payment.save(update_fields=["status", "failure_message"])
+        audit_log(
+            action="payments.payment.failed",
+            obj=payment,
+            expo_id=charge.expo_id,
+            message=payment.failure_message,
+        )
+
+
+def charge_pay_with_card(*, charge: Charge, card: str, by: User | None = None) -> Any:
+    """Pay a charge with the card stripe.js made: a PaymentIntent for it (made now, or the one
+    still waiting), the card attached and confirmed. Acted on as Stripe then says."""
+    if charge.status != Charge.Status.PENDING:
+        raise ValidationError(_("This is not waiting for a payment."), code="state")
+    if not providers.STRIPE.is_available():
+        raise ValidationError(_("Card payments are not offered here."), code="provider")
+    payment = charge.payments.filter(
+        provider=providers.STRIPE.name, status=Payment.Status.CREATED, amount=charge.amount
+    ).first()
+    if payment is None:
+        payment = Payment.objects.create(
+            charge=charge, provider=providers.STRIPE.name, amount=charge.amount
+        )
+        payment.charge = charge
+        providers.STRIPE.start(payment)
+        Payment.objects.filter(pk=payment.pk).update(provider_ref=payment.provider_ref)
+    attempt = providers.STRIPE.pay_with_card(payment, card=card)
+    if attempt.state.status == "succeeded":
+        payment_confirm(payment=payment, amount=attempt.state.amount)
     elif attempt.state.status in ("failed", "cancelled"):
         payment_fail(payment=payment, message=attempt.state.message)
     return attempt
@@ -1244,6 +1412,8 @@ def payment_sync_refunds(*, payment: Payment) -> int:
     amount is spread over the lines still paid, then shipping. Returns how many were recorded."""
     if payment.provider != providers.STRIPE.name or not payment.provider_ref:
         return 0
+    if payment.order_id is None:
+        return 0  # a charge's refund is the office's own business, outside the sales ledger
     found = providers.STRIPE.refunds_of(payment)
     recorded = 0
     for refund_id, amount, status in found:
@@ -1518,7 +1688,7 @@ def transfer_confirm(*, payment: Payment, by: User, note: str = "") -> Confirmat
     if payment.provider != providers.MANUAL.name:
         raise ValidationError(_("Only bank transfers are confirmed by hand."), code="provider")
     confirmation = payment_confirm(payment=payment, by=by, note=note)
-    if confirmation.refund_needed:
+    if confirmation.refund_needed and payment.order_id is not None:
         _refund_unfulfillable(payment)
     return confirmation
 

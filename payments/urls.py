@@ -27,6 +27,9 @@ urlpatterns: list = [
         views.order_received,
         name="order_received",
     ),
+    path("charges/<str:code>/", views.charge, name="charge"),
+    path("charges/<str:code>/pay/", views.charge_pay, name="charge_pay"),
+    path("charges/<str:code>/sync/", views.charge_sync, name="charge_sync"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("", include("payments.workspace_urls")),
 ]

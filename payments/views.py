@@ -46,7 +46,7 @@ from expo.models import Expo
 from payments import attribution, providers, selectors, services
 from payments.context_processors import CART_COUNT_KEY
 from payments.forms import CheckoutForm, QuantityForm
-from payments.models import Cart, Order, OrderPart, Payment
+from payments.models import Cart, Charge, Order, OrderPart, Payment
 
 logger = logging.getLogger(__name__)
 
@@ -551,6 +551,79 @@ def orders(request: HttpRequest) -> HttpResponse:
         "payments/orders.html",
         {"orders": selectors.buyer_orders(user=request.user), "page_title": _("Your orders")},
     )
+
+
+# --- Charges: paying the organiser for a service (a banner's fee) ------------------------------------
+
+
+def _charge_for(request: HttpRequest, code: str) -> Charge:
+    key = request.GET.get("key") or request.POST.get("key")
+    charge = selectors.charge_for_payer(code=code, user=request.user, key=key)
+    if charge is None:
+        raise Http404
+    return charge
+
+
+def _charge_url(charge: Charge) -> str:
+    return (
+        reverse("payments:charge", args=[charge.code]) + "?" + urlencode({"key": charge.access_key})
+    )
+
+
+@require_safe
+def charge(request: HttpRequest, code: str) -> HttpResponse:
+    found = _charge_for(request, code)
+    context: dict[str, Any] = {
+        "charge": found,
+        "key": found.access_key,
+        "transfer": selectors.charge_transfer(found),
+        "account": selectors.collecting_account(expo=found.expo),
+        "page_title": found.label,
+    }
+    if found.status == Charge.Status.PENDING and providers.STRIPE.is_available():
+        context["stripe"] = {
+            "publishable_key": providers.STRIPE.publishable_key,
+            "js_url": settings.STRIPE_JS_URL,
+            "pay_url": reverse("payments:charge_pay", args=[found.code]),
+            "sync_url": reverse("payments:charge_sync", args=[found.code]),
+        }
+    return render(request, "payments/charge.html", context)
+
+
+@require_POST
+def charge_pay(request: HttpRequest, code: str) -> JsonResponse:
+    found = _charge_for(request, code)
+    card = (request.POST.get("card") or "").strip()
+    if not card or len(card) > 255:
+        return JsonResponse({"ok": False, "errors": [_("Enter your card details.")]}, status=400)
+    try:
+        attempt = services.charge_pay_with_card(charge=found, card=card, by=_user(request))
+    except (ValidationError, providers.ProviderError) as error:
+        return JsonResponse({"ok": False, "errors": _messages_of(error)}, status=400)
+    state = attempt.state.status
+    body: dict[str, Any] = {"ok": state == "succeeded", "status": state, "next": _charge_url(found)}
+    if attempt.requires_action:
+        body.update(requires_action=True, client_secret=attempt.client_secret)
+    elif state in ("failed", "cancelled"):
+        body["errors"] = [
+            _("%(reason)s Nothing was charged; pay again or by bank transfer.")
+            % {"reason": attempt.state.message or _("The card was declined.")}
+        ]
+        body["next"] = ""
+    return JsonResponse(body)
+
+
+@require_POST
+def charge_sync(request: HttpRequest, code: str) -> HttpResponse:
+    found = _charge_for(request, code)
+    for payment in found.payments.filter(
+        status=Payment.Status.CREATED, provider=providers.STRIPE.name
+    ):
+        try:
+            services.payment_sync(payment=payment)
+        except providers.ProviderError as error:
+            messages.error(request, str(error))
+    return redirect(_charge_url(found))
 
 
 # --- Stripe webhook ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ class ManualTransfer(PaymentProvider):
 
     def start(self, payment: Payment) -> None:
         # The order number is unique and short enough for a transfer's note.
-        payment.reference = payment.order.code
+        payment.reference = payment.code
 
     def state(self, payment: Payment) -> ProviderState | None:
         return None  # only the organiser's staff can tell, by looking at the account

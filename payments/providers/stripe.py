@@ -83,16 +83,16 @@ class StripeCards(PaymentProvider):
     # --- The interface ---------------------------------------------------------------------------
 
     def start(self, payment: Payment) -> None:
-        order = payment.order
+        code = payment.code
         try:
             intent = self.client.v1.payment_intents.create(
                 params={
                     "amount": to_stripe_amount(payment.amount, CURRENCY),
                     "currency": CURRENCY,
                     "payment_method_types": ["card"],
-                    "metadata": {"order": order.code, "payment": str(payment.pk)},
+                    "metadata": {"order": code, "payment": str(payment.pk)},
                 },
-                options={"idempotency_key": f"umkm-payment-{order.code}-{payment.pk}-create"},
+                options={"idempotency_key": f"umkm-payment-{code}-{payment.pk}-create"},
             )
         except stripe.StripeError as exc:
             raise _unreachable(exc) from exc

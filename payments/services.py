@@ -738,6 +738,25 @@ def _revive(order: Order) -> bool:
     return True
 
 
+def _mark_received(payment: Payment, *, by: User | None, note: str, expo_id: int) -> datetime:
+    """The money of ``payment`` (locked) arrived: record when, who confirmed it, and audit it."""
+    now = timezone.now()
+    payment.status = Payment.Status.SUCCEEDED
+    payment.confirmed_at = now
+    payment.confirmed_by = by if by is not None and by.is_authenticated else None
+    payment.note = note[:255]
+    payment.save(update_fields=["status", "confirmed_at", "confirmed_by", "note"])
+    audit_log(
+        action="payments.payment.confirmed",
+        obj=payment,
+        user=by,
+        expo_id=expo_id,
+        amount=payment.amount,
+        provider=payment.provider,
+    )
+    return now
+
+
 @dataclass(frozen=True)
 class Confirmation:
     order: Order | None  # None for a charge's payment
@@ -764,20 +783,7 @@ def payment_confirm(
                 % {"received": amount, "needed": payment.amount},
                 code="short",
             )
-        now = timezone.now()
-        payment.status = Payment.Status.SUCCEEDED
-        payment.confirmed_at = now
-        payment.confirmed_by = by if by is not None and by.is_authenticated else None
-        payment.note = note[:255]
-        payment.save(update_fields=["status", "confirmed_at", "confirmed_by", "note"])
-        audit_log(
-            action="payments.payment.confirmed",
-            obj=payment,
-            user=by,
-            expo_id=order.expo_id,
-            amount=payment.amount,
-            provider=payment.provider,
-        )
+        now = _mark_received(payment, by=by, note=note, expo_id=order.expo_id)
         if order.paid_at is not None:
             # A second payment for an order already paid (a transfer and a card): give it back.
             return Confirmation(order, changed=True, refund_needed=True)
@@ -1004,20 +1010,7 @@ def _charge_confirm(
             )
         if charge.status == Charge.Status.CANCELLED:
             raise ValidationError(_("This charge was cancelled; nothing is owed."), code="state")
-        now = timezone.now()
-        payment.status = Payment.Status.SUCCEEDED
-        payment.confirmed_at = now
-        payment.confirmed_by = by if by is not None and by.is_authenticated else None
-        payment.note = note[:255]
-        payment.save(update_fields=["status", "confirmed_at", "confirmed_by", "note"])
-        audit_log(
-            action="payments.payment.confirmed",
-            obj=payment,
-            user=by,
-            expo_id=charge.expo_id,
-            amount=payment.amount,
-            provider=payment.provider,
-        )
+        now = _mark_received(payment, by=by, note=note, expo_id=charge.expo_id)
         if charge.status == Charge.Status.PAID:
             # Paid twice (a transfer and a card): the office gives the second one back.
             audit_log(action="payments.charge.paid_twice", obj=charge, expo_id=charge.expo_id)

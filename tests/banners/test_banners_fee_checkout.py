@@ -13,7 +13,7 @@ from expo.banners import BannerCampaign, BannerFee
 from payments import providers
 from payments import services as pay_services
 from payments.models import Charge, CollectingAccount, Order, Payment, SalesLedgerEntry
-from tests.payments.conftest import STRIPE_PUBLISHABLE, STRIPE_SECRET, WEBHOOK_SECRET
+from tests.payments.conftest import use_localstripe
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,7 @@ def priced(expo, organiser, request_banner, vendor_a):
 
 @pytest.fixture
 def with_stripe(settings, stripe_api_base):
-    settings.STRIPE_SECRET_KEY = STRIPE_SECRET
-    settings.STRIPE_PUBLISHABLE_KEY = STRIPE_PUBLISHABLE
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = stripe_api_base
-    settings.STRIPE_JS_URL = f"{stripe_api_base}/js.stripe.com/v3/"
+    return use_localstripe(settings, stripe_api_base)
 
 
 def _card(number: str) -> str:

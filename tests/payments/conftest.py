@@ -38,6 +38,11 @@ def _payment_settings(settings):
 
 @pytest.fixture
 def stripe_settings(settings, stripe_api_base):
+    """Stripe on, pointed at the real localstripe."""
+    return use_localstripe(settings, stripe_api_base)
+
+
+def use_localstripe(settings, stripe_api_base: str):
     settings.STRIPE_SECRET_KEY = STRIPE_SECRET
     settings.STRIPE_PUBLISHABLE_KEY = STRIPE_PUBLISHABLE
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET

@@ -6,6 +6,7 @@ from django.contrib import admin
 from payments.models import (
     Cart,
     CartItem,
+    Charge,
     CollectingAccount,
     ExchangeRate,
     Order,
@@ -77,10 +78,18 @@ class OrderAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["order", "provider", "amount", "status", "reference", "created_at"]
+    list_display = ["order", "charge", "provider", "amount", "status", "reference", "created_at"]
     list_filter = ["provider", "status"]
-    search_fields = ["order__code", "reference", "provider_ref"]
-    list_select_related = ["order"]
+    search_fields = ["order__code", "charge__code", "reference", "provider_ref"]
+    list_select_related = ["order", "charge"]
+
+
+@admin.register(Charge)
+class ChargeAdmin(ReadOnlyAdmin):
+    list_display = ["code", "label", "expo", "amount", "status", "paid_at"]
+    list_filter = ["status", "purpose"]
+    search_fields = ["code", "label"]
+    list_select_related = ["expo"]
 
 
 @admin.register(Refund)

@@ -361,7 +361,6 @@ def checkout(request: HttpRequest, expo_slug: str) -> HttpResponse:
         {
             "expo": expo,
             "form": form,
-            "group": groups[0],
             "currency": currency,
             "approx_total": selectors.approx(summary["total"], currency, rates),
             "page_title": _("Checkout"),

@@ -19,10 +19,15 @@ def _catalogue(language: str) -> gettext.NullTranslations:
 
 def country_name(code: str) -> str:
     """The country's name in the active language; the code itself if it is unknown."""
-    country = pycountry.countries.get(alpha_2=code.upper()) if code else None
+    return _name(code.upper() if code else "", (get_language() or "en").split("-")[0])
+
+
+@functools.cache
+def _name(code: str, language: str) -> str:
+    # Cached: a country list is rendered with ~250 names on every checkout and profile page.
+    country = pycountry.countries.get(alpha_2=code) if code else None
     if country is None:
         return code
-    language = (get_language() or "en").split("-")[0]
     if language == "en":
         return getattr(country, "common_name", None) or country.name
     return _catalogue(language).gettext(country.name)

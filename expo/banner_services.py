@@ -605,6 +605,26 @@ def banner_reject(*, campaign: BannerCampaign, reason: str, by: User) -> BannerC
     return campaign
 
 
+@transaction.atomic
+def banner_withdraw(*, campaign: BannerCampaign, by: User) -> BannerCampaign:
+    """The vendor takes back a request that is not running yet (waiting for review, or priced and
+    not paid): its unpaid fee and the checkout's charge are closed."""
+    permissions.require(
+        campaign.vendor_id is not None and permissions.is_vendor_member(by, campaign.vendor_id)
+    )
+    campaign = _locked(campaign)
+    if campaign.status not in (BannerCampaign.Status.REQUESTED, BannerCampaign.Status.PRICED):
+        raise ValidationError(_("Only a banner that is not running or paid yet can be withdrawn."))
+    for fee in BannerFee.objects.filter(campaign=campaign, status=BannerFee.Status.PENDING):
+        pay_services.charge_cancel(purpose=FEE_PURPOSE, object_id=fee.pk)
+        fee.status = BannerFee.Status.CANCELLED
+        fee.save(update_fields=["status"])
+    campaign.status = BannerCampaign.Status.WITHDRAWN
+    campaign.save(update_fields=["status", "updated_at"])
+    audit_log(action="expo.banner.withdrawn", obj=campaign, user=by, expo_id=campaign.expo_id)
+    return campaign
+
+
 def _fee_reference(campaign: BannerCampaign) -> str:
     return f"BNR-{campaign.pk}-{secrets.token_hex(2).upper()}"
 

@@ -22,6 +22,11 @@ urlpatterns = [
     path(VENDOR, views.vendor_banners, name="vendor_banners"),
     path(VENDOR + "new/", views.vendor_banner_new, name="vendor_banner_new"),
     path(VENDOR + "<int:campaign_id>/", views.vendor_banner, name="vendor_banner"),
+    path(
+        VENDOR + "<int:campaign_id>/withdraw/",
+        views.vendor_banner_withdraw,
+        name="vendor_banner_withdraw",
+    ),
     # Organiser workspace
     path(MANAGE, views.manage_banners, name="manage_banners"),
     path(MANAGE + "new/", views.manage_banner_new, name="manage_banner_new"),

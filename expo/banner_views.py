@@ -342,6 +342,20 @@ def vendor_banner(request: HttpRequest, ws: Workspace, campaign_id: int) -> Http
     )
 
 
+@require_POST
+@vendor_page
+def vendor_banner_withdraw(request: HttpRequest, ws: Workspace, campaign_id: int) -> HttpResponse:
+    campaign = get_object_or_404(BannerCampaign, pk=campaign_id, vendor=ws.vendor)
+    try:
+        services.banner_withdraw(campaign=campaign, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The banner request is withdrawn; nothing is owed for it."))
+    return redirect("banners:vendor_banner", ws.vendor.slug, campaign.pk)
+
+
 # --- Organiser workspace ---------------------------------------------------------------------------
 
 STATUS_TABS = ("", *BannerCampaign.Status.values)

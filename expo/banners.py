@@ -67,6 +67,7 @@ class BannerCampaign(models.Model):
         REJECTED = "rejected", _("Rejected")
         PRICED = "priced", _("Priced, awaiting payment")
         PAID = "paid", _("Paid")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Target(models.TextChoices):
         BOOTH = "booth", _("Booth")

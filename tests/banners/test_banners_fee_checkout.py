@@ -128,3 +128,29 @@ def test_paying_by_card_through_localstripe(client, priced, vendor_a, with_strip
     # The transfer can no longer be used, and nothing reached the sales ledger.
     assert not charge.payments.filter(status=Payment.Status.CREATED).exists()
     assert not SalesLedgerEntry.objects.exists() and not Order.objects.exists()
+
+
+def test_the_vendor_withdraws_a_priced_request(client, priced, vendor_a, vendor_b, organiser):
+    campaign, fee = priced
+    url = reverse("banners:vendor_banner_withdraw", args=[campaign.vendor.slug, campaign.pk])
+    client.force_login(vendor_b)  # another vendor: not through its own workspace, not at all
+    assert client.post(url).status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.status == BannerCampaign.Status.PRICED
+    client.force_login(vendor_a)
+    client.post(url)
+    campaign.refresh_from_db()
+    fee.refresh_from_db()
+    assert campaign.status == BannerCampaign.Status.WITHDRAWN
+    assert fee.status == BannerFee.Status.CANCELLED
+    assert services.fee_charge(fee).status == Charge.Status.CANCELLED
+    # A paid or running banner cannot be withdrawn.
+    again = client.post(url, follow=True)
+    assert "can be withdrawn" in again.content.decode()
+
+
+def test_a_paid_banner_cannot_be_withdrawn(priced, organiser, vendor_a):
+    campaign, fee = priced
+    services.banner_fee_confirm(fee=fee, by=organiser)
+    with pytest.raises(ValidationError):
+        services.banner_withdraw(campaign=campaign, by=vendor_a)

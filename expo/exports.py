@@ -23,18 +23,11 @@ from django.utils.translation import gettext as _
 from expo import charts, reports
 from expo.models import Expo
 from expo.report_models import PotentialDeal
+from expo.spreadsheets import neutralise
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # WeasyPrint narrates every layout step at INFO; the report's own progress is on its ReportJob.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def neutralise(value: Any) -> Any:
-    """A text that a spreadsheet would run as a formula, made inert; anything else as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass

@@ -51,6 +51,10 @@ def cart_for(*, session: Any, user: Any) -> Cart | None:
     return Cart.objects.filter(pk=cart_id, user__isnull=True).first()
 
 
+def cart_has_items(cart: Cart | None, *, expo: Expo) -> bool:
+    return cart is not None and cart.items.filter(product__booth__expo=expo).exists()
+
+
 def cart_count(cart: Cart | None) -> int:
     if cart is None:
         return 0
@@ -98,6 +102,7 @@ class CartBooth:
 class CartExpo:
     expo: Expo
     booths: list[CartBooth] = field(default_factory=list)
+    approx: str = ""  # the subtotal in the visitor's chosen currency, set by the page
 
     @property
     def can_buy(self) -> bool:

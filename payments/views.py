@@ -79,11 +79,14 @@ def _messages_of(error: Exception) -> list[str]:
     return [str(error)]
 
 
-def _remember_count(request: HttpRequest, cart: Cart | None) -> int:
-    count = selectors.cart_count(cart)
+def _store_count(request: HttpRequest, count: int) -> int:
     if count or CART_COUNT_KEY in request.session:
         request.session[CART_COUNT_KEY] = count
     return count
+
+
+def _remember_count(request: HttpRequest, cart: Cart | None) -> int:
+    return _store_count(request, selectors.cart_count(cart))
 
 
 def _cart(request: HttpRequest) -> Cart | None:
@@ -156,19 +159,19 @@ def cart_add_url() -> str:
 def cart(request: HttpRequest) -> HttpResponse:
     current = _cart(request)
     groups = selectors.cart_contents(current)
-    _remember_count(request, current)
+    _store_count(request, sum(group.count for group in groups))  # refreshed, no extra query
     currency = selectors.chosen_currency(request)
     rates = _rates_by_expo(groups) if currency else {}
     for group in groups:
-        group.approx = selectors.approx(group.subtotal, currency, rates.get(group.expo.pk, {}))  # type: ignore[attr-defined]
-    # The buyer sees the current prices now; the lines that changed say so on this page.
-    changed = services.cart_acknowledge_prices(cart=current) if current is not None else []
+        group.approx = selectors.approx(group.subtotal, currency, rates.get(group.expo.pk, {}))
+    # The buyer sees the current prices now: the lines that changed say so on this page, once.
+    if any(line.price_changed for g in groups for b in g.booths for line in b.lines):
+        services.cart_acknowledge_prices(cart=current)
     return render(
         request,
         "payments/cart.html",
         {
             "groups": groups,
-            "changed": {item.pk: (old, new) for item, old, new in changed},
             "currency": currency,
             "currencies": selectors.Currency.choices,
             "next": request.get_full_path(),
@@ -291,8 +294,7 @@ def _summary(current: Cart, expo: Expo, country: str, region: str) -> dict[str, 
 def checkout(request: HttpRequest, expo_slug: str) -> HttpResponse:
     expo = get_object_or_404(Expo.objects.select_related("office"), slug=expo_slug)
     current = _cart(request)
-    groups = [g for g in selectors.cart_contents(current) if g.expo.pk == expo.pk]
-    if current is None or not groups:
+    if not selectors.cart_has_items(current, expo=expo):
         messages.info(request, _("Your cart has nothing from this expo."))
         return redirect("payments:cart")
     if not timebox.allows(expo, timebox.Action.BUY):

@@ -38,6 +38,7 @@ from booths.templatetags.hall import format_rupiah
 from booths.vendor_views import Workspace, vendor_page
 from expo.manage_views import _managed_expo, _workspace, organiser_required
 from expo.models import Expo
+from expo.spreadsheets import neutralise
 from payments import providers, selectors, services
 from payments.forms import (
     CollectingAccountForm,
@@ -62,7 +63,6 @@ from payments.models import (
 PAGE_SIZE = 50
 RATE_EXAMPLE = 100_000  # the rupiah price the rates page converts as an example
 # Cells a spreadsheet would read as a formula (or that hide one behind a tab or carriage return).
-CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 VENDOR_FILTER_LABELS = {
     "": gettext_lazy("All"),
@@ -98,14 +98,6 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 # --- CSV -------------------------------------------------------------------------------------------
-
-
-def csv_safe(value: Any) -> Any:
-    """A cell as written to the CSV: text a spreadsheet would run as a formula (starting with
-    = + - @, or a tab or carriage return) is prefixed with an apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 # --- Vendor: orders --------------------------------------------------------------------------------
@@ -221,7 +213,7 @@ def vendor_orders_csv(request: HttpRequest, ws: Workspace) -> HttpResponse:
                 order.postal_code,
                 order.country,
             ]
-            writer.writerow([csv_safe(cell) for cell in row])
+            writer.writerow([neutralise(cell) for cell in row])
     return response
 
 

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booths.models import Product
+from expo.spreadsheets import neutralise as csv_safe
 from payments import selectors, services
 from payments.models import (
     CollectingAccount,
@@ -28,7 +29,6 @@ from payments.models import (
     ShippingMethod,
     VendorShippingRate,
 )
-from payments.workspace_views import csv_safe
 
 pytestmark = pytest.mark.django_db
 

@@ -49,6 +49,14 @@ SIZE_LABELS = dict(Vendor.SizeClass.choices)
 # --- Rows ------------------------------------------------------------------------------------------
 
 
+def average_order(omzet: int, transactions: int) -> int:
+    """Average order value: omzet per paid order, in whole rupiah (rounded half up); 0 without
+    orders."""
+    if not transactions:
+        return 0
+    return (2 * omzet + transactions) // (2 * transactions)
+
+
 @dataclass
 class Money:
     """Sales, refunds (negative) and orders of one slice; omzet = sales + refunds."""
@@ -103,10 +111,7 @@ class Totals:
 
     @property
     def aov(self) -> int:
-        """Average order value: omzet per paid order, in whole rupiah (rounded half up)."""
-        if not self.transactions:
-            return 0
-        return (2 * self.omzet + self.transactions) // (2 * self.transactions)
+        return average_order(self.omzet, self.transactions)
 
     @property
     def conversion(self) -> float | None:
@@ -529,9 +534,7 @@ class ExpoSummary:
 
     @property
     def aov(self) -> int:
-        if not self.transactions:
-            return 0
-        return (2 * self.omzet + self.transactions) // (2 * self.transactions)
+        return average_order(self.omzet, self.transactions)
 
 
 def office_comparison(expos: list[Expo]) -> list[ExpoSummary]:

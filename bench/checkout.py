@@ -65,7 +65,8 @@ import json, sys
 import django
 django.setup()
 from booths.models import Product
-from expo import demo, services as expo_services
+from expo import services as expo_services
+from expo.demo import seed as demo
 from expo.models import User
 from payments.models import CollectingAccount
 

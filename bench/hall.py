@@ -42,7 +42,7 @@ import json, sys
 import django
 django.setup()
 from booths.models import Booth
-from expo import demo
+from expo.demo import seed as demo
 summary = demo.seed_hall(booths=int(sys.argv[1]), products_per_booth=int(sys.argv[2]))
 booth = (
     Booth.objects.filter(expo=summary.expo, product_count__gt=0)

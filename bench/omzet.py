@@ -146,7 +146,7 @@ import json, statistics, sys, time
 import django
 django.setup()
 from django.db import connection
-from expo import reports
+from expo.reports import figures as reports
 from expo.models import Expo
 
 slug, repeat = sys.argv[1], int(sys.argv[2])

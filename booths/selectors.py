@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from booths.models import Booth, BoothApplication, Product, ProductImage
+from expo import timebox
 from expo.models import AuditLogEntry, Expo, ExpoState
 
 HALL_PAGE_SIZE = 24
@@ -484,3 +486,17 @@ def application_for_document(*, application_id: int) -> BoothApplication | None:
     return (
         BoothApplication.objects.filter(pk=application_id).select_related("expo", "vendor").first()
     )
+
+
+def organiser_header(expo: Expo, *, counts: dict[str, int] | None = None) -> dict[str, Any]:
+    """What the organiser's expo pages (of every app) show in their shared header and tabs."""
+    counts = counts if counts is not None else application_status_counts(expo=expo)
+    state = expo.state
+    return {
+        "expo": expo,
+        "state": state,
+        "counts": counts,
+        "waiting": counts.get(BoothApplication.Status.SUBMITTED, 0),
+        "hall_public": timebox.allows(expo, timebox.Action.VIEW_HALL),
+        "is_closed": state == ExpoState.CLOSED,
+    }

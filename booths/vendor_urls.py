@@ -1,13 +1,13 @@
 """The vendor workspace, under ``/vendor/`` (namespace ``vendor``).
 
 Fixed paths come first; everything else is ``<vendor slug>/…`` (a vendor cannot take the slug of a
-fixed path: see ``booths.services.RESERVED_VENDOR_SLUGS``).
+fixed path: see ``booths.services.RESERVED_VENDOR_SLUGS``). Higher apps add their own pages under
+``/vendor/<slug>/…`` in their own namespaces (``payments``, ``banners``, ``vendor_reports``).
 """
 
 from django.urls import include, path
 
 from booths import vendor_views as views
-from expo import dashboard_urls
 
 app_name = "vendor"
 
@@ -42,7 +42,6 @@ vendor_patterns = [
         name="application_withdraw",
     ),
     path("booths/<slug:expo_slug>/", include(booth_patterns)),
-    path("dashboard/", include(dashboard_urls.vendor_patterns)),
 ]
 
 urlpatterns = [

@@ -8,7 +8,7 @@ each process holds one :class:`Hub` (per event loop) instead:
 - one channel-layer subscription per room per process: the hub's own channel joins the room's group
   when the first local socket joins, and leaves it when the room has been empty a while;
 - a frame is JSON-encoded once by whoever publishes it, travels through the layer as that text, and
-  is handed to every local socket's bounded outbox (:class:`expo.realtime.Outbox`) as is: no
+  is handed to every local socket's bounded outbox (:class:`events.consumer.Outbox`) as is: no
   per-recipient decoding, handler dispatch or database-connection cleanup (these frames touch no
   database);
 - on the in-memory layer (one process by definition) the hub skips the layer altogether and delivers
@@ -43,7 +43,7 @@ from django.conf import settings
 from django.db import transaction
 
 from events import rooms
-from expo.realtime import Frame
+from events.consumer import Frame
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ PRESENCE_PROCESSES = "umkm:presence:processes"
 
 
 class Socket(Protocol):
-    """What the hub writes to: a socket's outbox (see :class:`expo.realtime.Outbox`)."""
+    """What the hub writes to: a socket's outbox (see :class:`events.consumer.Outbox`)."""
 
     closed: bool
 

@@ -1,4 +1,4 @@
-"""Frame handlers of the live side, registered on the one consumer (:mod:`expo.realtime`).
+"""Frame handlers of the live side, registered on the one consumer (:mod:`events.consumer`).
 
 ``join``/``resume``/``leave`` put a socket in a room of the per-process hub (:mod:`events.hub`);
 ``message``, ``delete``, ``mute``, ``report`` and ``read`` call the services, which hold the rules.
@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events import hub, rooms, selectors, services
+from events.consumer import RealtimeError, SocketConsumer, handler, on_disconnect
 from events.models import Inquiry
 from events.rooms import Room
-from expo.realtime import RealtimeError, SocketConsumer, handler, on_disconnect
 from expo.timebox import ExpoStateError
 
 MAX_ROOMS_PER_SOCKET = 20

@@ -3,11 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ExpoConfig(AppConfig):
+    """The expo base: accounts, offices, regions and sectors, the expo and its time box."""
+
     name = "expo"
     verbose_name = _("Expos")
 
     def ready(self) -> None:
-        # Register the background jobs, the omzet room and its ledger listeners, and what a paid
-        # banner fee does, in every process
-        # (the huey worker serves no page, yet publishes omzet updates and builds PDF reports).
-        from expo import banner_services, omzet_live, report_services, tasks  # noqa: F401
+        # The background jobs (e-mail delivery) register with huey in every process.
+        from expo import tasks  # noqa: F401

@@ -301,14 +301,3 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
-
-
-from expo.banners import (  # noqa: E402, F401  (banner promotions)
-    BannerCampaign,
-    BannerClick,
-    BannerDailyStat,
-    BannerFee,
-    BannerImpression,
-    BannerSlot,
-)
-from expo.report_models import ApiToken, PotentialDeal, ReportJob  # noqa: E402,F401  (the omzet reports)

@@ -2,6 +2,6 @@
 
 from django.urls import path
 
-from expo.realtime import SocketConsumer
+from events.consumer import SocketConsumer
 
 websocket_urlpatterns = [path("ws/", SocketConsumer.as_asgi())]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from expo import health, views
+from expo.reports import urls as report_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,12 +13,13 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("expos/", include("booths.urls")),
+    path("vendor/<slug:vendor_slug>/dashboard/", include(report_urls.vendor_patterns)),
     path("vendor/", include("booths.vendor_urls")),
-    path("manage/", include("expo.manage_urls")),
-    path("api/v1/", include("expo.api_urls")),
+    path("manage/", include("expo.manage.urls")),
+    path("api/v1/", include("expo.reports.api_urls")),
     path("", include("payments.urls")),
     path("", include("events.urls")),
-    path("", include("expo.banner_urls")),
+    path("", include("expo.banners.urls")),
     path("admin/", admin.site.urls),
 ]
 

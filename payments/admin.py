@@ -3,6 +3,7 @@ only through the services (so stock, e-mails, the ledger and the audit log stay 
 
 from django.contrib import admin
 
+from expo.admin import ReadOnlyAdmin
 from payments.models import (
     Cart,
     CartItem,
@@ -19,17 +20,6 @@ from payments.models import (
     VendorShippingRate,
     WebhookEvent,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -32,13 +32,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from booths import selectors as booth_selectors
 from booths.forms import add_service_errors
 from booths.models import Vendor
 from booths.templatetags.hall import format_rupiah
 from booths.vendor_views import Workspace, vendor_page
-from expo.manage_views import _managed_expo, _workspace, organiser_required
 from expo.models import Expo
 from expo.spreadsheets import neutralise
+from expo.web import managed_expo, organiser_required
 from payments import providers, selectors, services
 from payments.forms import (
     CollectingAccountForm,
@@ -378,7 +379,7 @@ def _manage_page(
         request,
         template,
         {
-            **_workspace(expo),
+            **booth_selectors.organiser_header(expo),
             "pending_count": Payment.objects.filter(
                 order__expo=expo,
                 provider=providers.MANUAL.name,
@@ -398,7 +399,7 @@ def _manage_url(name: str, expo: Expo, *args: Any) -> str:
 @organiser_required
 def manage_transfers(request: HttpRequest, expo_slug: str) -> HttpResponse:
     """The payments area's first page: bank transfers waiting to be confirmed."""
-    expo = _managed_expo(request, expo_slug)
+    expo = managed_expo(request, expo_slug)
     transfers = selectors.pending_transfers(expo=expo)
     account = CollectingAccount.objects.filter(expo=expo).first()
     return _manage_page(
@@ -415,7 +416,7 @@ def manage_transfers(request: HttpRequest, expo_slug: str) -> HttpResponse:
 @require_POST
 @organiser_required
 def manage_transfer_confirm(request: HttpRequest, expo_slug: str, payment_id: int) -> HttpResponse:
-    expo = _managed_expo(request, expo_slug)
+    expo = managed_expo(request, expo_slug)
     payment = get_object_or_404(
         Payment.objects.select_related("order"),
         pk=payment_id,
@@ -467,7 +468,7 @@ ORDER_STATUS_BADGES = {
 @require_safe
 @organiser_required
 def manage_orders(request: HttpRequest, expo_slug: str) -> HttpResponse:
-    expo = _managed_expo(request, expo_slug)
+    expo = managed_expo(request, expo_slug)
     status = request.GET.get("status", "")
     if status not in Order.Status.values:
         status = ""
@@ -518,7 +519,7 @@ def _refund_form(order: Order, data: Any = None) -> RefundForm:
 @require_safe
 @organiser_required
 def manage_order(request: HttpRequest, expo_slug: str, code: str) -> HttpResponse:
-    expo = _managed_expo(request, expo_slug)
+    expo = managed_expo(request, expo_slug)
     order = _managed_order(expo, code)
     return _render_manage_order(request, expo, order, _refund_form(order))
 
@@ -548,7 +549,7 @@ def _render_manage_order(
 @organiser_required
 def manage_order_refund(request: HttpRequest, expo_slug: str, code: str) -> HttpResponse:
     """Refund the whole order (``scope=all``) or the chosen lines."""
-    expo = _managed_expo(request, expo_slug)
+    expo = managed_expo(request, expo_slug)
     order = _managed_order(expo, code)
     whole = request.POST.get("scope") == "all"
     form = _refund_form(order, request.POST)
@@ -590,7 +591,7 @@ def _form_errors(form: Any) -> str:
 @require_safe
 @organiser_required
 def manage_settlements(request: HttpRequest, expo_slug: str) -> HttpResponse:
-    expo = _managed_expo(request, expo_slug)
+    expo = managed_expo(request, expo_slug)
     rows = selectors.settlements(expo=expo)
     payouts = list(
         SettlementPayout.objects.filter(expo=expo)
@@ -622,7 +623,7 @@ def manage_settlements(request: HttpRequest, expo_slug: str) -> HttpResponse:
 @require_POST
 @organiser_required
 def manage_payout(request: HttpRequest, expo_slug: str, vendor_id: int) -> HttpResponse:
-    expo = _managed_expo(request, expo_slug)
+    expo = managed_expo(request, expo_slug)
     vendor = get_object_or_404(Vendor.objects.filter(booths__expo=expo).distinct(), pk=vendor_id)
     back = _manage_url("manage_settlements", expo)
     form = PayoutForm(request.POST)
@@ -649,7 +650,7 @@ def manage_payout(request: HttpRequest, expo_slug: str, vendor_id: int) -> HttpR
 @organiser_required
 def manage_account(request: HttpRequest, expo_slug: str) -> HttpResponse:
     """The bank account the expo's buyers transfer to."""
-    expo = _managed_expo(request, expo_slug)
+    expo = managed_expo(request, expo_slug)
     account = CollectingAccount.objects.filter(expo=expo).first()
     initial = (
         {
@@ -687,7 +688,7 @@ def manage_account(request: HttpRequest, expo_slug: str) -> HttpResponse:
 @organiser_required
 def manage_rates(request: HttpRequest, expo_slug: str) -> HttpResponse:
     """Rupiah per unit of each foreign currency, for the approximate prices buyers see."""
-    expo = _managed_expo(request, expo_slug)
+    expo = managed_expo(request, expo_slug)
     current = selectors.exchange_rates(expo_id=expo.pk)
     form = ExchangeRatesForm(request.POST or None, current=current)
     if request.method == "POST":

@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from booths.models import VendorMembership
-from expo import banner_services, permissions
-from expo.banners import BannerCampaign
+from expo import permissions
+from expo.banners import services as banner_services
+from expo.banners.models import BannerCampaign
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126 Safari/537.36"
 

@@ -13,9 +13,8 @@ from django.contrib.sessions.backends.cache import SessionStore
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 
-from expo import banner_selectors as selectors
-from expo import banner_services as services
-from expo.banners import (
+from expo.banners import selectors, services
+from expo.banners.models import (
     BannerCampaign,
     BannerClick,
     BannerDailyStat,

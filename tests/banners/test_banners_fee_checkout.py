@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from expo import banner_services as services
-from expo.banners import BannerCampaign, BannerFee
+from expo.banners import services
+from expo.banners.models import BannerCampaign, BannerFee
 from payments import providers
 from payments import services as pay_services
 from payments.models import Charge, CollectingAccount, Order, Payment, SalesLedgerEntry

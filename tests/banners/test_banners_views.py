@@ -11,9 +11,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from expo import banner_selectors as selectors
-from expo import banner_services as services
-from expo.banners import BannerCampaign, BannerDailyStat, BannerFee
+from expo.banners import selectors, services
+from expo.banners.models import BannerCampaign, BannerDailyStat, BannerFee
 from payments.models import Channel, Order, OrderLine, OrderPart, SalesLedgerEntry
 
 from .conftest import BROWSER, image_file

@@ -10,8 +10,8 @@ import json
 import pytest
 from channels.testing import WebsocketCommunicator
 
+from events import consumer as realtime
 from events import hub, rooms
-from expo import realtime
 from expo.asgi import application
 from tests.events.conftest import ORIGIN, Socket
 

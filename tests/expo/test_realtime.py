@@ -12,7 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.utils import translation
 from django.utils.translation import gettext
 
-from expo import realtime
+from events import consumer as realtime
 from expo.asgi import application
 
 # Every test may touch the database: the consumer closes stale connections in its worker thread.

@@ -18,8 +18,9 @@ from PIL import Image
 
 from booths.models import ApplicationPhoto, Booth, BoothApplication, Product, ProductImage, Vendor
 from events.models import ChatMessage, LiveSession, SessionPin
-from expo import demo, regions, timebox
-from expo.data.demo_catalogue import APPLICANTS, DEMO_VENDOR_MAKER, MAKERS
+from expo import regions, timebox
+from expo.demo import seed as demo
+from expo.demo.catalogue import APPLICANTS, DEMO_VENDOR_MAKER, MAKERS
 from expo.models import Expo, ExpoState, OfficeMembership, Sector
 from payments.models import Order, OrderLine, SalesLedgerEntry
 

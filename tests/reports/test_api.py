@@ -14,8 +14,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from expo import api_urls, report_services
-from expo.report_models import ApiToken
+from expo.reports import api_urls
+from expo.reports import services as report_services
+from expo.reports.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 

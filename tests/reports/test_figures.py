@@ -11,8 +11,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from expo import reports
-from expo.report_models import PotentialDeal
+from expo.reports import figures as reports
+from expo.reports.models import PotentialDeal
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 # Around midnight in Jakarta (17:00 UTC): the day boundary the office reports by.

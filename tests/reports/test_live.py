@@ -12,8 +12,8 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.test import Client
 
-from expo import omzet_live
 from expo.asgi import application
+from expo.reports import live as omzet_live
 from payments import services
 from payments.attribution import DIRECT
 from payments.models import Cart, CollectingAccount

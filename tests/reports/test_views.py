@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from expo.report_models import ApiToken, PotentialDeal, ReportJob
+from expo.reports.models import ApiToken, PotentialDeal, ReportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -200,7 +200,7 @@ def test_report_job_of_another_expo_is_404(client, organiser, expo, make_expo, s
 
 
 def _vendor_url(name, vendor, *args):
-    return reverse(f"vendor:reports:{name}", args=[vendor.slug, *args])
+    return reverse(f"vendor_reports:{name}", args=[vendor.slug, *args])
 
 
 def test_vendor_records_and_organiser_verifies_a_deal(

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ManageConfig(AppConfig):
+    """The organiser workspace: expos, their time box and stages, the curation queue."""
+
+    name = "expo.manage"
+    label = "manage"
+    verbose_name = _("Organiser workspace")

@@ -1,0 +1,32 @@
+"""The organiser workspace, under ``/manage/`` (namespace ``manage``).
+
+``manage:application_document`` is also linked from the vendor workspace: it serves an
+application's private documents (``kind`` nib, permit or halal) and product photos
+(``kind="photos"`` with ``photo_id``) to the expo's organisers and the vendor's own members.
+"""
+
+from django.urls import include, path, re_path
+
+from expo.manage import views
+
+app_name = "manage"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.expo_create, name="expo_create"),
+    path("expos/<slug:slug>/", views.expo_overview, name="expo_overview"),
+    path("expos/<slug:slug>/edit/", views.expo_edit, name="expo_edit"),
+    path("expos/<slug:slug>/applications/", views.curation, name="curation"),
+    path("expos/<slug:slug>/dashboard/", include("expo.reports.urls")),
+    path("applications/<int:application_id>/", views.application, name="application"),
+    re_path(
+        r"^applications/(?P<application_id>[0-9]+)/documents/(?P<kind>nib|permit|halal)/$",
+        views.application_document,
+        name="application_document",
+    ),
+    re_path(
+        r"^applications/(?P<application_id>[0-9]+)/documents/(?P<kind>photos)/(?P<photo_id>[0-9]+)/$",
+        views.application_document,
+        name="application_document",
+    ),
+]

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    """Omzet figures, the live dashboard, exports, the PDF report, potential deals and the data API."""
+
+    name = "expo.reports"
+    label = "reports"
+    verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        # The omzet room and its ledger listeners, and the PDF job, in every process (the huey
+        # worker serves no page, yet publishes omzet updates and builds PDF reports).
+        from expo.reports import live, services  # noqa: F401

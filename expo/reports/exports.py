@@ -1,0 +1,350 @@
+"""Exports of the dashboard: every table as CSV and XLSX, and the print-ready PDF report.
+
+Text from users (business names, deal companies, banner labels) ends up in spreadsheets: a cell
+that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) is neutralised with a leading apostrophe, in CSV and in XLSX alike, and XLSX
+cells holding text are always written as text, never as formulas. Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from expo.models import Expo
+from expo.reports import charts
+from expo.reports import figures as reports
+from expo.reports.models import PotentialDeal
+from expo.spreadsheets import neutralise
+
+# WeasyPrint narrates every layout step at INFO; the report's own progress is on its ReportJob.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _money_columns() -> list[str]:
+    return [_("Omzet (Rp)"), _("Sales (Rp)"), _("Refunds (Rp)")]
+
+
+def _money(row: reports.Row) -> list[int]:
+    return [row.omzet, row.money.sales, row.money.refunds]
+
+
+def _summary(board: reports.Dashboard) -> Table:
+    t = board.totals
+    rows = [
+        [_("Omzet (Rp)"), t.omzet],
+        [_("Sales (Rp)"), t.sales],
+        [_("Refunds (Rp)"), t.refunds],
+        [_("Transactions (paid orders)"), t.transactions],
+        [_("Unique buyers"), t.buyers],
+        [_("Buyers abroad"), t.buyers_abroad],
+        [_("Average order value (Rp)"), t.aov],
+        [_("Items sold"), t.quantity],
+        [_("Booths"), t.booths],
+        [_("UMKM with at least one sale"), t.vendors_with_sales],
+        [_("Booth visits (unique visitors per day)"), t.visits],
+        [_("Visit-to-order conversion (%)"), _percent(t.conversion)],
+        [_("Potential deals, not in omzet (Rp)"), board.deals.value],
+        [_("Potential deals verified (Rp)"), board.deals.verified_value],
+    ]
+    return Table("summary", _("Summary"), [_("Figure"), _("Value")], rows)
+
+
+def _breakdown(
+    slug: str, title: str, first: str, rows: Iterable[reports.Row], *, booths: bool
+) -> Table:
+    columns = [first, *_money_columns(), _("Share of omzet (%)")]
+    if booths:
+        columns.append(_("UMKM with sales"))
+    out = []
+    for row in rows:
+        line = [row.label, *_money(row), _percent(row.share)]
+        if booths:
+            line.append(row.extra.get("booths", 0))
+        out.append(line)
+    return Table(slug, title, columns, out)
+
+
+def dashboard_tables(board: reports.Dashboard, deals: list[PotentialDeal]) -> list[Table]:
+    """Every table of the dashboard, in the order the dashboard shows them."""
+    tables = [
+        _summary(board),
+        _breakdown(
+            "regions", _("Omzet by regency"), _("Regency/city"), board.by_region, booths=True
+        ),
+        _breakdown("sectors", _("Omzet by sector"), _("Sector"), board.by_sector, booths=True),
+        _breakdown(
+            "size-classes", _("Omzet by size class"), _("Size class"), board.by_size, booths=True
+        ),
+        Table(
+            "booths",
+            _("Omzet by booth"),
+            [
+                _("UMKM"),
+                *_money_columns(),
+                _("Orders"),
+                _("Items sold"),
+                _("Visits"),
+                _("Conversion (%)"),
+            ],
+            [
+                [
+                    r.label,
+                    *_money(r),
+                    r.orders,
+                    r.money.quantity,
+                    r.extra.get("visits", 0),
+                    _percent(r.extra.get("conversion")),
+                ]
+                for r in board.by_booth
+            ],
+        ),
+        Table(
+            "countries",
+            _("Buyers by country"),
+            [_("Country"), _("Code"), _("Buyers"), _("Orders"), *_money_columns()],
+            [
+                [r.label, r.key, r.extra.get("buyers", 0), r.orders, *_money(r)]
+                for r in board.by_country
+            ],
+        ),
+        Table(
+            "channels",
+            _("Omzet by channel"),
+            [_("Channel"), _("Orders"), *_money_columns()],
+            [[r.label, r.orders, *_money(r)] for r in board.by_channel],
+        ),
+        Table(
+            "live-sessions",
+            _("Live sessions"),
+            [
+                _("Session"),
+                _("Booth"),
+                _("Starts"),
+                _("Viewers now"),
+                _("Chat messages"),
+                _("Chatters"),
+                _("Orders"),
+                *_money_columns(),
+            ],
+            [
+                [
+                    r.label,
+                    r.extra.get("booth", ""),
+                    timezone.localtime(r.extra["starts_at"]).strftime("%Y-%m-%d %H:%M")
+                    if r.extra.get("starts_at")
+                    else "",
+                    r.extra.get("viewers_now", 0),
+                    r.extra.get("messages", 0),
+                    r.extra.get("chatters", 0),
+                    r.orders,
+                    *_money(r),
+                ]
+                for r in board.live_sessions
+            ],
+        ),
+        Table(
+            "banners",
+            _("Banners"),
+            [
+                _("Banner"),
+                _("Impressions"),
+                _("Clicks"),
+                _("CTR (%)"),
+                _("Orders"),
+                *_money_columns(),
+            ],
+            [
+                [
+                    r.label,
+                    r.extra.get("impressions", 0),
+                    r.extra.get("clicks", 0),
+                    _percent(r.extra.get("ctr")),
+                    r.orders,
+                    *_money(r),
+                ]
+                for r in board.banners
+            ],
+        ),
+        Table(
+            "daily",
+            _("Omzet per day (Asia/Jakarta)"),
+            [_("Day"), _("Orders"), *_money_columns()],
+            [[r.key.isoformat(), r.orders, *_money(r)] for r in board.daily],
+        ),
+        Table(
+            "hourly",
+            _("Omzet per hour (Asia/Jakarta)"),
+            [_("Hour"), _("Orders"), *_money_columns()],
+            [[r.key.strftime("%Y-%m-%d %H:00"), r.orders, *_money(r)] for r in board.hourly],
+        ),
+        Table(
+            "deals",
+            _("Potential deals (not in omzet)"),
+            [
+                _("UMKM"),
+                _("Buyer company"),
+                _("Country"),
+                _("Product"),
+                _("Estimated value (Rp)"),
+                _("Status"),
+                _("Verification"),
+                _("Recorded"),
+            ],
+            [
+                [
+                    d.vendor.name,
+                    d.buyer_company,
+                    d.buyer_country,
+                    d.product,
+                    d.estimated_value,
+                    d.get_status_display(),
+                    d.get_verification_display(),
+                    timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"),
+                ]
+                for d in deals
+            ],
+        ),
+    ]
+    return tables
+
+
+TABLE_SLUGS = (
+    "summary",
+    "regions",
+    "sectors",
+    "size-classes",
+    "booths",
+    "countries",
+    "channels",
+    "live-sessions",
+    "banners",
+    "daily",
+    "hourly",
+    "deals",
+)
+
+
+def filename(expo: Expo, table: str, extension: str) -> str:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return f"{slugify(expo.slug)}-{table}-{stamp}.{extension}"
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a byte-order mark (so spreadsheet programs read the rupiah names right)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([neutralise(c) for c in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if v is None else neutralise(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(tables: list[Table]) -> bytes:
+    """One sheet per table; text cells are text (never formulas), numbers are numbers."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = book.create_sheet(title=table.title[:31].replace("/", "-").replace(":", " "))
+
+        def cell(value: Any, *, header: bool = False, sheet=sheet) -> WriteOnlyCell:
+            item = WriteOnlyCell(sheet, value=neutralise(value))
+            if isinstance(item.value, str):
+                item.data_type = "s"
+            if header:
+                item.font = bold
+            return item
+
+        sheet.append([cell(c, header=True) for c in table.columns])
+        for row in table.rows:
+            sheet.append([cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+
+def _printable(value: Any) -> Any:
+    """Numbers as the report prints them: ``1.250.000`` and ``12,5`` in Indonesian."""
+    indonesian = (translation.get_language() or "en").startswith("id")
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        text = f"{value:,}"
+        return text.replace(",", ".") if indonesian else text
+    if isinstance(value, float):
+        text = f"{value:.1f}"
+        return text.replace(".", ",") if indonesian else text
+    return value
+
+
+def report_context(board: reports.Dashboard, deals: list[PotentialDeal]) -> dict[str, Any]:
+    tables = dashboard_tables(board, deals)
+    for table in tables:
+        table.rows = [[_printable(v) for v in row] for row in table.rows]
+    return {
+        "board": board,
+        "expo": board.expo,
+        "tables": tables,
+        "region_chart": charts.bar_chart(
+            [(r.label, r.omzet) for r in board.by_region], title=_("Omzet by regency")
+        ),
+        "sector_chart": charts.bar_chart(
+            [(r.label, r.omzet) for r in board.by_sector], title=_("Omzet by sector")
+        ),
+        "daily_chart": charts.timeline_chart(
+            [(r.key.strftime("%d/%m"), r.omzet) for r in board.daily],
+            title=_("Omzet per day (Asia/Jakarta)"),
+        ),
+        "generated_at": timezone.localtime(),
+    }
+
+
+def render_pdf(
+    expo: Expo, *, language: str, progress: Callable[[int, str], None] | None = None
+) -> bytes:
+    """The expo's report as a PDF in ``language`` (cover, totals, charts, tables)."""
+    from weasyprint import HTML
+
+    def step(percent: int, text: str) -> None:
+        if progress is not None:
+            progress(percent, text)
+
+    with translation.override(language):
+        step(10, _("Counting the figures"))
+        board = reports.expo_dashboard(expo)
+        deals = list(PotentialDeal.objects.filter(expo=expo).select_related("vendor"))
+        step(40, _("Drawing the charts"))
+        html = render_to_string("reports/pdf.html", report_context(board, deals))
+        step(60, _("Laying out the pages"))
+        document = HTML(string=html).render()
+        step(90, _("Writing the PDF"))
+        return document.write_pdf()

@@ -1,0 +1,489 @@
+"""The omzet dashboard, potential deals, exports, comparison and API tokens.
+
+Organiser pages live under ``/manage/expos/<slug>/dashboard/`` (namespace ``manage:reports``) and
+use the organiser workspace's gate: organiser or admin, then ``can_manage_office`` of the expo's
+office, else 403. Vendor pages live under ``/vendor/<vendor slug>/dashboard/`` (namespace
+``vendor:reports``) and use the vendor workspace's gate (a member of *that* vendor, else 403);
+deals are looked up through the vendor, so another vendor's deal answers 404.
+
+Views stay thin: forms clean input, :mod:`expo.reports.services` writes (and checks permissions
+again), :mod:`expo.reports.figures` reads, :mod:`expo.reports.exports` formats.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from booths import selectors as booth_selectors
+from booths.models import Booth
+from booths.vendor_views import Workspace, vendor_page
+from expo.countries import country_name
+from expo.models import Expo
+from expo.reports import charts, exports
+from expo.reports import figures as reports
+from expo.reports import live as omzet_live
+from expo.reports import services as report_services
+from expo.reports.models import ApiToken, PotentialDeal, ReportJob
+from expo.web import managed_expo, organiser_required
+
+COMPARE_LIMIT = 6
+
+
+# --- Forms -----------------------------------------------------------------------------------------
+
+
+class DealForm(forms.Form):
+    booth = forms.ModelChoiceField(queryset=Booth.objects.none(), label=gettext_lazy("Expo"))
+    buyer_company = forms.CharField(label=gettext_lazy("Buyer company"), max_length=200)
+    buyer_country = forms.CharField(
+        label=gettext_lazy("Buyer country"),
+        max_length=2,
+        min_length=2,
+        help_text=gettext_lazy("Two-letter code, such as ID, MY, SG or JP."),
+    )
+    product = forms.CharField(label=gettext_lazy("Product"), max_length=200)
+    estimated_value = forms.IntegerField(
+        label=gettext_lazy("Estimated value (Rp)"), min_value=1, max_value=10**15
+    )
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=PotentialDeal.Status.choices)
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, vendor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        booths = (
+            Booth.objects.filter(vendor=vendor).select_related("expo").order_by("-expo__opens_at")
+        )
+        self.fields["booth"].queryset = booths
+        if len(booths) == 1:
+            self.fields["booth"].empty_label = None
+        self.fields["booth"].label_from_instance = lambda b: b.expo.title
+
+    def clean_buyer_country(self) -> str:
+        from expo.countries import is_country_code
+
+        code = self.cleaned_data["buyer_country"].upper()
+        if not is_country_code(code):
+            raise ValidationError(_("%(value)s is not a known country code.") % {"value": code})
+        return code
+
+    def data_input(self) -> report_services.DealInput:
+        c = self.cleaned_data
+        return report_services.DealInput(
+            buyer_company=c["buyer_company"],
+            buyer_country=c["buyer_country"],
+            product=c["product"],
+            estimated_value=c["estimated_value"],
+            status=c["status"],
+            note=c.get("note") or "",
+        )
+
+
+class VerifyForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("verify", "verify"), ("reject", "reject")])
+    note = forms.CharField(required=False, max_length=255)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+
+
+class ReportForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+        initial="id",
+    )
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- Organiser: the dashboard ----------------------------------------------------------------------
+
+
+def _board_context(board: reports.Dashboard) -> dict[str, Any]:
+    return {
+        "board": board,
+        "totals": board.totals,
+        "region_chart": charts.bar_chart(
+            [(r.label, r.omzet) for r in board.by_region], title=_("Omzet by regency")
+        ),
+        "sector_chart": charts.bar_chart(
+            [(r.label, r.omzet) for r in board.by_sector], title=_("Omzet by sector")
+        ),
+        "size_chart": charts.bar_chart(
+            [(r.label, r.omzet) for r in board.by_size], title=_("Omzet by size class")
+        ),
+        "booth_chart": charts.bar_chart(
+            [(r.label, r.omzet) for r in board.by_booth if r.money.sales], title=_("Top booths")
+        ),
+        "daily_chart": charts.timeline_chart(
+            [(r.key.strftime("%d/%m"), r.omzet) for r in board.daily],
+            title=_("Omzet per day (Asia/Jakarta)"),
+        ),
+        "hourly_chart": charts.timeline_chart(
+            [(r.key.strftime("%H:00"), r.omzet) for r in board.hourly[-48:]],
+            title=_("Omzet per hour, last 48 hours (Asia/Jakarta)"),
+        ),
+        "top_booths": board.by_booth[:15],
+        "export_tables": exports.TABLE_SLUGS,
+    }
+
+
+@require_safe
+@organiser_required
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    expo = managed_expo(request, slug)
+    board = reports.expo_dashboard(expo)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            **booth_selectors.organiser_header(expo),
+            **_board_context(board),
+            "room": omzet_live.room_for(expo),
+        },
+    )
+
+
+@require_safe
+@organiser_required
+def dashboard_figures(request: HttpRequest, slug: str) -> HttpResponse:
+    """The dashboard's figures alone, fetched by ``dashboard.js`` after a live update."""
+    expo = managed_expo(request, slug)
+    board = reports.expo_dashboard(expo)
+    response = render(request, "reports/_figures.html", {"expo": expo, **_board_context(board)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Organiser: deals ------------------------------------------------------------------------------
+
+
+@require_safe
+@organiser_required
+def deals(request: HttpRequest, slug: str) -> HttpResponse:
+    expo = managed_expo(request, slug)
+    show = request.GET.get("show", "")
+    rows = PotentialDeal.objects.filter(expo=expo).select_related("vendor", "verified_by")
+    if show in PotentialDeal.Verification.values:
+        rows = rows.filter(verification=show)
+    return render(
+        request,
+        "reports/deals.html",
+        {
+            **booth_selectors.organiser_header(expo),
+            "deals": list(rows[:500]),
+            "figures": reports.deal_figures(expo),
+            "show": show,
+            "filters": [("", _("All"))] + list(PotentialDeal.Verification.choices),
+        },
+    )
+
+
+@require_POST
+@organiser_required
+def deal_verify(request: HttpRequest, slug: str, deal_id: int) -> HttpResponse:
+    expo = managed_expo(request, slug)
+    deal = get_object_or_404(PotentialDeal, pk=deal_id, expo=expo)
+    form = VerifyForm(request.POST)
+    back = reverse("manage:reports:deals", args=[expo.slug])
+    if not form.is_valid():
+        messages.error(request, _("Choose to verify or reject the deal."))
+        return redirect(back)
+    verified = form.cleaned_data["decision"] == "verify"
+    report_services.deal_verify(
+        deal=deal, verified=verified, note=form.cleaned_data.get("note") or "", by=request.user
+    )
+    if verified:
+        messages.success(
+            request, _("Deal with %(company)s verified.") % {"company": deal.buyer_company}
+        )
+    else:
+        messages.info(
+            request, _("Deal with %(company)s rejected.") % {"company": deal.buyer_company}
+        )
+    return redirect(back)
+
+
+# --- Organiser: exports and the PDF report ---------------------------------------------------------
+
+
+@require_safe
+@organiser_required
+def export(request: HttpRequest, slug: str, table: str, fmt: str) -> HttpResponse:
+    """One table as CSV or XLSX, or every table (``all``) as one XLSX workbook."""
+    expo = managed_expo(request, slug)
+    if fmt not in ("csv", "xlsx") or (table not in exports.TABLE_SLUGS and table != "all"):
+        raise Http404
+    if table == "all" and fmt == "csv":
+        raise Http404
+    board = reports.expo_dashboard(expo)
+    deal_rows = list(PotentialDeal.objects.filter(expo=expo).select_related("vendor"))
+    tables = exports.dashboard_tables(board, deal_rows)
+    if table != "all":
+        tables = [t for t in tables if t.slug == table]
+    if fmt == "csv":
+        body, content_type = exports.to_csv(tables[0]), "text/csv; charset=utf-8"
+    else:
+        body, content_type = exports.to_xlsx(tables), exports.XLSX_TYPE
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(expo, table, fmt)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@organiser_required
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    expo = managed_expo(request, slug)
+    form = ReportForm(
+        request.POST or None, initial={"language": (request.LANGUAGE_CODE or "id")[:2]}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = report_services.report_request(
+                expo=expo, language=form.cleaned_data["language"], by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            return redirect("manage:reports:report_job", expo.slug, job.pk)
+    jobs = ReportJob.objects.filter(expo=expo).defer("pdf")[:10]
+    return render(
+        request,
+        "reports/report.html",
+        {**booth_selectors.organiser_header(expo), "form": form, "jobs": jobs},
+    )
+
+
+def _job(request: HttpRequest, slug: str, job_id: int) -> tuple[Expo, ReportJob]:
+    expo = managed_expo(request, slug)
+    return expo, get_object_or_404(ReportJob.objects.defer("pdf"), pk=job_id, expo=expo)
+
+
+@require_safe
+@organiser_required
+def report_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
+    """A report's progress: a page that follows it, or JSON for that page's script."""
+    expo, job = _job(request, slug, job_id)
+    download = reverse("manage:reports:report_download", args=[expo.slug, job.pk])
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "label": job.get_status_display(),
+                "progress": job.progress,
+                "step": job.step,
+                "download": download if job.status == ReportJob.Status.DONE else None,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+    return render(
+        request,
+        "reports/report_job.html",
+        {**booth_selectors.organiser_header(expo), "job": job, "download": download},
+    )
+
+
+@require_safe
+@organiser_required
+def report_download(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
+    expo, job = _job(request, slug, job_id)
+    if job.status != ReportJob.Status.DONE:
+        raise Http404
+    pdf = ReportJob.objects.values_list("pdf", flat=True).get(pk=job.pk)
+    return FileResponse(
+        io.BytesIO(bytes(pdf)),
+        as_attachment=True,
+        filename=f"{expo.slug}-report-{job.language}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- Organiser: comparison and API tokens ----------------------------------------------------------
+
+
+@require_safe
+@organiser_required
+def compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """This expo beside others of the same office (chosen with ``?with=<slug>``)."""
+    expo = managed_expo(request, slug)
+    siblings = list(Expo.objects.filter(office_id=expo.office_id).order_by("-opens_at")[:50])
+    chosen = set(request.GET.getlist("with"))
+    if chosen:
+        picked = [e for e in siblings if e.slug in chosen and e.pk != expo.pk][: COMPARE_LIMIT - 1]
+    else:
+        picked = [e for e in siblings if e.pk != expo.pk][: COMPARE_LIMIT - 1]
+    summaries = reports.office_comparison([expo, *picked])
+    peak = max((s.omzet for s in summaries), default=0)
+    chart = charts.bar_chart(
+        [(s.expo.title, s.omzet) for s in summaries],
+        title=_("Omzet by expo"),
+        limit=COMPARE_LIMIT,
+        width=900,
+    )
+    return render(
+        request,
+        "reports/compare.html",
+        {
+            **booth_selectors.organiser_header(expo),
+            "summaries": summaries,
+            "siblings": [e for e in siblings if e.pk != expo.pk],
+            "picked": {e.slug for e in picked},
+            "chart": chart,
+            "peak": peak,
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@organiser_required
+def api_tokens(request: HttpRequest, slug: str) -> HttpResponse:
+    expo = managed_expo(request, slug)
+    form = TokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = report_services.api_token_create(
+                office=expo.office, name=form.cleaned_data["name"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("name", _errors(error))
+        else:
+            created = {"token": token, "raw": raw}
+            form = TokenForm()
+    tokens = ApiToken.objects.filter(office_id=expo.office_id).select_related("created_by")
+    response = render(
+        request,
+        "reports/api_tokens.html",
+        {
+            **booth_selectors.organiser_header(expo),
+            "form": form,
+            "tokens": tokens,
+            "created": created,
+            "api_base": request.build_absolute_uri("/api/v1/"),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@organiser_required
+def api_token_revoke(request: HttpRequest, slug: str, token_id: int) -> HttpResponse:
+    expo = managed_expo(request, slug)
+    token = get_object_or_404(ApiToken, pk=token_id, office_id=expo.office_id)
+    report_services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("manage:reports:api_tokens", expo.slug)
+
+
+# --- Vendor ----------------------------------------------------------------------------------------
+
+
+def _vendor_page(
+    request: HttpRequest, ws: Workspace, template: str, **context: Any
+) -> HttpResponse:
+    return render(request, template, {"ws": ws, "vendor": ws.vendor, **context})
+
+
+@require_safe
+@vendor_page
+def vendor_sales(request: HttpRequest, ws: Workspace) -> HttpResponse:
+    """The vendor's own omzet, orders, visits and conversion per expo."""
+    figures = reports.vendor_figures(ws.vendor)
+    chart = charts.bar_chart(
+        [(f.expo.title, f.omzet) for f in figures if f.sales], title=_("Omzet by expo"), width=900
+    )
+    return _vendor_page(
+        request,
+        ws,
+        "reports/vendor_sales.html",
+        figures=figures,
+        chart=chart,
+        total_omzet=sum(f.omzet for f in figures),
+        total_orders=sum(f.orders for f in figures),
+        total_visits=sum(f.visits for f in figures),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@vendor_page
+def vendor_deals(request: HttpRequest, ws: Workspace) -> HttpResponse:
+    form = DealForm(request.POST or None, vendor=ws.vendor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_services.deal_record(
+                booth=form.cleaned_data["booth"], data=form.data_input(), by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, _("Deal recorded. The organisers will verify it."))
+            return redirect("vendor_reports:deals", ws.vendor.slug)
+    rows = list(
+        PotentialDeal.objects.filter(vendor=ws.vendor)
+        .select_related("expo")
+        .order_by("-created_at")
+    )
+    return _vendor_page(
+        request,
+        ws,
+        "reports/vendor_deals.html",
+        form=form,
+        deals=rows,
+        has_booths=form.fields["booth"].queryset.exists(),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@vendor_page
+def vendor_deal_edit(request: HttpRequest, ws: Workspace, deal_id: int) -> HttpResponse:
+    deal = get_object_or_404(
+        PotentialDeal.objects.select_related("expo"), pk=deal_id, vendor=ws.vendor
+    )
+    initial = {
+        "booth": deal.booth_id,
+        "buyer_company": deal.buyer_company,
+        "buyer_country": deal.buyer_country,
+        "product": deal.product,
+        "estimated_value": deal.estimated_value,
+        "status": deal.status,
+        "note": deal.note,
+    }
+    form = DealForm(request.POST or None, vendor=ws.vendor, initial=initial)
+    form.fields["booth"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            report_services.deal_update(deal=deal, data=form.data_input(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, _errors(error))
+        else:
+            messages.success(request, _("Deal updated."))
+            return redirect("vendor_reports:deals", ws.vendor.slug)
+    return _vendor_page(
+        request,
+        ws,
+        "reports/vendor_deal_edit.html",
+        form=form,
+        deal=deal,
+        country=country_name(deal.buyer_country),
+    )

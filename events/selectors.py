@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booths.models import Booth, Product, ProductImage, Vendor
-from booths.templatetags.hall import format_rupiah
 from events import rooms
 from events.models import (
     AuthorRole,
@@ -30,6 +29,7 @@ from events.models import (
 from events.rooms import Room
 from expo import permissions, timebox
 from expo.models import Expo, ExpoState, User
+from expo.money import format_rupiah
 
 HISTORY_LIMIT = 50
 RESUME_LIMIT = 500

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from expo.models import Expo, ExpoState
+from expo.refusals import Refused
 
 
 class Action(models.TextChoices):
@@ -40,17 +40,19 @@ MESSAGES = {
 }
 
 
-class ExpoStateError(PermissionDenied):
+class ExpoStateError(Refused):
     """The expo's current state does not allow the action; ``message`` says why, translated."""
+
+    default_code = "expo_state"
 
     def __init__(self, expo: Expo, action: Action, state: ExpoState) -> None:
         self.expo = expo
         self.action = action
         self.state = state
-        self.message = MESSAGES[state]
+        message = MESSAGES[state]
         if action == Action.APPLY and state != ExpoState.DRAFT:
-            self.message = _("Applications for this expo are closed.")
-        super().__init__(self.message)
+            message = _("Applications for this expo are closed.")
+        super().__init__(message)
 
 
 def allows(expo: Expo, action: Action, at: datetime | None = None) -> bool:

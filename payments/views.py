@@ -40,9 +40,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from booths import hooks
 from booths.models import Product
-from booths.templatetags.hall import format_rupiah
 from expo import timebox
 from expo.models import Expo
+from expo.money import format_rupiah
 from payments import attribution, providers, selectors, services
 from payments.context_processors import CART_COUNT_KEY
 from payments.forms import CheckoutForm, QuantityForm

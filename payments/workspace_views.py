@@ -35,9 +35,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from booths import selectors as booth_selectors
 from booths.forms import add_service_errors
 from booths.models import Vendor
-from booths.templatetags.hall import format_rupiah
 from booths.vendor_views import Workspace, vendor_page
 from expo.models import Expo
+from expo.money import format_rupiah
 from expo.spreadsheets import neutralise
 from expo.web import managed_expo, organiser_required
 from payments import providers, selectors, services

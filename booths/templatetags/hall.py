@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import pgettext
 
+from expo.money import format_rupiah
+
 register = template.Library()
 
 YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com"}
@@ -21,22 +23,6 @@ VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_ID = re.compile(r"^\d{3,12}$")
 _VIMEO_HASH = re.compile(r"^[0-9a-f]{6,20}$")
-
-
-def format_rupiah(value: int | Decimal | None) -> str:
-    """``1250000`` → ``"Rp 1.250.000"``. Whole rupiah only: floats are a bug and are refused."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool | float):
-        raise TypeError("rupiah amounts are integers or Decimal, never float or bool")
-    if isinstance(value, Decimal):
-        if value != value.to_integral_value():
-            raise ValueError(f"rupiah amounts are whole numbers, got {value}")
-        value = int(value)
-    if not isinstance(value, int):
-        raise TypeError(f"rupiah amounts are integers, got {type(value).__name__}")
-    digits = f"{abs(value):,}".replace(",", ".")
-    return f"-Rp {digits}" if value < 0 else f"Rp {digits}"
 
 
 @register.filter

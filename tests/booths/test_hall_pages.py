@@ -15,8 +15,9 @@ from booths import catalogue, visits
 from booths.filters import HallFilterForm
 from booths.models import Booth, BoothVisit, Product, ProductVisit, Vendor
 from booths.selectors import HALL_PAGE_SIZE, HallFacets
-from booths.templatetags.hall import format_rupiah, video_embed_url, whatsapp_link
+from booths.templatetags.hall import video_embed_url, whatsapp_link
 from expo.models import Expo
+from expo.money import format_rupiah
 from tests.conftest import STATES, move_to
 
 

@@ -17,9 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from booths.templatetags.hall import format_rupiah
 from expo.banners import services as banner_services
 from expo.banners.models import BannerCampaign, BannerClick, BannerImpression
+from expo.money import format_rupiah
 from payments.models import CollectingAccount, Order, Payment
 from tests.e2e.conftest import ARTIFACTS, DaphneServer, sign_in
 

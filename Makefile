@@ -41,7 +41,7 @@ messages: setup
 	@$(PY) manage.py compilemessages -v0 --ignore=.venv
 
 lint:
-	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports
 
 format:
 	@.venv/bin/ruff check --fix . && .venv/bin/ruff format .

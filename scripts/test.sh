@@ -16,6 +16,8 @@ trap cleanup EXIT INT TERM
 echo "== ruff"
 .venv/bin/ruff check . || exit 1
 .venv/bin/ruff format --check . || exit 1
+echo "== import-linter (the layers of docs/architecture.md)"
+.venv/bin/lint-imports --no-cache || exit 1
 
 scripts/services.sh stop >/dev/null 2>&1 || true
 scripts/services.sh start >/dev/null || { echo "could not start the test services"; exit 1; }

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -24,17 +24,6 @@ from expo.models import Region, Sector
 
 MAX_PRICE = 1_000_000_000  # Rp 1 billion: far above any UMKM product; catches stray digits.
 _WHITESPACE = re.compile(r"\s+")
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError, field: str | None = None):
-    """Show a service's ValidationError on ``form``: per field where the service named one the form
-    has, else on ``field`` (the upload that failed, say), else above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else field
-            form.add_error(target if target != NON_FIELD_ERRORS else None, errors)
-    else:
-        form.add_error(field, error)
 
 
 def single_line(value: str) -> str:

@@ -37,7 +37,6 @@ from booths.forms import (
     MemberAddForm,
     ProductForm,
     VendorForm,
-    add_service_errors,
 )
 from booths.models import (
     Booth,
@@ -49,6 +48,7 @@ from booths.models import (
 )
 from expo import permissions, timebox
 from expo.models import Expo, ExpoState
+from expo.refusals import add_to_form
 
 SESSION_KEY = "vendor_workspace"
 
@@ -211,7 +211,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 user=request.user, logo=form.cleaned_data["logo"], **form.service_fields()
             )
         except ValidationError as error:
-            add_service_errors(form, error, "logo")
+            add_to_form(form, error, "logo")
         else:
             request.session[SESSION_KEY] = vendor.pk
             messages.success(
@@ -237,7 +237,7 @@ def profile(request: HttpRequest, ws: Workspace) -> HttpResponse:
                 **form.service_fields(),
             )
         except ValidationError as error:
-            add_service_errors(form, error, "logo")
+            add_to_form(form, error, "logo")
         else:
             messages.success(request, _("Your business profile was saved."))
             return redirect("vendor:profile", ws.vendor.slug)
@@ -262,7 +262,7 @@ def members(request: HttpRequest, ws: Workspace) -> HttpResponse:
                         vendor=ws.vendor, email=email, by=request.user
                     )
                 except ValidationError as error:
-                    add_service_errors(form, error, "email")
+                    add_to_form(form, error, "email")
                 else:
                     messages.success(
                         request,
@@ -330,7 +330,7 @@ def apply(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpResponse:
         except timebox.ExpoStateError as error:
             return _refused(request, error, dashboard_url)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -379,7 +379,7 @@ def application(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpResp
                     request, error, reverse("vendor:application", args=[ws.vendor.slug, expo.slug])
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_to_form(form, error)
             else:
                 messages.success(request, _("Your changes were sent back to the organisers."))
                 return redirect("vendor:application", ws.vendor.slug, expo.slug)
@@ -464,7 +464,7 @@ def booth_edit(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpRespo
         except timebox.ExpoStateError as error:
             return _refused(request, error, here)
         except ValidationError as error:
-            add_service_errors(form, error, "cover_image")
+            add_to_form(form, error, "cover_image")
         else:
             messages.success(request, _("Your booth was saved."))
             return redirect(here)
@@ -535,7 +535,7 @@ def _product_form_page(
         except timebox.ExpoStateError as error:
             return _refused(request, error, list_url)
         except ValidationError as error:
-            add_service_errors(form, error, "photos")
+            add_to_form(form, error, "photos")
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
             if "add_another" in request.POST:

@@ -132,6 +132,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache and task queue -----------------------------------------------
 REDIS_URL = env("REDIS_URL")
+# The rate limiter (expo.ratelimit) counts on Redis when there is one, so all processes share it.
+RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -141,9 +143,10 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "umkm",
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
         }
     }
 else:

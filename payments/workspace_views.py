@@ -33,11 +33,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from booths import selectors as booth_selectors
-from booths.forms import add_service_errors
 from booths.models import Vendor
 from booths.vendor_views import Workspace, vendor_page
 from expo.models import Expo
 from expo.money import format_rupiah
+from expo.refusals import add_to_form
 from expo.spreadsheets import neutralise
 from expo.web import managed_expo, organiser_required
 from payments import providers, selectors, services
@@ -281,7 +281,7 @@ def vendor_order_shipped(request: HttpRequest, ws: Workspace, part_id: int) -> H
                 by=request.user,
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_to_form(form, error)
         else:
             messages.success(
                 request, _("Marked as shipped. The buyer received the tracking number by e-mail.")
@@ -322,7 +322,7 @@ def vendor_shipping(request: HttpRequest, ws: Workspace) -> HttpResponse:
                     vendor=ws.vendor, rates=form.rates(), by=request.user
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_to_form(form, error)
             else:
                 messages.success(request, _("Shipping rates saved. New orders use them."))
                 return redirect(_vendor_url("vendor_shipping", ws))
@@ -570,7 +570,7 @@ def manage_order_refund(request: HttpRequest, expo_slug: str, code: str) -> Http
                 reason=form.cleaned_data.get("reason") or "",
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_to_form(form, error)
         except providers.ProviderError as error:
             form.add_error(None, str(error))
         else:
@@ -669,7 +669,7 @@ def manage_account(request: HttpRequest, expo_slug: str) -> HttpResponse:
             try:
                 services.collecting_account_update(expo=expo, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_to_form(form, error)
             else:
                 messages.success(request, _("Collecting account saved. New orders show it."))
                 return redirect(_manage_url("manage_account", expo))
@@ -696,7 +696,7 @@ def manage_rates(request: HttpRequest, expo_slug: str) -> HttpResponse:
             try:
                 services.exchange_rates_update(expo=expo, rates=form.rates(), by=request.user)
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_to_form(form, error)
             else:
                 messages.success(request, _("Exchange rates saved."))
                 return redirect(_manage_url("manage_rates", expo))

@@ -32,7 +32,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from booths import selectors as booth_selectors
-from booths.forms import add_service_errors
 from booths.models import Booth, Product
 from booths.vendor_views import Workspace, vendor_page
 from events.models import LiveSession
@@ -40,6 +39,7 @@ from expo import timebox
 from expo.banners import selectors, services
 from expo.banners.models import BannerCampaign, BannerFee, BannerSlot
 from expo.models import Expo, ExpoState
+from expo.refusals import add_to_form
 from expo.web import managed_expo, organiser_required
 
 MAX_BEACON_BYTES = 16 * 1024
@@ -295,7 +295,7 @@ def vendor_banner_new(request: HttpRequest, ws: Workspace) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_to_form(form, error)
             except PermissionDenied as error:
                 form.add_error(None, _error_text(error))
             else:
@@ -439,7 +439,7 @@ def manage_banner_new(request: HttpRequest, expo_slug: str) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_to_form(form, error)
         else:
             messages.success(request, _("Banner placed. It runs on its first day."))
             return redirect("banners:manage_banner", expo.slug, campaign.pk)

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from booths.forms import add_service_errors
 from booths.images import reencode
 from expo import services
 from expo.models import Expo, Office, Sector
+from expo.refusals import add_to_form
 
 ORGANISING_ZONE = zoneinfo.ZoneInfo("Asia/Jakarta")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -166,7 +166,7 @@ class ExpoForm(forms.Form):
             try:
                 services.expo_check_time_box(SimpleNamespace(**times))
             except ValidationError as error:
-                add_service_errors(self, error)
+                add_to_form(self, error)
         return cleaned
 
     def clean_hero_image(self) -> object:

@@ -28,11 +28,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from booths import documents, selectors
 from booths import services as booth_services
-from booths.forms import add_service_errors
 from booths.models import BoothApplication
 from expo import permissions, services, timebox
 from expo.manage.forms import DecisionForm, ExpoForm
 from expo.models import Expo, ExpoState, Office
+from expo.refusals import add_to_form
 from expo.web import managed_expo, organiser_required
 
 # The lifecycle as the overview's timeline shows it: state, label, the moment it starts.
@@ -135,7 +135,7 @@ def _save_expo(request: HttpRequest, form: ExpoForm, write: Callable[..., Expo])
     try:
         return write(**form.service_arguments())
     except ValidationError as error:
-        add_service_errors(form, error)
+        add_to_form(form, error)
         return None
 
 

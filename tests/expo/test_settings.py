@@ -105,7 +105,7 @@ def test_variables_switch_to_real_services():
     assert out.split() == [
         "django.db.backends.postgresql",
         "channels_redis.pubsub.RedisPubSubChannelLayer",
-        "django.core.cache.backends.redis.RedisCache",
+        "django_redis.cache.RedisCache",
         "storages.backends.s3.S3Storage",
         "django.core.mail.backends.smtp.EmailBackend",
         "mail.example.org",

@@ -1,0 +1,69 @@
+"""One rate limiter for everything that counts: chat messages, data API requests and whatever comes
+next. It is the ``limits`` library's fixed window, kept on Redis when ``REDIS_URL`` is set (so every
+Daphne process shares the count) and in the process's memory otherwise (the embedded default).
+
+No database write per hit. When Redis cannot be reached the limiter lets the action through and
+logs it: an outage of the counter must not stop chat or the API.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from limits import RateLimitItemPerSecond, strategies
+from limits.storage import Storage, storage_from_string
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``amount`` hits per ``seconds``."""
+
+    amount: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int = 0  # whole seconds until the window resets, when refused
+
+
+def configured(name: str, default: tuple[int, int]) -> Rate:
+    """The rate a setting names as ``(amount, seconds)``, else ``default``."""
+    amount, seconds = getattr(settings, name, None) or default
+    return Rate(int(amount), int(seconds))
+
+
+@cache
+def _storage(uri: str) -> Storage:
+    return storage_from_string(uri)
+
+
+def storage() -> Storage:
+    return _storage(settings.RATELIMIT_STORAGE_URI)
+
+
+def hit(scope: str, key: object, rate: Rate) -> Verdict:
+    """Count one hit of ``key`` in ``scope`` (``"chat"``, ``"api"``…) against ``rate``."""
+    item = RateLimitItemPerSecond(rate.amount, rate.seconds)
+    limiter = strategies.FixedWindowRateLimiter(storage())
+    try:
+        if limiter.hit(item, scope, str(key)):
+            return Verdict(True)
+        reset_at = limiter.get_window_stats(item, scope, str(key)).reset_time
+    except Exception:  # the counter's store is down: let the action through
+        log.warning("rate limiter unavailable; allowing %s:%s", scope, key, exc_info=True)
+        return Verdict(True)
+    return Verdict(False, max(1, math.ceil(reset_at - time.time())))
+
+
+def reset() -> None:
+    """Forget every count (tests, and an operator after a misconfigured limit)."""
+    storage().reset()

@@ -338,6 +338,11 @@ def charge_transfer(charge: Charge) -> Payment | None:
     ).first()
 
 
+def charge_received_payment(charge: Charge) -> Payment | None:
+    """The payment whose money was received last for ``charge`` (None while nothing arrived)."""
+    return charge.payments.filter(status=Payment.Status.SUCCEEDED).order_by("-confirmed_at").first()
+
+
 def payable_payment(order: Order) -> Payment | None:
     """The payment the buyer is asked to make now, if any."""
     if order.status != Order.Status.PENDING:

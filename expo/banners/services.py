@@ -49,6 +49,7 @@ from expo.models import Expo, ExpoState, User
 from expo.services import audit_log
 from payments import attribution
 from payments import hooks as pay_hooks
+from payments import selectors as pay_selectors
 from payments import services as pay_services
 from payments.models import Channel, Charge, CollectingAccount
 
@@ -669,7 +670,7 @@ def banner_set_price(
         amount=price,
         payer=campaign.requested_by,
     )
-    transfer = charge.payments.get(provider="manual", status="created")
+    transfer = pay_selectors.charge_transfer(charge)
     fee.reference = transfer.reference
     fee.save(update_fields=["reference"])
     audit_log(
@@ -693,9 +694,7 @@ def banner_fee_confirm(*, fee: BannerFee, by: User, note: str = "") -> BannerFee
     if fee.campaign.status != BannerCampaign.Status.PRICED:
         raise ValidationError(_("This banner is not waiting for payment."))
     charge = fee_charge(fee)
-    transfer = (
-        charge.payments.filter(provider="manual", status="created").first() if charge else None
-    )
+    transfer = pay_selectors.charge_transfer(charge) if charge else None
     if transfer is None:
         raise ValidationError(_("This fee is not waiting for a transfer."))
     pay_services.transfer_confirm(payment=transfer, by=by, note=(note or "").strip())
@@ -709,7 +708,7 @@ def _fee_paid(charge: Charge) -> None:
     fee = BannerFee.objects.select_for_update().get(pk=charge.object_id)
     if fee.status == BannerFee.Status.PAID:
         return
-    payment = charge.payments.filter(status="succeeded").order_by("-confirmed_at").first()
+    payment = pay_selectors.charge_received_payment(charge)
     campaign = _locked(fee.campaign)
     fee.status, fee.paid_at = BannerFee.Status.PAID, charge.paid_at or timezone.now()
     fee.confirmed_by = payment.confirmed_by if payment else None

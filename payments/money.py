@@ -1,13 +1,12 @@
 """Money arithmetic: whole rupiah as ``int``, ``Decimal`` where a fraction is needed, never ``float``.
 
-The one conversion to a provider's minor units is :func:`to_stripe_amount` (and its inverse).
+The one conversion to a provider's minor units is :func:`to_stripe_amount` (and its inverse). The
+approximate prices in foreign currencies are display, in the base: ``expo.money.format_approx``.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-
-from django.utils.formats import number_format
 
 # Stripe's zero-decimal currencies. IDR is not one of them: Stripe treats the rupiah as a
 # two-decimal currency, so Rp 25.000 is sent as 2500000.
@@ -60,33 +59,3 @@ def basis_points_of(amount: int, bps: int | Decimal) -> int:
     amount = _whole(amount)
     share = Decimal(amount) * Decimal(bps) / Decimal(10_000)
     return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-# Symbols and decimals for the approximate prices shown to international buyers.
-CURRENCY_DISPLAY: dict[str, tuple[str, int]] = {
-    "USD": ("US$", 2),
-    "SGD": ("S$", 2),
-    "MYR": ("RM", 2),
-    "EUR": ("€", 2),
-    "JPY": ("¥", 0),
-    "AUD": ("A$", 2),
-    "CNY": ("CN¥", 2),
-}
-
-
-def convert(rupiah: int, idr_per_unit: Decimal) -> Decimal:
-    """Rupiah in a foreign currency at ``idr_per_unit``, rounded to that currency's decimals by the
-    caller (:func:`format_approx`)."""
-    if idr_per_unit <= 0:
-        raise ValueError("exchange rates are positive")
-    return Decimal(_whole(rupiah)) / Decimal(idr_per_unit)
-
-
-def format_approx(rupiah: int, currency: str, idr_per_unit: Decimal) -> str:
-    """``"≈ US$ 12.40"`` in the active language's number format."""
-    symbol, places = CURRENCY_DISPLAY[currency]
-    value = convert(rupiah, idr_per_unit).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
-    )
-    shown = number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
-    return f"≈ {symbol} {shown}"

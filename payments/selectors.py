@@ -17,6 +17,7 @@ from booths import hooks
 from booths.models import ProductImage, Vendor
 from expo import permissions, timebox
 from expo.models import Expo
+from expo.money import format_approx
 from payments import providers
 from payments.models import (
     Cart,
@@ -32,7 +33,6 @@ from payments.models import (
     SalesLedgerEntry,
     SettlementPayout,
 )
-from payments.money import format_approx
 from payments.services import CART_SESSION_KEY, fee_for, quantity_problem
 
 CURRENCY_COOKIE = hooks.CURRENCY_COOKIE

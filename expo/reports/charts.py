@@ -8,12 +8,12 @@ escaped. The PDF report draws the same SVG.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from expo.money import compact_rupiah
 
 # The design system's colours (app.css tokens), written out: SVG presentation attributes take no
 # var(), and the PDF renderer draws the same SVG.
@@ -23,29 +23,6 @@ NEGATIVE = "#b42318"
 INK = "#15202b"
 MUTED = "#5b6875"
 LINE = "#dfe4ea"
-
-
-def _decimal_mark() -> str:
-    return "," if (get_language() or "en").startswith("id") else "."
-
-
-def compact_rupiah(value: int) -> str:
-    """``4_800_000_000`` → ``"Rp 4.8 bn"`` (English) or ``"Rp 4,8 M"`` (Indonesian)."""
-    indonesian = (get_language() or "en").startswith("id")
-    steps = (
-        (10**12, "T" if indonesian else "tn"),
-        (10**9, "M" if indonesian else "bn"),
-        (10**6, "jt" if indonesian else "m"),
-        (10**3, "rb" if indonesian else "k"),
-    )
-    sign = "-" if value < 0 else ""
-    amount = abs(int(value))
-    for size, suffix in steps:
-        if amount >= size:
-            scaled = (Decimal(amount) / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-            text = f"{scaled.normalize():f}".replace(".", _decimal_mark())
-            return f"{sign}Rp {text} {suffix}"
-    return f"{sign}Rp {amount}"
 
 
 def _text(

@@ -1,20 +1,18 @@
-"""Money arithmetic: the one rupiah → Stripe minor-unit conversion, the platform fee in basis
-points and the approximate prices shown to international buyers. No database."""
+"""Money arithmetic: the one rupiah → Stripe minor-unit conversion and the platform fee in basis
+points. No database. (The approximate prices shown to international buyers are display, in the
+base: tests/expo/test_money.py.)"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from payments.money import (
     STRIPE_ZERO_DECIMAL,
     basis_points_of,
-    convert,
-    format_approx,
     from_stripe_amount,
     to_stripe_amount,
 )
@@ -119,54 +117,3 @@ def test_a_fee_is_never_more_than_the_amount_nor_off_by_more_than_half_a_rupiah(
     fee = basis_points_of(amount, bps)
     assert 0 <= fee <= amount
     assert abs(fee * 10_000 - amount * bps) <= 5_000
-
-
-# --- Approximate prices in foreign currencies ---------------------------------------------------
-
-
-def test_format_approx_in_english_and_indonesian_number_formats():
-    with translation.override("en"):
-        assert format_approx(25_000, "USD", Decimal("16250")) == "≈ US$ 1.54"
-        assert format_approx(12_345_678, "EUR", Decimal("17500.1234")) == "≈ € 705.46"
-        assert format_approx(1_500_000, "JPY", Decimal("105.5")) == "≈ ¥ 14,218"
-        assert format_approx(16_250_000, "USD", Decimal("16250")) == "≈ US$ 1,000.00"
-    with translation.override("id"):
-        assert format_approx(25_000, "USD", Decimal("16250")) == "≈ US$ 1,54"
-        assert format_approx(1_500_000, "JPY", Decimal("105.5")) == "≈ ¥ 14.218"
-        assert format_approx(16_250_000, "USD", Decimal("16250")) == "≈ US$ 1.000,00"
-
-
-@pytest.mark.parametrize(
-    ("currency", "symbol"),
-    [
-        ("USD", "US$"),
-        ("SGD", "S$"),
-        ("MYR", "RM"),
-        ("EUR", "€"),
-        ("JPY", "¥"),
-        ("AUD", "A$"),
-        ("CNY", "CN¥"),
-    ],
-)
-def test_every_offered_currency_has_a_symbol(currency, symbol):
-    with translation.override("en"):
-        shown = format_approx(100_000, currency, Decimal("10000"))
-    assert shown.startswith(f"≈ {symbol} ")
-    places = 0 if currency == "JPY" else 2
-    assert shown.endswith("10" if places == 0 else "10.00")
-
-
-def test_half_a_cent_rounds_up():
-    with translation.override("en"):
-        assert format_approx(5, "USD", Decimal("1000")) == "≈ US$ 0.01"  # 0.005
-        assert format_approx(4, "USD", Decimal("1000")) == "≈ US$ 0.00"  # 0.004
-
-
-def test_convert_refuses_non_positive_rates_and_floats():
-    assert convert(30_000, Decimal("15000")) == Decimal(2)
-    with pytest.raises(ValueError):
-        convert(30_000, Decimal(0))
-    with pytest.raises(ValueError):
-        convert(30_000, Decimal(-1))
-    with pytest.raises(TypeError):
-        convert(30_000.0, Decimal("15000"))  # type: ignore[arg-type]

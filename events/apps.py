@@ -9,3 +9,8 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the live side's frame handlers on the one websocket consumer.
         from events import realtime  # noqa: F401
+
+        # The live sessions beside a booth's page.
+        from expo import places
+
+        places.register("booth_aside", "events/_booth_live.html")

@@ -21,3 +21,10 @@ class PaymentsConfig(AppConfig):
         from payments import views
 
         hooks.register_checkout(buy_box=views.buy_box, cart_add_url=views.cart_add_url)
+
+        # The cart link in the header, and the payments tabs of both workspaces.
+        from expo import places
+
+        places.register("header_actions", "payments/_cart_link.html", order=10)
+        places.register("vendor_tabs", "payments/vendor/_nav.html", order=20)
+        places.register("organiser_tabs", "payments/manage/_tab.html", order=50)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, quote, urlparse
@@ -14,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import pgettext
 
 from expo.money import format_rupiah
+from expo.templatetags.moments import isoutc
 
 register = template.Library()
 
@@ -69,12 +70,7 @@ def grams(value: int | None) -> str:
     return f"{number_format(kilos, use_l10n=True)} kg"
 
 
-@register.filter
-def isoutc(value: datetime | None) -> str:
-    """An aware datetime as an ISO-8601 UTC timestamp (``2026-06-01T02:00:00Z``) for scripts."""
-    if value is None:
-        return ""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+register.filter("isoutc", isoutc)  # shared with every app: expo.templatetags.moments
 
 
 def video_embed_url(url: str | None) -> str:

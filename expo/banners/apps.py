@@ -11,4 +11,9 @@ class BannersConfig(AppConfig):
 
     def ready(self) -> None:
         # What a paid banner fee does (a payments hook) and the slot renderer the pages call.
+        from expo import places
         from expo.banners import services  # noqa: F401
+
+        places.register("page_slot", "banners/_slot.html")
+        places.register("vendor_tabs", "banners/vendor/_nav.html", order=40)
+        places.register("organiser_tabs", "banners/manage/_tab.html", order=60)

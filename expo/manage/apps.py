@@ -8,3 +8,9 @@ class ManageConfig(AppConfig):
     name = "expo.manage"
     label = "manage"
     verbose_name = _("Organiser workspace")
+
+    def ready(self) -> None:
+        from expo import places
+
+        places.register("organiser_tabs", "manage/_tab_overview.html", order=10)
+        places.register("organiser_tabs", "manage/_tabs_expo.html", order=30)

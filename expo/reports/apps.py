@@ -12,4 +12,8 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         # The omzet room and its ledger listeners, and the PDF job, in every process (the huey
         # worker serves no page, yet publishes omzet updates and builds PDF reports).
+        from expo import places
         from expo.reports import live, services  # noqa: F401
+
+        places.register("organiser_tabs", "reports/_tab.html", order=20)
+        places.register("vendor_tabs", "reports/_vendor_tab.html", order=30)

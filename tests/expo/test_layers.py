@@ -4,12 +4,14 @@ and migrations point downwards only."""
 from __future__ import annotations
 
 import pkgutil
+import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.db.migrations.loader import MigrationLoader
 
 import expo
@@ -62,3 +64,52 @@ def test_migrations_depend_only_on_the_same_or_a_lower_layer():
             if dep_app != app and RANKS.get(dep_app) == RANKS[app]:
                 wrong.append(f"{app}.{name} -> {dep_app}.{dep_name} (same layer)")
     assert wrong == []
+
+
+TEMPLATE_RANKS = {"frontend": -1, **RANKS}
+TEMPLATE_REFERENCE = re.compile(r"\{%\s*(?:include|extends)\s+[\"']([^\"']+)[\"']")
+
+
+def _templates_by_app() -> dict[str, dict[str, Path]]:
+    found: dict[str, dict[str, Path]] = {}
+    for config in django_apps.get_app_configs():
+        folder = Path(config.path) / "templates"
+        if config.label in TEMPLATE_RANKS and folder.is_dir():
+            found[config.label] = {
+                p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()
+            }
+    return found
+
+
+def test_templates_include_and_extend_only_their_own_layer_or_lower():
+    by_app = _templates_by_app()
+    owner = {name: app for app, names in by_app.items() for name in names}
+    wrong = []
+    for app, names in by_app.items():
+        for name, path in names.items():
+            for target in TEMPLATE_REFERENCE.findall(path.read_text()):
+                target_app = owner.get(target)
+                if target_app is None or target_app == app:
+                    continue
+                if TEMPLATE_RANKS[target_app] >= TEMPLATE_RANKS[app]:
+                    wrong.append(f"{app}:{name} -> {target_app}:{target}")
+    assert wrong == []
+
+
+def test_a_place_renders_what_higher_apps_registered_in_order(rf):
+    from django.template import Context, Template
+
+    from expo import places
+
+    request = rf.get("/")
+    request.resolver_match = None
+    assert places.templates_at("vendor_tabs")[:3] == [
+        "payments/vendor/_nav.html",
+        "reports/_vendor_tab.html",
+        "banners/vendor/_nav.html",
+    ]
+    assert places.templates_at("page_slot") == ["banners/_slot.html"]
+    with pytest.raises(ValueError, match="unknown place"):
+        places.register("nowhere", "x.html")
+    html = Template('{% load places %}[{% place "booth_aside" %}]').render(Context({}))
+    assert html != "[]" or places.templates_at("booth_aside") == []

@@ -22,6 +22,7 @@ from expo.banners.models import (
     BannerImpression,
     BannerSlot,
 )
+from expo.demo import banners as demo_banners
 from expo.models import AuditLogEntry
 from payments.models import SalesLedgerEntry
 
@@ -390,7 +391,7 @@ def test_is_bot():
 
 
 def test_seed_banners_places_approved_organiser_banners(expo, booth_a, booth_b):
-    made = services.seed_banners(expo)
+    made = demo_banners.seed_banners(expo)
     assert len(made) >= 5
     assert all(c.status == BannerCampaign.Status.APPROVED and c.vendor_id is None for c in made)
     assert _served_ids(expo)

@@ -242,7 +242,7 @@ def test_scaled_makers_give_the_bench_its_size():
     assert len({m.name for m in makers}) == 200
     assert all(sum(len(line.items) for line in m.lines) == 15 for m in makers)
     for maker in makers[:60]:
-        slugs = [slug for slug, _, _ in demo._planned_slugs(maker)]
+        slugs = [slug for slug, _, _ in demo.planned_slugs(maker)]
         assert len(set(slugs)) == len(slugs)
 
 

@@ -16,7 +16,7 @@ nothing.
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,7 +38,7 @@ from booths.vendor_views import Workspace, vendor_page
 from expo.models import Expo
 from expo.money import format_rupiah
 from expo.refusals import add_to_form
-from expo.spreadsheets import neutralise
+from expo.spreadsheets import csv_response
 from expo.web import managed_expo, organiser_required
 from payments import providers, selectors, services
 from payments.forms import (
@@ -182,16 +182,18 @@ def vendor_orders_csv(request: HttpRequest, ws: Workspace) -> HttpResponse:
     filters = _vendor_filters(request)
     parts = selectors.vendor_order_parts(vendor=ws.vendor, filters=filters)
     stamp = timezone.localtime(timezone.now()).strftime("%Y%m%d-%H%M")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="orders-{ws.vendor.slug}-{stamp}.csv"'
-    response.write("\ufeff")  # so spreadsheets read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([str(h) for h in CSV_HEADER])
+    return csv_response(
+        CSV_HEADER, _csv_rows(parts), filename=f"orders-{ws.vendor.slug}-{stamp}.csv"
+    )
+
+
+def _csv_rows(parts: Any) -> Iterator[list[Any]]:
+    """One row per order line; the part's shipping on its first line only."""
     for part in parts.iterator(chunk_size=500):
         order = part.order
         placed = timezone.localtime(order.placed_at).strftime("%Y-%m-%d %H:%M")
         for i, line in enumerate(part.lines.all()):
-            row = [
+            yield [
                 order.code,
                 placed,
                 order.expo.title,
@@ -214,8 +216,6 @@ def vendor_orders_csv(request: HttpRequest, ws: Workspace) -> HttpResponse:
                 order.postal_code,
                 order.country,
             ]
-            writer.writerow([neutralise(cell) for cell in row])
-    return response
 
 
 def _vendor_part(ws: Workspace, part_id: int) -> OrderPart:

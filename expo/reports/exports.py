@@ -8,7 +8,6 @@ cells holding text are always written as text, never as formulas. Numbers stay n
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 from collections.abc import Callable, Iterable
@@ -250,16 +249,6 @@ TABLE_SLUGS = (
 def filename(expo: Expo, table: str, extension: str) -> str:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return f"{slugify(expo.slug)}-{table}-{stamp}.{extension}"
-
-
-def to_csv(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark (so spreadsheet programs read the rupiah names right)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([neutralise(c) for c in table.columns])
-    for row in table.rows:
-        writer.writerow(["" if v is None else neutralise(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def to_xlsx(tables: list[Table]) -> bytes:

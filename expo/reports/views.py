@@ -35,6 +35,7 @@ from expo.reports import figures as reports
 from expo.reports import live as omzet_live
 from expo.reports import services as report_services
 from expo.reports.models import ApiToken, PotentialDeal, ReportJob
+from expo.spreadsheets import csv_response
 from expo.web import managed_expo, organiser_required
 
 COMPARE_LIMIT = 6
@@ -240,12 +241,11 @@ def export(request: HttpRequest, slug: str, table: str, fmt: str) -> HttpRespons
     tables = exports.dashboard_tables(board, deal_rows)
     if table != "all":
         tables = [t for t in tables if t.slug == table]
+    name = exports.filename(expo, table, fmt)
     if fmt == "csv":
-        body, content_type = exports.to_csv(tables[0]), "text/csv; charset=utf-8"
-    else:
-        body, content_type = exports.to_xlsx(tables), exports.XLSX_TYPE
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(expo, table, fmt)}"'
+        return csv_response(tables[0].columns, tables[0].rows, filename=name)
+    response = HttpResponse(exports.to_xlsx(tables), content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
 

@@ -14,6 +14,7 @@ from PIL import Image
 from booths.models import VendorMembership
 from expo import permissions
 from expo.banners import services as banner_services
+from expo.banners.services import counting
 from expo.banners.models import BannerCampaign
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126 Safari/537.36"
@@ -28,9 +29,9 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _empty_buffer():
-    banner_services._buffer.clear()
+    counting._buffer.clear()
     yield
-    banner_services._buffer.clear()
+    counting._buffer.clear()
 
 
 @pytest.fixture

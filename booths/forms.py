@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from booths import images, services
 from booths.models import Booth, BoothApplication, Product, Vendor
-from booths.templatetags.hall import video_embed_url
+from booths.video import validate_video_url
 from expo.models import Region, Sector
 
 MAX_PRICE = 1_000_000_000  # Rp 1 billion: far above any UMKM product; catches stray digits.
@@ -460,16 +460,7 @@ class BoothForm(forms.ModelForm):
 
     def clean_video_url(self) -> str:
         url = (self.cleaned_data.get("video_url") or "").strip()
-        if url:
-            services.validate_video_url(url)
-            if not video_embed_url(url):
-                raise ValidationError(
-                    _(
-                        "This link is not a single video. Open the video on YouTube or Vimeo "
-                        "and copy the address from there."
-                    ),
-                    code="invalid_video",
-                )
+        validate_video_url(url)
         return url
 
     def service_fields(self) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from booths.models import (
     Vendor,
     VendorMembership,
 )
+from booths.video import validate_video_url
 from expo import permissions, timebox
 from expo.models import Expo, User
 from expo.services import audit_log, send_templated_email
@@ -44,15 +45,6 @@ def delete_files_on_commit(files: Iterable[FieldFile | None]) -> None:
         transaction.on_commit(remove)
 
 
-ALLOWED_VIDEO_HOSTS = {
-    "youtube.com",
-    "www.youtube.com",
-    "m.youtube.com",
-    "youtu.be",
-    "vimeo.com",
-    "www.vimeo.com",
-    "player.vimeo.com",
-}
 MAX_PRODUCT_IMAGES = 8
 MAX_APPLICATION_PHOTOS = 6
 # Sectors whose products need a food permit (P-IRT or BPOM); slugs from expo/data/sectors.csv.
@@ -467,13 +459,6 @@ def application_request_changes(
 
 
 # --- Booths and products -------------------------------------------------------------------------
-
-
-def validate_video_url(url: str) -> None:
-    from urllib.parse import urlparse
-
-    if url and (urlparse(url).hostname or "").lower() not in ALLOWED_VIDEO_HOSTS:
-        raise ValidationError(_("Only YouTube and Vimeo videos can be embedded."))
 
 
 def _require_booth_editor(booth: Booth, by: User) -> None:

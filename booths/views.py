@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from booths import catalogue, hooks, selectors, visits
+from booths.display import countdown_text, whatsapp_link
 from booths.filters import (
     SORT_CHOICES,
     HallFilterForm,
@@ -45,14 +46,10 @@ from booths.filters import (
     querystring,
 )
 from booths.selectors import HallFacets, HallFilters
-from booths.templatetags.hall import (
-    countdown_text,
-    format_rupiah,
-    video_embed_url,
-    whatsapp_link,
-)
+from booths.video import video_embed_url
 from expo import permissions, timebox
 from expo.models import Expo, ExpoState
+from expo.money import format_rupiah
 
 CACHE_SECONDS = 300
 BROWSER_CACHE_SECONDS = 60

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booths.models import Booth, Product
-from booths.templatetags.hall import video_embed_url
+from booths.video import video_embed_url
 from events import hub, rooms, selectors
 from events.models import (
     ChatMessage,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from booths import hooks
 from booths.models import Booth, Vendor
-from booths.templatetags.hall import video_embed_url
+from booths.video import video_embed_url
 from events import ics, rooms, selectors, services
 from events.forms import MessageForm, SessionForm
 from events.models import Inquiry, LiveSession

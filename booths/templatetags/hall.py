@@ -1,29 +1,21 @@
-"""Template helpers for the hall, booth and product pages: rupiah, placeholders, video embeds."""
+"""Template filters and tags for the hall, booth and product pages: rupiah, placeholders, weights,
+WhatsApp links, paging. A template library only: the rules behind it live in plain modules
+(``expo.money``, ``booths.display``) that code imports instead."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs, quote, urlparse
 
 from django import template
-from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import pgettext
 
+from booths.display import whatsapp_link
 from expo.money import format_rupiah
 from expo.templatetags.moments import isoutc
 
 register = template.Library()
-
-YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com"}
-YOUTUBE_HOSTS |= {"www.youtube-nocookie.com", "music.youtube.com"}
-VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
-_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
-_VIMEO_ID = re.compile(r"^\d{3,12}$")
-_VIMEO_HASH = re.compile(r"^[0-9a-f]{6,20}$")
 
 
 @register.filter
@@ -73,72 +65,6 @@ def grams(value: int | None) -> str:
 register.filter("isoutc", isoutc)  # shared with every app: expo.templatetags.moments
 
 
-def video_embed_url(url: str | None) -> str:
-    """The player URL of a YouTube or Vimeo video page, or ``""`` for anything else."""
-    if not url:
-        return ""
-    try:
-        parsed = urlparse(url.strip())
-    except ValueError:
-        return ""
-    if parsed.scheme not in {"http", "https"}:
-        return ""
-    host = (parsed.hostname or "").lower()
-    parts = [p for p in parsed.path.split("/") if p]
-    if host == "youtu.be":
-        video_id = parts[0] if parts else ""
-    elif host in YOUTUBE_HOSTS:
-        if parts[:1] == ["watch"]:
-            video_id = (parse_qs(parsed.query).get("v") or [""])[0]
-        elif len(parts) >= 2 and parts[0] in {"embed", "shorts", "live", "v"}:
-            video_id = parts[1]
-        else:
-            video_id = ""
-    elif host in VIMEO_HOSTS:
-        if host == "player.vimeo.com":
-            parts = parts[1:] if parts[:1] == ["video"] else []
-        # vimeo.com/123, vimeo.com/123/abcdef (unlisted), vimeo.com/channels/x/123
-        numeric = [i for i, p in enumerate(parts) if _VIMEO_ID.match(p)]
-        if not numeric:
-            return ""
-        video_id = parts[numeric[0]]
-        query_hash = (parse_qs(parsed.query).get("h") or [""])[0]
-        following = parts[numeric[0] + 1] if len(parts) > numeric[0] + 1 else ""
-        private_hash = following if _VIMEO_HASH.match(following) else query_hash
-        embed = f"https://player.vimeo.com/video/{video_id}"
-        if private_hash and _VIMEO_HASH.match(private_hash):
-            embed += f"?h={private_hash}"
-        return embed
-    else:
-        return ""
-    if not _YOUTUBE_ID.match(video_id):
-        return ""
-    return f"https://www.youtube-nocookie.com/embed/{video_id}"
-
-
-@register.filter
-def video_embed(url: str | None) -> str:
-    return video_embed_url(url)
-
-
-def whatsapp_link(number: str | None, text: str = "") -> str:
-    """``https://wa.me/<digits>`` for an Indonesian or international number, or ``""``.
-
-    Local numbers (``0812…``) get the Indonesian country code; wa.me wants digits only.
-    """
-    digits = re.sub(r"\D", "", number or "")
-    if digits.startswith("0"):
-        digits = "62" + digits.lstrip("0")
-    elif digits.startswith("8") and 9 <= len(digits) <= 12:
-        digits = "62" + digits
-    if not 8 <= len(digits) <= 15:
-        return ""
-    link = f"https://wa.me/{digits}"
-    if text:
-        link += "?text=" + quote(text)
-    return link
-
-
 @register.simple_tag
 def whatsapp_url(number: str | None, text: str = "") -> str:
     return whatsapp_link(number, text)
@@ -158,19 +84,3 @@ def page_window(page_obj: Any, around: int = 2) -> list[int | None]:
         window.append(number)
         previous = number
     return window
-
-
-def countdown_parts(seconds: int) -> tuple[int, int, int, int]:
-    seconds = max(0, int(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return days, hours, minutes, secs
-
-
-@register.simple_tag
-def countdown_text(moment: datetime) -> str:
-    """Time left until ``moment`` as ``2d 03:14:05`` (countdown.js keeps it ticking)."""
-    days, hours, minutes, secs = countdown_parts((moment - timezone.now()).total_seconds())
-    clock = f"{hours:02d}:{minutes:02d}:{secs:02d}"
-    return f"{days}{pgettext('days, abbreviated in a countdown', 'd')} {clock}" if days else clock

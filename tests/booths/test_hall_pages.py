@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booths import catalogue, visits
+from booths.display import whatsapp_link
 from booths.filters import HallFilterForm
 from booths.models import Booth, BoothVisit, Product, ProductVisit, Vendor
 from booths.selectors import HALL_PAGE_SIZE, HallFacets
-from booths.templatetags.hall import video_embed_url, whatsapp_link
+from booths.video import video_embed_url
 from expo.models import Expo
 from expo.money import format_rupiah
 from tests.conftest import STATES, move_to

@@ -1,4 +1,5 @@
-"""Reads of the banner promotions: the serving pool and its weighted rotation, lists, reports.
+"""Reads of the banner promotions: the serving pool and its weighted rotation, lists, single
+campaigns and fees for the workspace pages, the forms' choices, reports.
 
 Serving: the pages only hold an empty placeholder per slot (they are cached, whole or in parts, so
 a banner baked into them would be shown to everybody for minutes). The browser asks
@@ -24,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from booths.models import Booth, Product, Vendor
+from events.models import LiveSession
 from expo import timebox
 from expo.banners.models import (
     BannerCampaign,
@@ -198,6 +201,103 @@ def expo_fee_totals(*, expo: Expo) -> dict[str, int]:
     return {
         "paid": rows.get(BannerFee.Status.PAID, 0) or 0,
         "pending": rows.get(BannerFee.Status.PENDING, 0) or 0,
+    }
+
+
+# --- Single campaigns and fees ----------------------------------------------------------------------
+
+
+def served_campaign(*, campaign_id: int) -> BannerCampaign | None:
+    """A campaign a click may go through (one that may run), with what its target's URL needs."""
+    return (
+        BannerCampaign.objects.filter(pk=campaign_id, status__in=BannerCampaign.SERVED_STATUSES)
+        .select_related("expo", "booth", "product")
+        .first()
+    )
+
+
+def vendor_campaign(*, vendor: Vendor, campaign_id: int) -> BannerCampaign | None:
+    """One of the vendor's own campaigns (another vendor's is ``None``), for its page."""
+    return (
+        BannerCampaign.objects.select_related("expo", "slot", "booth__vendor", "product")
+        .filter(pk=campaign_id, vendor=vendor)
+        .first()
+    )
+
+
+def expo_campaign(*, expo: Expo, campaign_id: int) -> BannerCampaign | None:
+    """A campaign of this expo (another expo's is ``None``), for the organiser's pages."""
+    campaign = (
+        BannerCampaign.objects.select_related("slot", "vendor", "booth__vendor", "product")
+        .filter(pk=campaign_id, expo=expo)
+        .first()
+    )
+    if campaign is not None:
+        campaign.expo = expo  # already read, with its office
+    return campaign
+
+
+def campaign_fee(*, campaign: BannerCampaign) -> BannerFee | None:
+    """The campaign's fee, once it was priced."""
+    return BannerFee.objects.filter(campaign=campaign).first()
+
+
+def expo_fee(*, expo: Expo, fee_id: int) -> BannerFee | None:
+    """A banner fee of this expo (another expo's is ``None``), with its campaign."""
+    fee = BannerFee.objects.select_related("campaign").filter(pk=fee_id, expo=expo).first()
+    if fee is not None:
+        fee.expo = expo
+    return fee
+
+
+def expo_pending_fees(*, expo: Expo) -> list[BannerFee]:
+    """The fees still waiting for the vendor's payment, for the organiser's fee desk."""
+    return list(
+        BannerFee.objects.filter(expo=expo, status=BannerFee.Status.PENDING).select_related(
+            "campaign__vendor"
+        )
+    )
+
+
+# --- The forms' choices ------------------------------------------------------------------------------
+
+
+def all_slots() -> QuerySet[BannerSlot]:
+    """The five slots, in their order."""
+    return BannerSlot.objects.all()
+
+
+def vendor_link_choices(*, vendor: Vendor) -> dict[str, QuerySet]:
+    """What a vendor's banner may link to: its booths at expos whose catalogue may still change,
+    its active products and its live sessions (keyword arguments of the banner form)."""
+    booths = (
+        Booth.objects.filter(vendor=vendor)
+        .select_related("expo", "vendor")
+        .order_by("-expo__opens_at")
+    )
+    bookable = [b.pk for b in booths if timebox.allows(b.expo, timebox.Action.EDIT_CATALOGUE)]
+    return {
+        "booths": Booth.objects.filter(pk__in=bookable).select_related("expo", "vendor"),
+        "products": Product.objects.filter(booth__vendor=vendor, is_active=True)
+        .select_related("booth__vendor")
+        .order_by("name_en"),
+        "sessions": LiveSession.objects.filter(booth__vendor=vendor)
+        .select_related("booth__vendor")
+        .order_by("starts_at"),
+    }
+
+
+def expo_link_choices(*, expo: Expo) -> dict[str, QuerySet]:
+    """What the organiser's own banner may link to: any booth, active product or live session of
+    the expo (keyword arguments of the banner form)."""
+    return {
+        "booths": Booth.objects.filter(expo=expo).select_related("vendor").order_by("vendor__name"),
+        "products": Product.objects.filter(booth__expo=expo, is_active=True)
+        .select_related("booth__vendor")
+        .order_by("name_en"),
+        "sessions": LiveSession.objects.filter(booth__expo=expo)
+        .select_related("booth__vendor")
+        .order_by("starts_at"),
     }
 
 

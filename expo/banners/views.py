@@ -18,29 +18,35 @@ Workspace pages: the vendor's under ``/vendor/<slug>/banners/``, the organiser's
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from booths import selectors as booth_selectors
-from booths.models import Booth, Product
 from booths.vendor_views import Workspace, vendor_page
-from events.models import LiveSession
-from expo import timebox
 from expo.banners import selectors, services
-from expo.banners.models import BannerCampaign, BannerFee, BannerSlot
+from expo.banners.forms import BannerForm, DecisionForm, FeeConfirmForm, RejectForm
+from expo.banners.models import BannerCampaign
 from expo.models import Expo, ExpoState
-from expo.refusals import add_to_form
+from expo.refusals import add_to_form, refuse
 from expo.web import managed_expo, organiser_required
+
+T = TypeVar("T")
+
+
+def _found(obj: T | None) -> T:
+    """The object a selector found, else 404."""
+    if obj is None:
+        raise Http404
+    return obj
+
 
 MAX_BEACON_BYTES = 16 * 1024
 
@@ -99,13 +105,7 @@ def seen(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def click(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = (
-        BannerCampaign.objects.filter(pk=campaign_id, status__in=BannerCampaign.SERVED_STATUSES)
-        .select_related("expo", "booth", "product")
-        .first()
-    )
-    if campaign is None:
-        raise Http404
+    campaign = _found(selectors.served_campaign(campaign_id=campaign_id))
     services.click_record(request=request, campaign=campaign)
     response = redirect(selectors.campaign_target_url(campaign))
     response["Cache-Control"] = "private, no-store"
@@ -113,137 +113,7 @@ def click(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return response
 
 
-# --- Forms -----------------------------------------------------------------------------------------
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class BannerForm(forms.Form):
-    """A banner's content. The choices of booth, product and session are limited to what the
-    person may link to (a vendor: its own; the organiser: the expo's)."""
-
-    slot = forms.ModelChoiceField(
-        queryset=BannerSlot.objects.all(), label=gettext_lazy("Where it shows"), empty_label=None
-    )
-    target = forms.ChoiceField(
-        choices=BannerCampaign.Target.choices,
-        label=gettext_lazy("Links to"),
-        widget=forms.RadioSelect,
-        initial=BannerCampaign.Target.BOOTH,
-    )
-    booth = forms.ModelChoiceField(
-        queryset=Booth.objects.none(), label=gettext_lazy("Booth"), required=False
-    )
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.none(), label=gettext_lazy("Product"), required=False
-    )
-    session = forms.ModelChoiceField(
-        queryset=LiveSession.objects.none(), label=gettext_lazy("Live session"), required=False
-    )
-    title_en = forms.CharField(
-        max_length=120,
-        label=gettext_lazy("Title (English)"),
-        help_text=gettext_lazy("Read aloud by screen readers and shown in reports."),
-    )
-    title_id = forms.CharField(
-        max_length=120, label=gettext_lazy("Title (Indonesian)"), required=False
-    )
-    image_en = forms.FileField(
-        label=gettext_lazy("Image (English)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
-    image_id = forms.FileField(
-        label=gettext_lazy("Image (Indonesian)"),
-        required=False,
-        help_text=gettext_lazy("Optional: shown to visitors reading in Bahasa Indonesia."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
-    starts_on = forms.DateField(label=gettext_lazy("First day"), widget=DateInput())
-    ends_on = forms.DateField(label=gettext_lazy("Last day"), widget=DateInput())
-
-    def __init__(
-        self,
-        *args: Any,
-        booths: Any,
-        products: Any,
-        sessions: Any,
-        with_weight: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["booth"].queryset = booths
-        self.fields["product"].queryset = products
-        self.fields["session"].queryset = sessions
-        self.fields["product"].label_from_instance = lambda p: f"{p.name} — {p.booth.vendor.name}"
-        self.fields["session"].label_from_instance = lambda s: f"{s.title} — {s.booth.vendor.name}"
-        self.fields["slot"].label_from_instance = lambda s: f"{s.name} · {s.size_label}"
-        if with_weight:
-            self.fields["weight"] = forms.IntegerField(
-                min_value=1,
-                max_value=services.MAX_WEIGHT,
-                initial=1,
-                label=gettext_lazy("Weight"),
-                help_text=gettext_lazy(
-                    "Its share of the slot's rotation, against the others' weights."
-                ),
-            )
-
-    def service_kwargs(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        data["image_en"] = data.get("image_en") or None
-        data["image_id"] = data.get("image_id") or None
-        return data
-
-
-class DecisionForm(forms.Form):
-    weight = forms.IntegerField(
-        min_value=1, max_value=services.MAX_WEIGHT, required=False, label=gettext_lazy("Weight")
-    )
-    price = forms.IntegerField(
-        min_value=1, max_value=services.MAX_PRICE, required=False, label=gettext_lazy("Price (Rp)")
-    )
-
-
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        max_length=300, label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class FeeConfirmForm(forms.Form):
-    note = forms.CharField(max_length=255, required=False, label=gettext_lazy("Note"))
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(str(m) for m in error.messages)
-    return str(getattr(error, "message", "") or "") or _("This is not possible.")
-
-
-def _refused(request: HttpRequest, error: Exception, to: str) -> HttpResponse:
-    messages.error(request, _error_text(error))
-    return redirect(to)
-
-
 # --- Vendor workspace ------------------------------------------------------------------------------
-
-
-def _vendor_choices(ws: Workspace) -> dict[str, Any]:
-    booths = Booth.objects.filter(vendor=ws.vendor).select_related("expo", "vendor")
-    return {
-        "booths": booths.order_by("-expo__opens_at"),
-        "products": Product.objects.filter(booth__vendor=ws.vendor, is_active=True)
-        .select_related("booth__vendor")
-        .order_by("name_en"),
-        "sessions": LiveSession.objects.filter(booth__vendor=ws.vendor)
-        .select_related("booth__vendor")
-        .order_by("starts_at"),
-    }
 
 
 @require_safe
@@ -259,13 +129,7 @@ def vendor_banners(request: HttpRequest, ws: Workspace) -> HttpResponse:
 
 @vendor_page
 def vendor_banner_new(request: HttpRequest, ws: Workspace) -> HttpResponse:
-    choices = _vendor_choices(ws)
-    bookable = [
-        b for b in choices["booths"] if timebox.allows(b.expo, timebox.Action.EDIT_CATALOGUE)
-    ]
-    choices["booths"] = Booth.objects.filter(pk__in=[b.pk for b in bookable]).select_related(
-        "expo", "vendor"
-    )
+    choices = selectors.vendor_link_choices(vendor=ws.vendor)
     form = BannerForm(request.POST or None, request.FILES or None, **choices)
     if request.method == "POST" and form.is_valid():
         data = form.service_kwargs()
@@ -294,10 +158,8 @@ def vendor_banner_new(request: HttpRequest, ws: Workspace) -> HttpResponse:
                     ends_on=data["ends_on"],
                     by=request.user,
                 )
-            except ValidationError as error:
+            except (ValidationError, PermissionDenied) as error:
                 add_to_form(form, error)
-            except PermissionDenied as error:
-                form.add_error(None, _error_text(error))
             else:
                 messages.success(
                     request, _("Banner requested. The organiser reviews it and sets its price.")
@@ -310,8 +172,8 @@ def vendor_banner_new(request: HttpRequest, ws: Workspace) -> HttpResponse:
             "ws": ws,
             "vendor": ws.vendor,
             "form": form,
-            "slots": BannerSlot.objects.all(),
-            "no_booth": not bookable,
+            "slots": selectors.all_slots(),
+            "no_booth": not choices["booths"],
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -321,12 +183,8 @@ def vendor_banner_new(request: HttpRequest, ws: Workspace) -> HttpResponse:
 @vendor_page
 def vendor_banner(request: HttpRequest, ws: Workspace, campaign_id: int) -> HttpResponse:
     # Looked up through the vendor: another vendor's campaign answers 404.
-    campaign = get_object_or_404(
-        BannerCampaign.objects.select_related("expo", "slot", "booth__vendor", "product"),
-        pk=campaign_id,
-        vendor=ws.vendor,
-    )
-    fee = BannerFee.objects.filter(campaign=campaign).first()
+    campaign = _found(selectors.vendor_campaign(vendor=ws.vendor, campaign_id=campaign_id))
+    fee = selectors.campaign_fee(campaign=campaign)
     return render(
         request,
         "banners/vendor/detail.html",
@@ -345,15 +203,14 @@ def vendor_banner(request: HttpRequest, ws: Workspace, campaign_id: int) -> Http
 @require_POST
 @vendor_page
 def vendor_banner_withdraw(request: HttpRequest, ws: Workspace, campaign_id: int) -> HttpResponse:
-    campaign = get_object_or_404(BannerCampaign, pk=campaign_id, vendor=ws.vendor)
+    campaign = _found(selectors.vendor_campaign(vendor=ws.vendor, campaign_id=campaign_id))
+    back = reverse("banners:vendor_banner", args=[ws.vendor.slug, campaign.pk])
     try:
         services.banner_withdraw(campaign=campaign, by=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The banner request is withdrawn; nothing is owed for it."))
-    return redirect("banners:vendor_banner", ws.vendor.slug, campaign.pk)
+        return refuse(request, error, back)
+    messages.success(request, _("The banner request is withdrawn; nothing is owed for it."))
+    return redirect(back)
 
 
 # --- Organiser workspace ---------------------------------------------------------------------------
@@ -395,11 +252,7 @@ def manage_banners(request: HttpRequest, expo_slug: str) -> HttpResponse:
         for value in STATUS_TABS
     ]
     context["fees"] = selectors.expo_fee_totals(expo=expo)
-    context["pending_fees"] = list(
-        BannerFee.objects.filter(expo=expo, status=BannerFee.Status.PENDING).select_related(
-            "campaign__vendor"
-        )
-    )
+    context["pending_fees"] = selectors.expo_pending_fees(expo=expo)
     context["fee_form"] = FeeConfirmForm()
     return render(request, "banners/manage/list.html", context)
 
@@ -410,13 +263,7 @@ def manage_banner_new(request: HttpRequest, expo_slug: str) -> HttpResponse:
     form = BannerForm(
         request.POST or None,
         request.FILES or None,
-        booths=Booth.objects.filter(expo=expo).select_related("vendor").order_by("vendor__name"),
-        products=Product.objects.filter(booth__expo=expo, is_active=True)
-        .select_related("booth__vendor")
-        .order_by("name_en"),
-        sessions=LiveSession.objects.filter(booth__expo=expo)
-        .select_related("booth__vendor")
-        .order_by("starts_at"),
+        **selectors.expo_link_choices(expo=expo),
         with_weight=True,
     )
     if request.method == "POST" and form.is_valid():
@@ -454,13 +301,7 @@ def manage_banner_new(request: HttpRequest, expo_slug: str) -> HttpResponse:
 
 def _managed_campaign(request: HttpRequest, expo_slug: str, campaign_id: int) -> BannerCampaign:
     expo = managed_expo(request, expo_slug)
-    campaign = get_object_or_404(
-        BannerCampaign.objects.select_related("slot", "vendor", "booth__vendor", "product"),
-        pk=campaign_id,
-        expo=expo,
-    )
-    campaign.expo = expo
-    return campaign
+    return _found(selectors.expo_campaign(expo=expo, campaign_id=campaign_id))
 
 
 @require_safe
@@ -474,7 +315,7 @@ def manage_banner(request: HttpRequest, expo_slug: str, campaign_id: int) -> Htt
         _manage_context(
             expo,
             campaign=campaign,
-            fee=BannerFee.objects.filter(campaign=campaign).first(),
+            fee=selectors.campaign_fee(campaign=campaign),
             report=selectors.campaign_report(campaign=campaign),
             target_url=selectors.campaign_target_url(campaign),
             decision_form=DecisionForm(initial={"weight": campaign.weight}),
@@ -495,7 +336,7 @@ def manage_banner_decide(request: HttpRequest, expo_slug: str, campaign_id: int)
     back = _manage_url("manage_banner", campaign.expo, campaign.pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        return _refused(request, ValidationError(list(form.errors.values())[0]), back)
+        return refuse(request, ValidationError(list(form.errors.values())[0]), back)
     weight = form.cleaned_data.get("weight")
     try:
         if request.POST.get("action") == "price":
@@ -510,7 +351,7 @@ def manage_banner_decide(request: HttpRequest, expo_slug: str, campaign_id: int)
             services.banner_approve(campaign=campaign, weight=weight, by=request.user)
             messages.success(request, _("Banner approved."))
     except ValidationError as error:
-        return _refused(request, error, back)
+        return refuse(request, error, back)
     return redirect(back)
 
 
@@ -521,13 +362,13 @@ def manage_banner_reject(request: HttpRequest, expo_slug: str, campaign_id: int)
     back = _manage_url("manage_banner", campaign.expo, campaign.pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
-        return _refused(request, ValidationError(_("Say why the banner is rejected.")), back)
+        return refuse(request, ValidationError(_("Say why the banner is rejected.")), back)
     try:
         services.banner_reject(
             campaign=campaign, reason=form.cleaned_data["reason"], by=request.user
         )
     except ValidationError as error:
-        return _refused(request, error, back)
+        return refuse(request, error, back)
     messages.success(request, _("Banner rejected; the vendor sees your reason."))
     return redirect(back)
 
@@ -536,17 +377,16 @@ def manage_banner_reject(request: HttpRequest, expo_slug: str, campaign_id: int)
 @organiser_required
 def manage_fee_confirm(request: HttpRequest, expo_slug: str, fee_id: int) -> HttpResponse:
     expo = managed_expo(request, expo_slug)
-    fee = get_object_or_404(BannerFee.objects.select_related("campaign"), pk=fee_id, expo=expo)
-    fee.expo = expo
+    fee = _found(selectors.expo_fee(expo=expo, fee_id=fee_id))
     back = request.POST.get("next") or _manage_url("manage_banners", expo)
     if not back.startswith(f"/manage/expos/{expo.slug}/banners/"):
         back = _manage_url("manage_banners", expo)
     form = FeeConfirmForm(request.POST)
     if not form.is_valid():
-        return _refused(request, ValidationError(_("The note is too long.")), back)
+        return refuse(request, ValidationError(_("The note is too long.")), back)
     try:
         services.banner_fee_confirm(fee=fee, by=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:
-        return _refused(request, error, back)
+        return refuse(request, error, back)
     messages.success(request, _("Fee confirmed; the banner runs in its dates."))
     return redirect(back)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -30,12 +30,6 @@ from expo import timebox
 from expo.models import AuditLogEntry, Expo, ExpoState
 
 HALL_PAGE_SIZE = 24
-SORTS = {
-    "name": ("vendor__name",),
-    "price_low": ("min_price", "vendor__name"),
-    "price_high": ("-max_price", "vendor__name"),
-    "newest": ("-created_at",),
-}
 
 
 @dataclass(frozen=True)
@@ -50,10 +44,21 @@ class HallFilters:
     preorder: bool = False
     halal: bool = False
     sort: str = "name"
-    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _hall_order(sort: str) -> tuple:
+    # Booths without products have no price: they go last whichever way prices are sorted.
+    orders = {
+        "name": (F("vendor__name").asc(),),
+        "price_low": (F("min_price").asc(nulls_last=True), F("vendor__name").asc()),
+        "price_high": (F("max_price").desc(nulls_last=True), F("vendor__name").asc()),
+        "newest": (F("created_at").desc(),),
+    }
+    return (*orders.get(sort, orders["name"]), F("pk").asc())
 
 
 def hall_booths(*, expo: Expo, filters: HallFilters) -> QuerySet[Booth]:
+    """The active booths of an expo that match ``filters``, in the order ``filters.sort`` asks."""
     booths = Booth.objects.filter(expo=expo, is_active=True).select_related(
         "vendor", "vendor__region", "vendor__sector"
     )
@@ -77,63 +82,7 @@ def hall_booths(*, expo: Expo, filters: HallFilters) -> QuerySet[Booth]:
         booths = booths.filter(has_preorder=True)
     if filters.halal:
         booths = booths.filter(is_halal=True)
-    return booths.order_by(*SORTS.get(filters.sort, SORTS["name"]), "pk")
-
-
-def _featured_products() -> Prefetch:
-    first_images = Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
-    return Prefetch(
-        "products",
-        queryset=Product.objects.filter(is_active=True)
-        .order_by("-is_featured", "name_en")
-        .prefetch_related(first_images),
-        to_attr="shown_products",
-    )
-
-
-def hall_page(*, expo: Expo, filters: HallFilters, page: int | str = 1) -> Page:
-    """One page of booth cards: booths, their vendor, region and sector, a few products with a photo."""
-    paginator = Paginator(hall_booths(expo=expo, filters=filters), HALL_PAGE_SIZE)
-    result = paginator.get_page(page)
-    booths = list(result.object_list)
-    prefetch_related_objects(booths, _featured_products())
-    result.object_list = booths
-    return result
-
-
-def booth_detail(*, expo: Expo, slug: str) -> Booth | None:
-    return (
-        Booth.objects.filter(expo=expo, slug=slug, is_active=True)
-        .select_related("vendor", "vendor__region", "vendor__sector", "expo", "expo__office")
-        .prefetch_related(_featured_products())
-        .first()
-    )
-
-
-def product_detail(*, booth: Booth, slug: str) -> Product | None:
-    return (
-        Product.objects.filter(booth=booth, slug=slug, is_active=True)
-        .prefetch_related("images")
-        .first()
-    )
-
-
-def related_products(*, product: Product, limit: int = 4) -> list[Product]:
-    return list(
-        Product.objects.filter(booth_id=product.booth_id, is_active=True)
-        .exclude(pk=product.pk)
-        .prefetch_related("images")
-        .order_by("-is_featured", "name_en")[:limit]
-    )
-
-
-def curation_queue(*, expo: Expo) -> QuerySet[BoothApplication]:
-    return (
-        BoothApplication.objects.filter(expo=expo)
-        .select_related("vendor", "vendor__region", "vendor__sector", "decided_by")
-        .prefetch_related("photos")
-        .order_by("status", "submitted_at")
-    )
+    return booths.order_by(*_hall_order(filters.sort))
 
 
 # --- Public hall, booth and product pages --------------------------------------------------------
@@ -167,14 +116,6 @@ class HallFacets:
     sectors: tuple[Facet, ...] = ()
     regions: tuple[Facet, ...] = ()
     total: int = 0
-
-    @property
-    def sector_values(self) -> frozenset[str]:
-        return frozenset(f.value for f in self.sectors)
-
-    @property
-    def region_values(self) -> frozenset[str]:
-        return frozenset(f.value for f in self.regions)
 
 
 def hall_facets(*, expo: Expo) -> HallFacets:
@@ -247,23 +188,12 @@ def _card_products() -> Prefetch:
     )
 
 
-def _hall_order(sort: str) -> tuple:
-    # Booths without products have no price: they go last whichever way prices are sorted.
-    orders = {
-        "name": (F("vendor__name").asc(),),
-        "price_low": (F("min_price").asc(nulls_last=True), F("vendor__name").asc()),
-        "price_high": (F("max_price").desc(nulls_last=True), F("vendor__name").asc()),
-        "newest": (F("created_at").desc(),),
-    }
-    return (*orders.get(sort, orders["name"]), F("pk").asc())
-
-
 def hall_cards(*, expo: Expo, filters: HallFilters, page: int = 1) -> Page:
     """One page of booth cards: count, page, then the card products and their first photos.
 
     Four queries whatever the number of booths or products.
     """
-    booths = hall_booths(expo=expo, filters=filters).order_by(*_hall_order(filters.sort))
+    booths = hall_booths(expo=expo, filters=filters)
     result = Paginator(booths, HALL_PAGE_SIZE).get_page(page)
     shown = list(result.object_list)
     prefetch_related_objects(shown, _card_products())
@@ -289,15 +219,6 @@ def booth_page(*, expo: Expo, slug: str) -> Booth | None:
         Booth.objects.filter(expo=expo, slug=slug, is_active=True)
         .select_related("vendor", "vendor__region", "vendor__sector")
         .prefetch_related(products)
-        .first()
-    )
-
-
-def booth_access(*, expo: Expo, slug: str) -> tuple[int, int] | None:
-    """``(booth id, vendor id)`` of an active booth, for a preview permission check (1 query)."""
-    return (
-        Booth.objects.filter(expo=expo, slug=slug, is_active=True)
-        .values_list("pk", "vendor_id")
         .first()
     )
 

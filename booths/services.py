@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
@@ -615,8 +615,3 @@ def product_image_make_cover(*, image: ProductImage, by: User) -> None:
     _require_booth_editor(product.booth, by)
     _renumber_images(product, first=image)
     catalogue.bump(product.booth.expo_id)
-
-
-def ensure_vendor_member(user: User, vendor_id: int) -> None:
-    if not permissions.is_vendor_member(user, vendor_id):
-        raise PermissionDenied

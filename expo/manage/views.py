@@ -3,14 +3,14 @@
 Every page needs an organiser or a platform admin (anonymous visitors are sent to log in, other
 accounts get 403); an expo's pages and its applications also need the right to manage the expo's
 office (``expo.permissions.can_manage_office``), else 403. Views stay thin: forms clean input,
-``expo.services`` and ``booths.services`` hold the rules (permissions, time box, quota) and write;
-a refused action shows the service's message and changes nothing.
+``expo.services`` and ``booths.services`` hold the rules (permissions, time box, quota) and write,
+``booths.selectors`` and ``expo.manage.selectors`` read; a refused action shows the service's
+message (through ``expo.refusals``) and changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,19 +30,12 @@ from booths import documents, selectors
 from booths import services as booth_services
 from booths.models import BoothApplication
 from expo import permissions, services, timebox
+from expo.manage import selectors as manage_selectors
 from expo.manage.forms import DecisionForm, ExpoForm
-from expo.models import Expo, ExpoState, Office
-from expo.refusals import add_to_form
+from expo.models import Expo, ExpoState
+from expo.refusals import Refused, add_to_form
 from expo.web import managed_expo, organiser_required
 
-# The lifecycle as the overview's timeline shows it: state, label, the moment it starts.
-TIMELINE = (
-    (ExpoState.DRAFT, gettext_lazy("Draft"), None),
-    (ExpoState.ACCEPTING, gettext_lazy("Accepting applications"), "applications_open_at"),
-    (ExpoState.PUBLISHED, gettext_lazy("Published"), "application_deadline"),
-    (ExpoState.OPEN, gettext_lazy("Open"), "opens_at"),
-    (ExpoState.CLOSED, gettext_lazy("Closed"), "closes_at"),
-)
 # The queue's filter tabs: (query value, label, statuses counted).
 QUEUE_FILTERS = (
     ("", gettext_lazy("All"), tuple(BoothApplication.Status.values)),
@@ -67,44 +60,6 @@ HISTORY_LABELS = {
 }
 
 
-# --- Shared pieces -------------------------------------------------------------------------------
-
-
-def _managed_offices(user: Any) -> list[Office]:
-    """The offices this account may create expos for."""
-    if permissions.is_platform_admin(user):
-        return list(Office.objects.order_by("name"))
-    return list(
-        Office.objects.filter(pk__in=permissions.organiser_office_ids(user)).order_by("name")
-    )
-
-
-@dataclass(frozen=True)
-class TimelineStep:
-    state: ExpoState
-    label: str
-    starts_at: Any
-    status: str  # "done", "current" or "next"
-
-
-def _timeline(expo: Expo, now: Any) -> list[TimelineStep]:
-    current = expo.state_at(now)
-    order = [state for state, _label, _field in TIMELINE]
-    steps = []
-    for state, label, field in TIMELINE:
-        position, here = order.index(state), order.index(current)
-        status = "current" if position == here else ("done" if position < here else "next")
-        steps.append(
-            TimelineStep(
-                state=state,
-                label=str(label),
-                starts_at=getattr(expo, field) if field else expo.created_at,
-                status=status,
-            )
-        )
-    return steps
-
-
 # --- Expos ---------------------------------------------------------------------------------------
 
 
@@ -123,7 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "expos": expos,
             "show_office": len(offices) > 1 or permissions.is_platform_admin(user),
-            "can_create": bool(_managed_offices(user)),
+            "can_create": bool(manage_selectors.managed_offices(user=user)),
             "open_count": sum(1 for e in expos if e.current_state == ExpoState.OPEN),
             "waiting_total": sum(e.waiting_count for e in expos),
         },
@@ -142,7 +97,7 @@ def _save_expo(request: HttpRequest, form: ExpoForm, write: Callable[..., Expo])
 @require_http_methods(["GET", "HEAD", "POST"])
 @organiser_required
 def expo_create(request: HttpRequest) -> HttpResponse:
-    offices = _managed_offices(request.user)
+    offices = manage_selectors.managed_offices(user=request.user)
     if not offices:
         messages.error(
             request, _("There is no office to create an expo for. A platform admin adds offices.")
@@ -217,14 +172,14 @@ def expo_overview(request: HttpRequest, slug: str) -> HttpResponse:
         "manage/expo_overview.html",
         {
             **workspace,
-            "timeline": _timeline(expo, now),
+            "timeline": manage_selectors.expo_timeline(expo=expo, now=now),
             "figures": figures,
             "status_rows": status_rows,
             "applications_total": sum(counts.values()),
             "quota_percent": min(100, round(100 * figures.booths / expo.booth_quota))
             if expo.booth_quota
             else 0,
-            "sectors": list(expo.sectors.all()),
+            "sectors": manage_selectors.expo_sectors(expo=expo),
         },
     )
 
@@ -299,10 +254,12 @@ def _decide(request: HttpRequest, application: BoothApplication, form: DecisionF
                 _("The application of %(vendor)s was rejected; the vendor was e-mailed.")
                 % {"vendor": application.vendor.name},
             )
-    except timebox.ExpoStateError as error:
-        form.add_error(None, str(error.message))
-    except ValidationError as error:
-        form.add_error("reason" if decision != DecisionForm.APPROVE and not reason else None, error)
+    except Refused as error:  # the time box: above the form
+        add_to_form(form, error)
+    except ValidationError as error:  # a missing reason belongs to its field
+        add_to_form(
+            form, error, "reason" if decision != DecisionForm.APPROVE and not reason else None
+        )
     else:
         return True
     for message in form.errors.get("__all__", []) + form.errors.get("reason", []):
@@ -348,12 +305,12 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
             **selectors.organiser_header(expo),
             "application": found,
             "vendor": found.vendor,
-            "photos": list(found.photos.all()),
+            "photos": manage_selectors.application_photos(application=found),
             "history": _history(found),
             "forms": forms_by_decision,
             "undecided": found.status in selectors.WAITING_STATUSES,
             "can_curate": timebox.allows(expo, timebox.Action.CURATE),
-            "booth_count": expo.booths.count(),
+            "booth_count": manage_selectors.expo_booth_count(expo=expo),
         },
         status=status,
     )

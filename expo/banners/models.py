@@ -1,15 +1,15 @@
 """Models of the banner promotions: slots, campaigns, their fees and their honest figures.
 
-Imported at the end of :mod:`expo.models` so they belong to the ``expo`` app (the top layer of it:
-banners point at booths, products and live sessions). They name other apps' models only by string,
-so importing them never imports another app.
+The ``banners`` app is a nested app of the expo top (banners point at booths, products and live
+sessions); its tables keep their old names (``db_table``). The models name other apps' models only
+by string, so importing them never imports another app.
 
 Money: a banner's fee is the organiser's income. It is kept in :class:`BannerFee`, apart from
 orders and the sales ledger, so it never counts as any UMKM's omzet. Omzet a banner *brought*
 (orders placed after a click on it) is read from the sales ledger (channel ``banner``).
 
 Figures: impressions and clicks are buffered in memory and written in batches (see
-:mod:`expo.banners.services`), one row per visitor per banner per hour, so a visitor counts once an
+:mod:`expo.banners.services.counting`), one row per visitor per banner per hour, so a visitor counts once an
 hour however often the banner is shown; :class:`BannerDailyStat` rolls them up per day.
 """
 

@@ -1,6 +1,6 @@
 """The demo expo's vendors (UMKM of Central Java), their booths and products, in both languages.
 
-Trusted, hand-written data read by ``expo.demo.seed``. Businesses and owners are fictional; the products
+Trusted, hand-written data read by ``expo.demo.booths``. Businesses and owners are fictional; the products
 and places are the real specialities of each regency or city (batik of Pekalongan, Solo and Lasem,
 jenang Kudus, carica Wonosobo, kopi Temanggung, mebel Jepara, lurik Klaten, gerabah Bayat …).
 Prices are whole rupiah; weights are grams as shipped.
@@ -2502,7 +2502,7 @@ LAINNYA: tuple[Maker, ...] = (
 
 MAKERS: tuple[Maker, ...] = KULINER + KRIYA + FASHION + AGRIBISNIS + FURNITUR + JASA + LAINNYA
 
-# The demo vendor account (expo.demo.VENDOR) is a member of this UMKM.
+# The demo vendor account (expo.demo.office.VENDOR) is a member of this UMKM.
 DEMO_VENDOR_MAKER = "Keripik Tempe Sari Kedelai"
 
 APPLICANTS: tuple[Applicant, ...] = (

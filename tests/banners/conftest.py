@@ -14,8 +14,8 @@ from PIL import Image
 from booths.models import VendorMembership
 from expo import permissions
 from expo.banners import services as banner_services
-from expo.banners.services import counting
 from expo.banners.models import BannerCampaign
+from expo.banners.services import counting
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126 Safari/537.36"
 

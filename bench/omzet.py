@@ -9,7 +9,7 @@ from ``.services/env``, else ``BENCH_POSTGRES_URL``), migrates it, then loads â€
 booths (spread evenly) of vendors in ``--regions`` regencies and 10 sectors, about ``rows / 2.6``
 paid orders with one to four lines each, one sale entry per line and a refund for every 19th line
 (``--rows`` ledger entries in all), booth visits and potential deals. Then it builds one expo's
-dashboard (:func:`expo.reports.expo_dashboard`: every figure, names included) ``--repeat`` times
+dashboard (:func:`expo.reports.figures.expo_dashboard`: every figure, names included) ``--repeat`` times
 after a warm-up, and runs the same aggregates as hand-written SQL as many times. Medians are
 reported. The database is dropped at the end, always.
 

@@ -1,0 +1,84 @@
+"""Every figure of the omzet dashboard, the exports and the data API, read in one place.
+
+Omzet is counted only from the append-only sales ledger (``payments.SalesLedgerEntry``): the sum of
+its signed ``amount`` (sales positive, refunds negative). Potential deals are read apart and never
+added to it. A transaction is an order with at least one sale entry (a paid order).
+
+The modules, by concern:
+
+- :mod:`~expo.reports.figures.rows`: the shapes (``Money``, ``Row``, ``Totals``, ``Deals``,
+  ``Dashboard``) and the one average-order rule;
+- :mod:`~expo.reports.figures.queries`: the aggregate queries over the ledger, the paid orders,
+  the visits and the deals, and the live ticker's :func:`headline`;
+- :mod:`~expo.reports.figures.dashboard`: one expo's dashboard, :func:`expo_dashboard`;
+- :mod:`~expo.reports.figures.comparison`: an office's expos side by side and a vendor's own
+  figures per expo.
+
+The whole dashboard of an expo costs a fixed handful of aggregate queries, whatever the size of the
+ledger (see :func:`expo_dashboard`):
+
+1. per booth (and its regency, sector, size class): omzet, sales, refunds, orders, quantity;
+2. per order-level slice (buyer country, channel and attribution, Jakarta hour): the same. Every
+   sale entry of one order shares these values (they are copied from the order, and an order's
+   sale entries are written at one moment), so order counts add up exactly across slices;
+3. buyers: unique buyers overall and abroad, and per country (two small queries on the orders);
+4. booth visits per booth; 5. the booths; 6. live sessions and their chat; 7. potential deals;
+8. names of regions and sectors.
+
+Callers (the views, the exports, the data API, the live ticker, the benchmark) import this package
+and use the names below.
+"""
+
+from expo.reports.figures.comparison import (
+    ExpoSummary,
+    VendorExpoFigures,
+    office_comparison,
+    vendor_figures,
+)
+from expo.reports.figures.dashboard import SIZE_LABELS, expo_dashboard
+from expo.reports.figures.queries import (
+    HOME_COUNTRY,
+    JAKARTA,
+    REFUND,
+    SALE,
+    booth_rows,
+    buyer_counts,
+    deal_figures,
+    headline,
+    ledger,
+    money_sums,
+    order_slices,
+    paid_orders,
+    slice_rows,
+    visit_counts,
+)
+from expo.reports.figures.rows import Dashboard, Deals, Money, Row, Totals, average_order
+
+__all__ = [
+    "HOME_COUNTRY",
+    "JAKARTA",
+    "REFUND",
+    "SALE",
+    "SIZE_LABELS",
+    "Dashboard",
+    "Deals",
+    "ExpoSummary",
+    "Money",
+    "Row",
+    "Totals",
+    "VendorExpoFigures",
+    "average_order",
+    "booth_rows",
+    "buyer_counts",
+    "deal_figures",
+    "expo_dashboard",
+    "headline",
+    "ledger",
+    "money_sums",
+    "office_comparison",
+    "order_slices",
+    "paid_orders",
+    "slice_rows",
+    "vendor_figures",
+    "visit_counts",
+]

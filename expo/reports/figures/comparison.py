@@ -1,0 +1,149 @@
+"""Figures across expos and per vendor: an office's expos side by side, and a vendor's own figures
+at every expo it has a booth at. A fixed number of queries for any number of expos."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Lower
+
+from booths.models import Booth, BoothVisit, Vendor
+from expo.models import Expo
+from expo.reports.figures.queries import HOME_COUNTRY, SALE, money_sums
+from expo.reports.figures.rows import average_order
+from expo.reports.models import PotentialDeal
+from payments.models import Order, SalesLedgerEntry
+
+
+def _buyer_key() -> Any:
+    """Who bought, as one text: the account when there is one, else the e-mail address."""
+    return Case(
+        When(buyer_id__isnull=False, then=Concat(Value("u:"), Cast("buyer_id", CharField()))),
+        default=Concat(Value("e:"), Lower("email")),
+        output_field=CharField(),
+    )
+
+
+@dataclass
+class ExpoSummary:
+    expo: Expo
+    omzet: int = 0
+    transactions: int = 0
+    buyers: int = 0
+    buyers_abroad: int = 0
+    booths: int = 0
+    vendors_with_sales: int = 0
+    deals_value: int = 0
+
+    @property
+    def aov(self) -> int:
+        return average_order(self.omzet, self.transactions)
+
+
+def office_comparison(expos: list[Expo]) -> list[ExpoSummary]:
+    """Side-by-side figures of several expos (of one office) in four queries for any number."""
+    ids = [e.pk for e in expos]
+    summaries = {e.pk: ExpoSummary(e) for e in expos}
+    for row in (
+        SalesLedgerEntry.objects.filter(expo_id__in=ids)
+        .values("expo_id")
+        .annotate(
+            omzet=Coalesce(Sum("amount"), 0),
+            transactions=Count("order_id", distinct=True, filter=Q(kind=SALE)),
+            vendors=Count("vendor_id", distinct=True, filter=Q(kind=SALE)),
+        )
+        .order_by()
+    ):
+        s = summaries[row["expo_id"]]
+        s.omzet, s.transactions, s.vendors_with_sales = (
+            row["omzet"],
+            row["transactions"],
+            row["vendors"],
+        )
+    for row in (
+        Order.objects.filter(expo_id__in=ids, ledger__kind=SALE)
+        .annotate(buyer_key=_buyer_key())
+        .values("expo_id")
+        .annotate(
+            buyers=Count("buyer_key", distinct=True),
+            abroad=Count("buyer_key", distinct=True, filter=~Q(country=HOME_COUNTRY)),
+        )
+        .order_by()
+    ):
+        summaries[row["expo_id"]].buyers = row["buyers"]
+        summaries[row["expo_id"]].buyers_abroad = row["abroad"]
+    for row in (
+        Booth.objects.filter(expo_id__in=ids).values("expo_id").annotate(n=Count("id")).order_by()
+    ):
+        summaries[row["expo_id"]].booths = row["n"]
+    for row in (
+        PotentialDeal.objects.filter(expo_id__in=ids)
+        .exclude(status=PotentialDeal.Status.CANCELLED)
+        .exclude(verification=PotentialDeal.Verification.REJECTED)
+        .values("expo_id")
+        .annotate(value=Sum("estimated_value"))
+        .order_by()
+    ):
+        summaries[row["expo_id"]].deals_value = row["value"] or 0
+    return [summaries[e.pk] for e in expos]
+
+
+@dataclass
+class VendorExpoFigures:
+    expo: Expo
+    booth: Booth
+    omzet: int = 0
+    sales: int = 0
+    refunds: int = 0
+    orders: int = 0
+    quantity: int = 0
+    visits: int = 0
+    deals_value: int = 0
+
+    @property
+    def conversion(self) -> float | None:
+        return 100.0 * self.orders / self.visits if self.visits else None
+
+
+def vendor_figures(vendor: Vendor) -> list[VendorExpoFigures]:
+    """A vendor's own omzet, orders, visits and conversion per expo it has a booth at (four
+    queries for any number of expos). Never another vendor's."""
+    booths = list(
+        Booth.objects.filter(vendor=vendor).select_related("expo").order_by("-expo__opens_at")
+    )
+    rows = {b.expo_id: VendorExpoFigures(expo=b.expo, booth=b) for b in booths}
+    for row in (
+        SalesLedgerEntry.objects.filter(vendor=vendor)
+        .values("expo_id")
+        .annotate(**money_sums())
+        .order_by()
+    ):
+        item = rows.get(row["expo_id"])
+        if item is None:
+            continue
+        item.sales = row["sales"] or 0
+        item.refunds = row["refunds"] or 0
+        item.omzet = item.sales + item.refunds
+        item.orders = row["orders"] or 0
+        item.quantity = row["quantity"] or 0
+    for row in (
+        BoothVisit.objects.filter(booth__vendor=vendor)
+        .values("booth__expo_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        if row["booth__expo_id"] in rows:
+            rows[row["booth__expo_id"]].visits = row["n"]
+    for row in (
+        PotentialDeal.objects.filter(vendor=vendor)
+        .exclude(status=PotentialDeal.Status.CANCELLED)
+        .exclude(verification=PotentialDeal.Verification.REJECTED)
+        .values("expo_id")
+        .annotate(value=Sum("estimated_value"))
+        .order_by()
+    ):
+        if row["expo_id"] in rows:
+            rows[row["expo_id"]].deals_value = row["value"] or 0
+    return [rows[b.expo_id] for b in booths]

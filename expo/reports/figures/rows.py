@@ -1,0 +1,113 @@
+"""The shapes of the figures: money of one slice, a line of a breakdown, an expo's totals, its
+potential deals and its whole dashboard. No queries here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from expo.models import Expo
+
+
+def average_order(omzet: int, transactions: int) -> int:
+    """Average order value: omzet per paid order, in whole rupiah (rounded half up); 0 without
+    orders."""
+    if not transactions:
+        return 0
+    return (2 * omzet + transactions) // (2 * transactions)
+
+
+@dataclass
+class Money:
+    """Sales, refunds (negative) and orders of one slice; omzet = sales + refunds."""
+
+    sales: int = 0
+    refunds: int = 0
+    orders: int = 0
+    quantity: int = 0
+
+    @property
+    def omzet(self) -> int:
+        return self.sales + self.refunds
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.sales += row["sales"] or 0
+        self.refunds += row["refunds"] or 0
+        self.orders += row["orders"] or 0
+        self.quantity += row["quantity"] or 0
+
+
+@dataclass
+class Row:
+    """One line of a breakdown table."""
+
+    key: Any
+    label: str
+    money: Money = field(default_factory=Money)
+    extra: dict[str, Any] = field(default_factory=dict)
+    share: float = 0.0  # of the expo's omzet, 0..100 (for bars only, never summed)
+
+    @property
+    def omzet(self) -> int:
+        return self.money.omzet
+
+    @property
+    def orders(self) -> int:
+        return self.money.orders
+
+
+@dataclass
+class Totals:
+    omzet: int = 0
+    sales: int = 0
+    refunds: int = 0  # negative or zero
+    transactions: int = 0
+    quantity: int = 0
+    buyers: int = 0
+    buyers_abroad: int = 0
+    vendors_with_sales: int = 0
+    booths: int = 0
+    visits: int = 0
+
+    @property
+    def aov(self) -> int:
+        return average_order(self.omzet, self.transactions)
+
+    @property
+    def conversion(self) -> float | None:
+        """Paid orders per booth visit (unique visitor-day), in percent."""
+        if not self.visits:
+            return None
+        return 100.0 * self.transactions / self.visits
+
+
+@dataclass
+class Deals:
+    """Potential deals ("transaksi potensial"), apart from omzet."""
+
+    count: int = 0
+    value: int = 0
+    verified_count: int = 0
+    verified_value: int = 0
+    pending_count: int = 0
+
+
+@dataclass
+class Dashboard:
+    expo: Expo
+    totals: Totals
+    by_region: list[Row]
+    by_sector: list[Row]
+    by_size: list[Row]
+    by_booth: list[Row]
+    by_country: list[Row]
+    by_channel: list[Row]
+    live_sessions: list[Row]
+    banners: list[Row]
+    hourly: list[Row]
+    daily: list[Row]
+    deals: Deals
+
+    @property
+    def has_sales(self) -> bool:
+        return bool(self.totals.sales)

@@ -1,4 +1,5 @@
-"""Server-rendered SVG charts for the dashboard and the PDF report.
+"""Server-rendered SVG charts for the dashboard and the PDF report, both drawn by
+:func:`dashboard_charts`.
 
 No chart library: each chart is a small inline SVG with a ``viewBox`` that scales to its container,
 large type (readable on a projector and on a phone), a title for screen readers, and every text
@@ -7,13 +8,17 @@ escaped. The PDF report draws the same SVG.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from expo.money import compact_rupiah
+
+if TYPE_CHECKING:
+    from expo.reports.figures import Dashboard
 
 # The design system's colours (app.css tokens), written out: SVG presentation attributes take no
 # var(), and the PDF renderer draws the same SVG.
@@ -133,3 +138,45 @@ def timeline_chart(
                 )
             )
     return _svg(width, height, title, body, "chart-timeline")
+
+
+# The dashboard draws every chart; the PDF report these three.
+DASHBOARD_CHARTS = (
+    "region_chart",
+    "sector_chart",
+    "size_chart",
+    "booth_chart",
+    "daily_chart",
+    "hourly_chart",
+)
+PDF_CHARTS = ("region_chart", "sector_chart", "daily_chart")
+
+
+def dashboard_charts(
+    board: Dashboard, names: Sequence[str] = DASHBOARD_CHARTS
+) -> dict[str, SafeString]:
+    """The charts of an expo's dashboard, keyed by the names the dashboard and the PDF templates
+    use; only those in ``names`` are drawn."""
+    draw: dict[str, Callable[[], SafeString]] = {
+        "region_chart": lambda: bar_chart(
+            [(r.label, r.omzet) for r in board.by_region], title=_("Omzet by regency")
+        ),
+        "sector_chart": lambda: bar_chart(
+            [(r.label, r.omzet) for r in board.by_sector], title=_("Omzet by sector")
+        ),
+        "size_chart": lambda: bar_chart(
+            [(r.label, r.omzet) for r in board.by_size], title=_("Omzet by size class")
+        ),
+        "booth_chart": lambda: bar_chart(
+            [(r.label, r.omzet) for r in board.by_booth if r.money.sales], title=_("Top booths")
+        ),
+        "daily_chart": lambda: timeline_chart(
+            [(r.key.strftime("%d/%m"), r.omzet) for r in board.daily],
+            title=_("Omzet per day (Asia/Jakarta)"),
+        ),
+        "hourly_chart": lambda: timeline_chart(
+            [(r.key.strftime("%H:00"), r.omzet) for r in board.hourly[-48:]],
+            title=_("Omzet per hour, last 48 hours (Asia/Jakarta)"),
+        ),
+    }
+    return {name: draw[name]() for name in names}

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from expo.models import Expo
-from expo.reports import charts
+from expo.reports import charts, selectors
 from expo.reports import figures as reports
 from expo.reports.models import PotentialDeal
 from expo.spreadsheets import neutralise
@@ -88,7 +88,7 @@ def _breakdown(
 
 def dashboard_tables(board: reports.Dashboard, deals: list[PotentialDeal]) -> list[Table]:
     """Every table of the dashboard, in the order the dashboard shows them."""
-    tables = [
+    return [
         _summary(board),
         _breakdown(
             "regions", _("Omzet by regency"), _("Regency/city"), board.by_region, booths=True
@@ -97,96 +97,16 @@ def dashboard_tables(board: reports.Dashboard, deals: list[PotentialDeal]) -> li
         _breakdown(
             "size-classes", _("Omzet by size class"), _("Size class"), board.by_size, booths=True
         ),
-        Table(
-            "booths",
-            _("Omzet by booth"),
-            [
-                _("UMKM"),
-                *_money_columns(),
-                _("Orders"),
-                _("Items sold"),
-                _("Visits"),
-                _("Conversion (%)"),
-            ],
-            [
-                [
-                    r.label,
-                    *_money(r),
-                    r.orders,
-                    r.money.quantity,
-                    r.extra.get("visits", 0),
-                    _percent(r.extra.get("conversion")),
-                ]
-                for r in board.by_booth
-            ],
-        ),
-        Table(
-            "countries",
-            _("Buyers by country"),
-            [_("Country"), _("Code"), _("Buyers"), _("Orders"), *_money_columns()],
-            [
-                [r.label, r.key, r.extra.get("buyers", 0), r.orders, *_money(r)]
-                for r in board.by_country
-            ],
-        ),
+        _booths(board.by_booth),
+        _countries(board.by_country),
         Table(
             "channels",
             _("Omzet by channel"),
             [_("Channel"), _("Orders"), *_money_columns()],
             [[r.label, r.orders, *_money(r)] for r in board.by_channel],
         ),
-        Table(
-            "live-sessions",
-            _("Live sessions"),
-            [
-                _("Session"),
-                _("Booth"),
-                _("Starts"),
-                _("Viewers now"),
-                _("Chat messages"),
-                _("Chatters"),
-                _("Orders"),
-                *_money_columns(),
-            ],
-            [
-                [
-                    r.label,
-                    r.extra.get("booth", ""),
-                    timezone.localtime(r.extra["starts_at"]).strftime("%Y-%m-%d %H:%M")
-                    if r.extra.get("starts_at")
-                    else "",
-                    r.extra.get("viewers_now", 0),
-                    r.extra.get("messages", 0),
-                    r.extra.get("chatters", 0),
-                    r.orders,
-                    *_money(r),
-                ]
-                for r in board.live_sessions
-            ],
-        ),
-        Table(
-            "banners",
-            _("Banners"),
-            [
-                _("Banner"),
-                _("Impressions"),
-                _("Clicks"),
-                _("CTR (%)"),
-                _("Orders"),
-                *_money_columns(),
-            ],
-            [
-                [
-                    r.label,
-                    r.extra.get("impressions", 0),
-                    r.extra.get("clicks", 0),
-                    _percent(r.extra.get("ctr")),
-                    r.orders,
-                    *_money(r),
-                ]
-                for r in board.banners
-            ],
-        ),
+        _live_sessions(board.live_sessions),
+        _banners(board.banners),
         Table(
             "daily",
             _("Omzet per day (Asia/Jakarta)"),
@@ -199,35 +119,116 @@ def dashboard_tables(board: reports.Dashboard, deals: list[PotentialDeal]) -> li
             [_("Hour"), _("Orders"), *_money_columns()],
             [[r.key.strftime("%Y-%m-%d %H:00"), r.orders, *_money(r)] for r in board.hourly],
         ),
-        Table(
-            "deals",
-            _("Potential deals (not in omzet)"),
-            [
-                _("UMKM"),
-                _("Buyer company"),
-                _("Country"),
-                _("Product"),
-                _("Estimated value (Rp)"),
-                _("Status"),
-                _("Verification"),
-                _("Recorded"),
-            ],
-            [
-                [
-                    d.vendor.name,
-                    d.buyer_company,
-                    d.buyer_country,
-                    d.product,
-                    d.estimated_value,
-                    d.get_status_display(),
-                    d.get_verification_display(),
-                    timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"),
-                ]
-                for d in deals
-            ],
-        ),
+        _deals(deals),
     ]
-    return tables
+
+
+def _booths(rows: list[reports.Row]) -> Table:
+    columns = [
+        _("UMKM"),
+        *_money_columns(),
+        _("Orders"),
+        _("Items sold"),
+        _("Visits"),
+        _("Conversion (%)"),
+    ]
+    lines = [
+        [
+            r.label,
+            *_money(r),
+            r.orders,
+            r.money.quantity,
+            r.extra.get("visits", 0),
+            _percent(r.extra.get("conversion")),
+        ]
+        for r in rows
+    ]
+    return Table("booths", _("Omzet by booth"), columns, lines)
+
+
+def _countries(rows: list[reports.Row]) -> Table:
+    columns = [_("Country"), _("Code"), _("Buyers"), _("Orders"), *_money_columns()]
+    lines = [[r.label, r.key, r.extra.get("buyers", 0), r.orders, *_money(r)] for r in rows]
+    return Table("countries", _("Buyers by country"), columns, lines)
+
+
+def _live_sessions(rows: list[reports.Row]) -> Table:
+    columns = [
+        _("Session"),
+        _("Booth"),
+        _("Starts"),
+        _("Viewers now"),
+        _("Chat messages"),
+        _("Chatters"),
+        _("Orders"),
+        *_money_columns(),
+    ]
+    lines = [
+        [
+            r.label,
+            r.extra.get("booth", ""),
+            timezone.localtime(r.extra["starts_at"]).strftime("%Y-%m-%d %H:%M")
+            if r.extra.get("starts_at")
+            else "",
+            r.extra.get("viewers_now", 0),
+            r.extra.get("messages", 0),
+            r.extra.get("chatters", 0),
+            r.orders,
+            *_money(r),
+        ]
+        for r in rows
+    ]
+    return Table("live-sessions", _("Live sessions"), columns, lines)
+
+
+def _banners(rows: list[reports.Row]) -> Table:
+    columns = [
+        _("Banner"),
+        _("Impressions"),
+        _("Clicks"),
+        _("CTR (%)"),
+        _("Orders"),
+        *_money_columns(),
+    ]
+    lines = [
+        [
+            r.label,
+            r.extra.get("impressions", 0),
+            r.extra.get("clicks", 0),
+            _percent(r.extra.get("ctr")),
+            r.orders,
+            *_money(r),
+        ]
+        for r in rows
+    ]
+    return Table("banners", _("Banners"), columns, lines)
+
+
+def _deals(deals: list[PotentialDeal]) -> Table:
+    columns = [
+        _("UMKM"),
+        _("Buyer company"),
+        _("Country"),
+        _("Product"),
+        _("Estimated value (Rp)"),
+        _("Status"),
+        _("Verification"),
+        _("Recorded"),
+    ]
+    lines = [
+        [
+            d.vendor.name,
+            d.buyer_company,
+            d.buyer_country,
+            d.product,
+            d.estimated_value,
+            d.get_status_display(),
+            d.get_verification_display(),
+            timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for d in deals
+    ]
+    return Table("deals", _("Potential deals (not in omzet)"), columns, lines)
 
 
 TABLE_SLUGS = (
@@ -303,16 +304,7 @@ def report_context(board: reports.Dashboard, deals: list[PotentialDeal]) -> dict
         "board": board,
         "expo": board.expo,
         "tables": tables,
-        "region_chart": charts.bar_chart(
-            [(r.label, r.omzet) for r in board.by_region], title=_("Omzet by regency")
-        ),
-        "sector_chart": charts.bar_chart(
-            [(r.label, r.omzet) for r in board.by_sector], title=_("Omzet by sector")
-        ),
-        "daily_chart": charts.timeline_chart(
-            [(r.key.strftime("%d/%m"), r.omzet) for r in board.daily],
-            title=_("Omzet per day (Asia/Jakarta)"),
-        ),
+        **charts.dashboard_charts(board, charts.PDF_CHARTS),
         "generated_at": timezone.localtime(),
     }
 
@@ -330,7 +322,7 @@ def render_pdf(
     with translation.override(language):
         step(10, _("Counting the figures"))
         board = reports.expo_dashboard(expo)
-        deals = list(PotentialDeal.objects.filter(expo=expo).select_related("vendor"))
+        deals = list(selectors.expo_deals(expo=expo))
         step(40, _("Drawing the charts"))
         html = render_to_string("reports/pdf.html", report_context(board, deals))
         step(60, _("Laying out the pages"))

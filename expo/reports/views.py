@@ -6,114 +6,48 @@ office, else 403. Vendor pages live under ``/vendor/<vendor slug>/dashboard/`` (
 ``vendor:reports``) and use the vendor workspace's gate (a member of *that* vendor, else 403);
 deals are looked up through the vendor, so another vendor's deal answers 404.
 
-Views stay thin: forms clean input, :mod:`expo.reports.services` writes (and checks permissions
-again), :mod:`expo.reports.figures` reads, :mod:`expo.reports.exports` formats.
+Views stay thin: :mod:`expo.reports.forms` clean input, :mod:`expo.reports.services` write (and
+check permissions again), :mod:`expo.reports.figures` and :mod:`expo.reports.selectors` read,
+:mod:`expo.reports.exports` and :mod:`expo.reports.charts` format. A refused action shows its
+message (:func:`expo.refusals.add_to_form`) and changes nothing.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, TypeVar
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from booths import selectors as booth_selectors
-from booths.models import Booth
 from booths.vendor_views import Workspace, vendor_page
 from expo.countries import country_name
 from expo.models import Expo
-from expo.reports import charts, exports
+from expo.refusals import add_to_form
+from expo.reports import charts, exports, selectors
 from expo.reports import figures as reports
 from expo.reports import live as omzet_live
 from expo.reports import services as report_services
-from expo.reports.models import ApiToken, PotentialDeal, ReportJob
+from expo.reports.forms import DealForm, ReportForm, TokenForm, VerifyForm
+from expo.reports.models import PotentialDeal, ReportJob
 from expo.spreadsheets import csv_response
 from expo.web import managed_expo, organiser_required
 
+T = TypeVar("T")
 COMPARE_LIMIT = 6
 
 
-# --- Forms -----------------------------------------------------------------------------------------
-
-
-class DealForm(forms.Form):
-    booth = forms.ModelChoiceField(queryset=Booth.objects.none(), label=gettext_lazy("Expo"))
-    buyer_company = forms.CharField(label=gettext_lazy("Buyer company"), max_length=200)
-    buyer_country = forms.CharField(
-        label=gettext_lazy("Buyer country"),
-        max_length=2,
-        min_length=2,
-        help_text=gettext_lazy("Two-letter code, such as ID, MY, SG or JP."),
-    )
-    product = forms.CharField(label=gettext_lazy("Product"), max_length=200)
-    estimated_value = forms.IntegerField(
-        label=gettext_lazy("Estimated value (Rp)"), min_value=1, max_value=10**15
-    )
-    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=PotentialDeal.Status.choices)
-    note = forms.CharField(
-        label=gettext_lazy("Note"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args: Any, vendor: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        booths = (
-            Booth.objects.filter(vendor=vendor).select_related("expo").order_by("-expo__opens_at")
-        )
-        self.fields["booth"].queryset = booths
-        if len(booths) == 1:
-            self.fields["booth"].empty_label = None
-        self.fields["booth"].label_from_instance = lambda b: b.expo.title
-
-    def clean_buyer_country(self) -> str:
-        from expo.countries import is_country_code
-
-        code = self.cleaned_data["buyer_country"].upper()
-        if not is_country_code(code):
-            raise ValidationError(_("%(value)s is not a known country code.") % {"value": code})
-        return code
-
-    def data_input(self) -> report_services.DealInput:
-        c = self.cleaned_data
-        return report_services.DealInput(
-            buyer_company=c["buyer_company"],
-            buyer_country=c["buyer_country"],
-            product=c["product"],
-            estimated_value=c["estimated_value"],
-            status=c["status"],
-            note=c.get("note") or "",
-        )
-
-
-class VerifyForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("verify", "verify"), ("reject", "reject")])
-    note = forms.CharField(required=False, max_length=255)
-
-
-class TokenForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-
-
-class ReportForm(forms.Form):
-    language = forms.ChoiceField(
-        label=gettext_lazy("Language"),
-        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
-        initial="id",
-    )
-
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
+def _found(row: T | None) -> T:
+    """The row a selector found through what the gate checked; 404 when there is none."""
+    if row is None:
+        raise Http404
+    return row
 
 
 # --- Organiser: the dashboard ----------------------------------------------------------------------
@@ -123,26 +57,7 @@ def _board_context(board: reports.Dashboard) -> dict[str, Any]:
     return {
         "board": board,
         "totals": board.totals,
-        "region_chart": charts.bar_chart(
-            [(r.label, r.omzet) for r in board.by_region], title=_("Omzet by regency")
-        ),
-        "sector_chart": charts.bar_chart(
-            [(r.label, r.omzet) for r in board.by_sector], title=_("Omzet by sector")
-        ),
-        "size_chart": charts.bar_chart(
-            [(r.label, r.omzet) for r in board.by_size], title=_("Omzet by size class")
-        ),
-        "booth_chart": charts.bar_chart(
-            [(r.label, r.omzet) for r in board.by_booth if r.money.sales], title=_("Top booths")
-        ),
-        "daily_chart": charts.timeline_chart(
-            [(r.key.strftime("%d/%m"), r.omzet) for r in board.daily],
-            title=_("Omzet per day (Asia/Jakarta)"),
-        ),
-        "hourly_chart": charts.timeline_chart(
-            [(r.key.strftime("%H:00"), r.omzet) for r in board.hourly[-48:]],
-            title=_("Omzet per hour, last 48 hours (Asia/Jakarta)"),
-        ),
+        **charts.dashboard_charts(board),
         "top_booths": board.by_booth[:15],
         "export_tables": exports.TABLE_SLUGS,
     }
@@ -183,9 +98,7 @@ def dashboard_figures(request: HttpRequest, slug: str) -> HttpResponse:
 def deals(request: HttpRequest, slug: str) -> HttpResponse:
     expo = managed_expo(request, slug)
     show = request.GET.get("show", "")
-    rows = PotentialDeal.objects.filter(expo=expo).select_related("vendor", "verified_by")
-    if show in PotentialDeal.Verification.values:
-        rows = rows.filter(verification=show)
+    rows = selectors.expo_deals(expo=expo, verification=show)
     return render(
         request,
         "reports/deals.html",
@@ -203,7 +116,7 @@ def deals(request: HttpRequest, slug: str) -> HttpResponse:
 @organiser_required
 def deal_verify(request: HttpRequest, slug: str, deal_id: int) -> HttpResponse:
     expo = managed_expo(request, slug)
-    deal = get_object_or_404(PotentialDeal, pk=deal_id, expo=expo)
+    deal = _found(selectors.expo_deal(expo=expo, deal_id=deal_id))
     form = VerifyForm(request.POST)
     back = reverse("manage:reports:deals", args=[expo.slug])
     if not form.is_valid():
@@ -237,8 +150,7 @@ def export(request: HttpRequest, slug: str, table: str, fmt: str) -> HttpRespons
     if table == "all" and fmt == "csv":
         raise Http404
     board = reports.expo_dashboard(expo)
-    deal_rows = list(PotentialDeal.objects.filter(expo=expo).select_related("vendor"))
-    tables = exports.dashboard_tables(board, deal_rows)
+    tables = exports.dashboard_tables(board, list(selectors.expo_deals(expo=expo)))
     if table != "all":
         tables = [t for t in tables if t.slug == table]
     name = exports.filename(expo, table, fmt)
@@ -263,10 +175,10 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
                 expo=expo, language=form.cleaned_data["language"], by=request.user
             )
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            add_to_form(form, error, "language")
         else:
             return redirect("manage:reports:report_job", expo.slug, job.pk)
-    jobs = ReportJob.objects.filter(expo=expo).defer("pdf")[:10]
+    jobs = selectors.report_jobs(expo=expo)
     return render(
         request,
         "reports/report.html",
@@ -276,7 +188,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _job(request: HttpRequest, slug: str, job_id: int) -> tuple[Expo, ReportJob]:
     expo = managed_expo(request, slug)
-    return expo, get_object_or_404(ReportJob.objects.defer("pdf"), pk=job_id, expo=expo)
+    return expo, _found(selectors.report_job(expo=expo, job_id=job_id))
 
 
 @require_safe
@@ -309,9 +221,8 @@ def report_download(request: HttpRequest, slug: str, job_id: int) -> HttpRespons
     expo, job = _job(request, slug, job_id)
     if job.status != ReportJob.Status.DONE:
         raise Http404
-    pdf = ReportJob.objects.values_list("pdf", flat=True).get(pk=job.pk)
     return FileResponse(
-        io.BytesIO(bytes(pdf)),
+        io.BytesIO(selectors.report_pdf(job=job)),
         as_attachment=True,
         filename=f"{expo.slug}-report-{job.language}.pdf",
         content_type="application/pdf",
@@ -326,12 +237,9 @@ def report_download(request: HttpRequest, slug: str, job_id: int) -> HttpRespons
 def compare(request: HttpRequest, slug: str) -> HttpResponse:
     """This expo beside others of the same office (chosen with ``?with=<slug>``)."""
     expo = managed_expo(request, slug)
-    siblings = list(Expo.objects.filter(office_id=expo.office_id).order_by("-opens_at")[:50])
-    chosen = set(request.GET.getlist("with"))
-    if chosen:
-        picked = [e for e in siblings if e.slug in chosen and e.pk != expo.pk][: COMPARE_LIMIT - 1]
-    else:
-        picked = [e for e in siblings if e.pk != expo.pk][: COMPARE_LIMIT - 1]
+    others, picked = selectors.compared_expos(
+        expo=expo, chosen=set(request.GET.getlist("with")), limit=COMPARE_LIMIT
+    )
     summaries = reports.office_comparison([expo, *picked])
     peak = max((s.omzet for s in summaries), default=0)
     chart = charts.bar_chart(
@@ -346,7 +254,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
         {
             **booth_selectors.organiser_header(expo),
             "summaries": summaries,
-            "siblings": [e for e in siblings if e.pk != expo.pk],
+            "siblings": others,
             "picked": {e.slug for e in picked},
             "chart": chart,
             "peak": peak,
@@ -366,11 +274,11 @@ def api_tokens(request: HttpRequest, slug: str) -> HttpResponse:
                 office=expo.office, name=form.cleaned_data["name"], by=request.user
             )
         except ValidationError as error:
-            form.add_error("name", _errors(error))
+            add_to_form(form, error, "name")
         else:
             created = {"token": token, "raw": raw}
             form = TokenForm()
-    tokens = ApiToken.objects.filter(office_id=expo.office_id).select_related("created_by")
+    tokens = selectors.office_tokens(office_id=expo.office_id)
     response = render(
         request,
         "reports/api_tokens.html",
@@ -390,7 +298,7 @@ def api_tokens(request: HttpRequest, slug: str) -> HttpResponse:
 @organiser_required
 def api_token_revoke(request: HttpRequest, slug: str, token_id: int) -> HttpResponse:
     expo = managed_expo(request, slug)
-    token = get_object_or_404(ApiToken, pk=token_id, office_id=expo.office_id)
+    token = _found(selectors.office_token(office_id=expo.office_id, token_id=token_id))
     report_services.api_token_revoke(token=token, by=request.user)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("manage:reports:api_tokens", expo.slug)
@@ -435,15 +343,11 @@ def vendor_deals(request: HttpRequest, ws: Workspace) -> HttpResponse:
                 booth=form.cleaned_data["booth"], data=form.data_input(), by=request.user
             )
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            add_to_form(form, error)
         else:
             messages.success(request, _("Deal recorded. The organisers will verify it."))
             return redirect("vendor_reports:deals", ws.vendor.slug)
-    rows = list(
-        PotentialDeal.objects.filter(vendor=ws.vendor)
-        .select_related("expo")
-        .order_by("-created_at")
-    )
+    rows = selectors.vendor_deals(vendor=ws.vendor)
     return _vendor_page(
         request,
         ws,
@@ -457,25 +361,14 @@ def vendor_deals(request: HttpRequest, ws: Workspace) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @vendor_page
 def vendor_deal_edit(request: HttpRequest, ws: Workspace, deal_id: int) -> HttpResponse:
-    deal = get_object_or_404(
-        PotentialDeal.objects.select_related("expo"), pk=deal_id, vendor=ws.vendor
-    )
-    initial = {
-        "booth": deal.booth_id,
-        "buyer_company": deal.buyer_company,
-        "buyer_country": deal.buyer_country,
-        "product": deal.product,
-        "estimated_value": deal.estimated_value,
-        "status": deal.status,
-        "note": deal.note,
-    }
-    form = DealForm(request.POST or None, vendor=ws.vendor, initial=initial)
+    deal = _found(selectors.vendor_deal(vendor=ws.vendor, deal_id=deal_id))
+    form = DealForm(request.POST or None, vendor=ws.vendor, initial=DealForm.initial_of(deal))
     form.fields["booth"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             report_services.deal_update(deal=deal, data=form.data_input(), by=request.user)
         except ValidationError as error:
-            form.add_error(None, _errors(error))
+            add_to_form(form, error)
         else:
             messages.success(request, _("Deal updated."))
             return redirect("vendor_reports:deals", ws.vendor.slug)

@@ -36,6 +36,14 @@ class DealInput:
     note: str = ""
 
 
+# What a vendor states about a deal: a change to any of these needs the deal verified again.
+DEAL_TERMS = ("buyer_company", "buyer_country", "product", "estimated_value", "status")
+
+
+def _terms(deal: PotentialDeal) -> tuple:
+    return tuple(getattr(deal, name) for name in DEAL_TERMS)
+
+
 def _apply(deal: PotentialDeal, data: DealInput) -> None:
     deal.buyer_company = data.buyer_company.strip()
     deal.buyer_country = data.buyer_country.upper()
@@ -71,26 +79,22 @@ def deal_update(*, deal: PotentialDeal, data: DealInput, by: User) -> PotentialD
     """The vendor changes its deal; a verified deal whose figures change needs verifying again."""
     deal = PotentialDeal.objects.select_for_update().get(pk=deal.pk)
     permissions.require(permissions.is_vendor_member(by, deal.vendor_id))
-    before = (
-        deal.buyer_company,
-        deal.buyer_country,
-        deal.product,
-        deal.estimated_value,
-        deal.status,
-    )
+    before = _terms(deal)
     _apply(deal, data)
-    after = (
-        deal.buyer_company,
-        deal.buyer_country,
-        deal.product,
-        deal.estimated_value,
-        deal.status,
-    )
-    if before != after and deal.verification != PotentialDeal.Verification.PENDING:
+    if _terms(deal) != before and deal.verification != PotentialDeal.Verification.PENDING:
         deal.verification = PotentialDeal.Verification.PENDING
         deal.verified_by = None
         deal.verified_at = None
-    deal.save()
+    deal.save(
+        update_fields=[
+            *DEAL_TERMS,
+            "note",
+            "verification",
+            "verified_by",
+            "verified_at",
+            "updated_at",
+        ]
+    )
     audit_log(
         action="reports.deal.updated",
         obj=deal,

@@ -34,7 +34,7 @@ def with_stripe(settings, stripe_api_base):
 
 
 def _card(number: str) -> str:
-    token = providers.STRIPE.client.v1.tokens.create(
+    token = providers.get("stripe").client.v1.tokens.create(
         params={"card": {"number": number, "exp_month": "12", "exp_year": "2031", "cvc": "123"}}
     )
     return token.card.id
@@ -123,7 +123,7 @@ def test_paying_by_card_through_localstripe(client, priced, vendor_a, with_strip
     charge.refresh_from_db()
     assert campaign.status == BannerCampaign.Status.PAID and fee.status == BannerFee.Status.PAID
     card = charge.payments.get(provider="stripe", status=Payment.Status.SUCCEEDED)
-    intent = providers.STRIPE.client.v1.payment_intents.retrieve(card.provider_ref)
+    intent = providers.get("stripe").client.v1.payment_intents.retrieve(card.provider_ref)
     assert intent.amount == 250_000 * 100 and intent.currency == "idr"
     # The transfer can no longer be used, and nothing reached the sales ledger.
     assert not charge.payments.filter(status=Payment.Status.CREATED).exists()

@@ -27,7 +27,8 @@ PLAN = (
 
 def seed_banners(expo: Expo) -> list[BannerCampaign]:
     """A few of the organiser's own banners, approved, for the demo: drawn like the demo's covers,
-    with the target's name written on them. Nothing when the expo has no organiser or booths."""
+    with the target's name written on them. Nothing when the expo has no organiser or booths, or
+    already has the organiser's banners for its days."""
     organiser = (
         User.objects.filter(office_memberships__office_id=expo.office_id).order_by("pk").first()
     )
@@ -40,8 +41,11 @@ def seed_banners(expo: Expo) -> list[BannerCampaign]:
     )
     if not booths:
         return []
-    slots = banners.slots_ensure()
     first, last = banners.expo_days(expo)
+    # Once per time box: a second run places nothing, a re-opened expo gets banners for its days.
+    if BannerCampaign.objects.filter(expo=expo, vendor__isnull=True, ends_on__gte=first).exists():
+        return []
+    slots = banners.slots_ensure()
     made = []
     for code, index, weight in PLAN:
         slot = slots.get(code)

@@ -395,3 +395,9 @@ def test_seed_banners_places_approved_organiser_banners(expo, booth_a, booth_b):
     assert len(made) >= 5
     assert all(c.status == BannerCampaign.Status.APPROVED and c.vendor_id is None for c in made)
     assert _served_ids(expo)
+
+
+def test_seed_banners_places_them_once(expo, booth_a, booth_b):
+    made = demo_banners.seed_banners(expo)
+    assert demo_banners.seed_banners(expo) == []
+    assert BannerCampaign.objects.filter(expo=expo).count() == len(made)

@@ -1,15 +1,14 @@
-"""The data API, included by ``expo.urls`` at ``api/v1/`` (namespace ``api``)."""
+"""The data API, included by ``expo.urls`` at ``api/v1/`` (namespace ``api``): the document and
+its page, then the operations ninja routes (``expos``, ``expo_omzet``, ``expo_breakdown``)."""
 
 from django.urls import path
 
-from expo.reports import api
+from expo.reports.api import api, docs
 
 app_name = "api"
 
 urlpatterns = [
-    path("openapi.json", api.openapi, name="openapi"),
-    path("docs/", api.docs, name="docs"),
-    path("expos/", api.expos, name="expos"),
-    path("expos/<slug:slug>/omzet/", api.expo_omzet, name="expo_omzet"),
-    path("expos/<slug:slug>/omzet/<slug:breakdown>/", api.expo_breakdown, name="expo_breakdown"),
+    path("openapi.json", docs.openapi, name="openapi"),
+    path("docs/", docs.page, name="docs"),
+    *api.urls[0],
 ]

@@ -14,11 +14,19 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from expo import ratelimit
 from expo.reports import api_urls
 from expo.reports import services as report_services
 from expo.reports.models import ApiToken
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counts():
+    ratelimit.reset()
+    yield
+    ratelimit.reset()
 
 
 @pytest.fixture
@@ -75,7 +83,8 @@ def test_openapi_document_covers_every_api_url(document):
         assert resolver.resolve(url).namespace == "api"
     documented = {"/api/v1" + path for path in document["paths"]}
     for pattern in api_urls.urlpatterns:
-        if pattern.name in ("openapi", "docs"):
+        # api-root is ninja's own: it answers 404 and only tells ninja where the API is mounted.
+        if pattern.name in ("openapi", "docs", "api-root"):
             continue
         route = (
             str(pattern.pattern)

@@ -25,7 +25,8 @@ from huey.storage import SqliteStorage
 
 from expo import tasks
 
-WAIT_SECONDS = 10.0
+# A bound for a busy machine, not a speed target: a passing test returns as soon as the work is done.
+WAIT_SECONDS = 60.0
 
 
 def _wait_until(condition: Callable[[], bool], what: str) -> None:
@@ -95,7 +96,9 @@ def test_a_queued_mail_is_delivered_by_a_worker(consumer, queue):
     assert mail.outbox[0].subject == "Booth approved"
     assert mail.outbox[0].to == ["vendor@example.com"]
     assert result.get(blocking=True, timeout=WAIT_SECONDS) == 1
-    assert queue.queue_size() == 0
+    # Our job left the queue. The queue itself need not be empty: the consumer's scheduler may have
+    # enqueued a periodic job meanwhile (it did on a busy machine, at a minute's turn).
+    assert result.id not in {task.id for task in HUEY.pending()}
 
 
 def _session(*, expires_in: dt.timedelta) -> str:

@@ -13,7 +13,7 @@ from booths.forms import single_line
 from expo.countries import COUNTRY_CHOICES
 from payments import providers
 from payments.models import Currency, OrderPart, ShippingMethod, ShippingZone
-from payments.services import MAX_QUANTITY
+from payments.rules import MAX_QUANTITY
 from payments.shipping import PROVINCE_CHOICES
 
 MAX_SHIPPING = 50_000_000  # Rp 50 million per order: far above any parcel; catches stray digits.

@@ -14,8 +14,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from booths import hooks
-from booths.models import ProductImage, Vendor
-from expo import permissions, timebox
+from booths.models import Product, ProductImage, Vendor
+from expo import timebox
 from expo.models import Expo
 from expo.money import format_approx
 from payments import providers
@@ -32,8 +32,9 @@ from payments.models import (
     Payment,
     SalesLedgerEntry,
     SettlementPayout,
+    VendorShippingRate,
 )
-from payments.services import CART_SESSION_KEY, fee_for, quantity_problem
+from payments.rules import CART_SESSION_KEY, fee_for, quantity_problem
 
 CURRENCY_COOKIE = hooks.CURRENCY_COOKIE
 
@@ -187,6 +188,26 @@ def order_for_organiser(*, expo: Expo, code: str) -> Order | None:
     return _order_detail_queryset().filter(expo=expo, code=code).first()
 
 
+def last_order(*, user: Any) -> Order | None:
+    """The account's latest order (its address fills the next checkout)."""
+    return Order.objects.filter(buyer=user).order_by("-placed_at").first()
+
+
+def order_part(*, order: Order, part_id: int) -> OrderPart | None:
+    return OrderPart.objects.filter(order=order, pk=part_id).select_related("vendor").first()
+
+
+def payments_to_ask(*, order: Order | None = None, charge: Charge | None = None) -> list[Payment]:
+    """The order's or charge's payments still waiting at a provider (not those people confirm),
+    to be re-read after the page finished a payment step."""
+    found = Payment.objects.filter(status=Payment.Status.CREATED).exclude(
+        provider__in=providers.offline()
+    )
+    if order is not None:
+        return list(found.filter(order=order))
+    return list(found.filter(charge=charge))
+
+
 def buyer_orders(*, user: Any) -> list[Order]:
     """An account's orders, newest first, each with its parts and lines (three queries)."""
     return list(
@@ -270,17 +291,33 @@ def vendor_part(*, vendor: Vendor, part_id: int) -> OrderPart | None:
     )
 
 
+def _waiting_transfers(expo: Expo) -> QuerySet[Payment]:
+    return Payment.objects.filter(
+        order__expo=expo, provider__in=providers.offline(), status=Payment.Status.CREATED
+    )
+
+
 def pending_transfers(*, expo: Expo) -> list[Payment]:
     """Bank transfers of this expo's orders still waiting for the organiser, oldest first."""
     return list(
-        Payment.objects.filter(
-            order__expo=expo,
-            provider=providers.MANUAL.name,
-            status=Payment.Status.CREATED,
-        )
+        _waiting_transfers(expo)
         .select_related("order")
         .annotate(parts=Count("order__parts"))
         .order_by("created_at", "id")
+    )
+
+
+def pending_transfer_count(*, expo: Expo) -> int:
+    """How many of the expo's bank transfers wait for the organiser (the payments tab's badge)."""
+    return _waiting_transfers(expo).count()
+
+
+def transfer_of(*, expo: Expo, payment_id: int) -> Payment | None:
+    """One of the expo's bank transfers (any status: confirming twice says so), by id."""
+    return (
+        Payment.objects.filter(pk=payment_id, order__expo=expo, provider__in=providers.offline())
+        .select_related("order")
+        .first()
     )
 
 
@@ -312,6 +349,37 @@ def expo_order_status_counts(*, expo: Expo) -> dict[str, int]:
     return counts
 
 
+def expo_for_checkout(*, slug: str) -> Expo | None:
+    return Expo.objects.select_related("office").filter(slug=slug).first()
+
+
+def product_to_add(*, product_id: int) -> Product | None:
+    """The product a buy box adds to the cart, with its booth and expo (for the way back)."""
+    return Product.objects.select_related("booth__expo").filter(pk=product_id).first()
+
+
+def shipping_rates(*, vendor: Vendor) -> dict[str, tuple[str, int]]:
+    """The vendor's rate per zone: ``{zone: (method, amount)}``."""
+    return {
+        rate.zone: (rate.method, rate.amount)
+        for rate in VendorShippingRate.objects.filter(vendor=vendor)
+    }
+
+
+def expo_vendor(*, expo: Expo, vendor_id: int) -> Vendor | None:
+    """A vendor with a booth at the expo."""
+    return Vendor.objects.filter(booths__expo=expo, pk=vendor_id).distinct().first()
+
+
+def expo_payouts(*, expo: Expo) -> list[SettlementPayout]:
+    """The payouts made to the expo's vendors, newest first."""
+    return list(
+        SettlementPayout.objects.filter(expo=expo)
+        .select_related("vendor", "paid_by")
+        .order_by("-paid_at")
+    )
+
+
 def collecting_account(*, expo: Expo) -> CollectingAccount | None:
     """The bank account the expo's buyers transfer to, if its organisers have set it."""
     return CollectingAccount.objects.filter(expo=expo).first()
@@ -334,7 +402,7 @@ def charge_transfer(charge: Charge) -> Payment | None:
     if charge.status != Charge.Status.PENDING:
         return None
     return charge.payments.filter(
-        provider=providers.MANUAL.name, status=Payment.Status.CREATED
+        provider__in=providers.offline(), status=Payment.Status.CREATED
     ).first()
 
 
@@ -470,7 +538,3 @@ def approx(rupiah: int, currency: str, rates: dict[str, Decimal]) -> str:
     if not currency or currency not in rates:
         return ""
     return format_approx(rupiah, currency, rates[currency])
-
-
-def can_see_part(user: Any, part: OrderPart) -> bool:
-    return permissions.is_vendor_member(user, part.vendor_id)

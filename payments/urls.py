@@ -1,12 +1,13 @@
 """Payment pages (namespace ``payments``), included at ``""``: full paths.
 
 The buyer's pages are here; the vendor's and organiser's payment pages live in
-``payments.workspace_urls``, included below under the same namespace.
+``payments.workspace_urls``, and each payment provider's own views (a webhook) in the provider's
+URLconf, all included below under the same namespace.
 """
 
 from django.urls import include, path
 
-from payments import views
+from payments import charge_views, providers, views
 
 app_name = "payments"
 
@@ -27,9 +28,9 @@ urlpatterns: list = [
         views.order_received,
         name="order_received",
     ),
-    path("charges/<str:code>/", views.charge, name="charge"),
-    path("charges/<str:code>/pay/", views.charge_pay, name="charge_pay"),
-    path("charges/<str:code>/sync/", views.charge_sync, name="charge_sync"),
-    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("charges/<str:code>/", charge_views.charge, name="charge"),
+    path("charges/<str:code>/pay/", charge_views.charge_pay, name="charge_pay"),
+    path("charges/<str:code>/sync/", charge_views.charge_sync, name="charge_sync"),
+    *providers.urlpatterns(),
     path("", include("payments.workspace_urls")),
 ]

@@ -1,9 +1,10 @@
-"""The buyer's payment pages (namespace ``payments``): cart, checkout, paying, orders, and the
-Stripe webhook.
+"""The buyer's payment pages (namespace ``payments``): cart, checkout, paying and following orders
+(a charge's pages are ``payments.charge_views``).
 
 Views stay thin: forms clean input, ``payments.services`` apply every rule (time box, stock,
 permissions), ``payments.selectors`` read. A refused action shows its message in the buyer's
-language and changes nothing.
+language and changes nothing. The payment box of a provider paid in the page is the provider's own
+template and configuration (``in_page``); its webhooks are its own views (``payments.providers``).
 
 The header's cart count is kept in the session (``CART_COUNT_KEY``) whenever the cart changes
 here, so showing it on every page costs no query; the cart page refreshes it.
@@ -11,8 +12,6 @@ here, so showing it on every page costs no query; the cart page refreshes it.
 
 from __future__ import annotations
 
-import json
-import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,34 +20,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    JsonResponse,
-)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from booths import hooks
-from booths.models import Product
 from expo import timebox
 from expo.models import Expo
 from expo.money import format_rupiah
+from expo.refusals import Refused, add_to_form, refuse, text_of
 from payments import attribution, providers, selectors, services
 from payments.context_processors import CART_COUNT_KEY
 from payments.forms import CheckoutForm, QuantityForm
-from payments.models import Cart, Charge, Order, OrderPart, Payment
-
-logger = logging.getLogger(__name__)
+from payments.models import Cart, Order
 
 CURRENCY_COOKIE_AGE = 365 * 24 * 3600
 
@@ -67,16 +57,6 @@ def _next_url(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
-
-
-def _messages_of(error: Exception) -> list[str]:
-    if isinstance(error, timebox.ExpoStateError):
-        return [str(error.message)]
-    if isinstance(error, ValidationError):
-        return [str(m) for m in error.messages]
-    if isinstance(error, providers.ProviderError):
-        return [str(error)]
-    return [str(error)]
 
 
 def _store_count(request: HttpRequest, count: int) -> int:
@@ -183,11 +163,7 @@ def cart(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     raw_id = request.POST.get("product", "")
-    product = (
-        Product.objects.select_related("booth__expo").filter(pk=int(raw_id)).first()
-        if raw_id.isdigit()
-        else None
-    )
+    product = selectors.product_to_add(product_id=int(raw_id)) if raw_id.isdigit() else None
     if product is None:
         raise Http404
     default = reverse(
@@ -209,8 +185,8 @@ def cart_add(request: HttpRequest) -> HttpResponse:
                     by=_user(request),
                 )
             count = _remember_count(request, current)
-        except (ValidationError, timebox.ExpoStateError) as error:
-            errors = _messages_of(error)
+        except (ValidationError, Refused) as error:
+            errors = [text_of(error)]
     if _wants_json(request):
         if errors:
             return JsonResponse({"ok": False, "errors": errors}, status=400)
@@ -246,9 +222,8 @@ def cart_update(request: HttpRequest) -> HttpResponse:
             services.cart_set_quantity(
                 cart=current, product_id=int(product_id), quantity=int(raw), by=_user(request)
             )
-    except (ValidationError, timebox.ExpoStateError) as error:
-        for message in _messages_of(error):
-            messages.error(request, message)
+    except (ValidationError, Refused) as error:
+        messages.error(request, text_of(error))
     _remember_count(request, current)
     return redirect("payments:cart")
 
@@ -260,7 +235,7 @@ def _initial_details(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"country": "ID"}
-    last = Order.objects.filter(buyer=user).order_by("-placed_at").first()
+    last = selectors.last_order(user=user)
     initial = {"email": user.email, "name": user.name, "country": user.country or "ID"}
     if last is not None:
         initial.update(
@@ -291,17 +266,22 @@ def _summary(current: Cart, expo: Expo, country: str, region: str) -> dict[str, 
     }
 
 
+def _expo(slug: str) -> Expo:
+    expo = selectors.expo_for_checkout(slug=slug)
+    if expo is None:
+        raise Http404
+    return expo
+
+
 def checkout(request: HttpRequest, expo_slug: str) -> HttpResponse:
-    expo = get_object_or_404(Expo.objects.select_related("office"), slug=expo_slug)
+    expo = _expo(expo_slug)
     current = _cart(request)
     if not selectors.cart_has_items(current, expo=expo):
         messages.info(request, _("Your cart has nothing from this expo."))
         return redirect("payments:cart")
     if not timebox.allows(expo, timebox.Action.BUY):
-        messages.error(
-            request, str(timebox.ExpoStateError(expo, timebox.Action.BUY, expo.state).message)
-        )
-        return redirect("payments:cart")
+        closed = timebox.ExpoStateError(expo, timebox.Action.BUY, expo.state)
+        return refuse(request, closed, reverse("payments:cart"))
 
     if request.method == "POST":
         form = CheckoutForm(request.POST)
@@ -328,11 +308,8 @@ def checkout(request: HttpRequest, expo_slug: str) -> HttpResponse:
                     attribution=attribution.read(request.session, expo_id=expo.pk),
                     expected_subtotal=data["expected_subtotal"],
                 )
-            except (ValidationError, timebox.ExpoStateError, providers.ProviderError) as error:
-                if isinstance(error, ValidationError):
-                    form.add_error(None, error)
-                else:
-                    form.add_error(None, _messages_of(error))
+            except (ValidationError, Refused) as error:
+                add_to_form(form, error)
                 if isinstance(error, services.PricesChanged):
                     services.cart_acknowledge_prices(cart=current)
             else:
@@ -374,7 +351,7 @@ def checkout(request: HttpRequest, expo_slug: str) -> HttpResponse:
 @require_safe
 def checkout_quote(request: HttpRequest, expo_slug: str) -> JsonResponse:
     """Shipping for the address being typed: per booth and the totals, as the server will charge."""
-    expo = get_object_or_404(Expo, slug=expo_slug)
+    expo = _expo(expo_slug)
     current = _cart(request)
     if current is None:
         return JsonResponse({"parts": [], "subtotal": 0, "shipping": 0, "total": 0})
@@ -423,6 +400,7 @@ def _buyer_order(request: HttpRequest, code: str) -> Order:
 def order(request: HttpRequest, code: str) -> HttpResponse:
     found = _buyer_order(request, code)
     payment = selectors.payable_payment(found)
+    ordered_with = providers.find(found.provider)
     context: dict[str, Any] = {
         "order": found,
         "payment": payment,
@@ -430,17 +408,17 @@ def order(request: HttpRequest, code: str) -> HttpResponse:
         "page_title": _("Order %(code)s") % {"code": found.code},
         "is_buyer_account": request.user.is_authenticated and found.buyer_id == request.user.pk,
         "can_buy": timebox.allows(found.expo, timebox.Action.BUY),
-        "provider_label": getattr(providers.REGISTRY.get(found.provider), "label", ""),
+        "provider_label": ordered_with.label if ordered_with else "",
     }
-    if payment is not None and payment.provider == providers.MANUAL.name:
+    method = providers.find(payment.provider) if payment is not None else None
+    if method is not None and method.confirms_offline:
+        context["pays_offline"] = True
         context["account"] = selectors.collecting_account(expo=found.expo)
-    if payment is not None and payment.provider == providers.STRIPE.name and context["can_buy"]:
-        context["stripe"] = {
-            "publishable_key": providers.STRIPE.publishable_key,
-            "js_url": settings.STRIPE_JS_URL,
-            "pay_url": reverse("payments:order_pay", args=[found.code]),
-            "sync_url": reverse("payments:order_sync", args=[found.code]),
-        }
+    if method is not None and method.pays_in_page and context["can_buy"]:
+        context["in_page"] = method.page_box(
+            pay_url=reverse("payments:order_pay", args=[found.code]),
+            sync_url=reverse("payments:order_sync", args=[found.code]),
+        )
     currency = selectors.chosen_currency(request)
     if currency:
         rates = selectors.exchange_rates(expo_id=found.expo_id)
@@ -450,16 +428,17 @@ def order(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def order_pay(request: HttpRequest, code: str) -> JsonResponse:
-    """The page gives the card stripe.js made; the server confirms the PaymentIntent and answers
-    with the outcome (and a client secret when the bank wants the buyer to authenticate)."""
+    """The page gives the card its provider's script made; the server completes the payment and
+    answers with the outcome (and a client secret when the bank wants the buyer to
+    authenticate)."""
     found = _buyer_order(request, code)
     card = (request.POST.get("card") or "").strip()
     if not card or len(card) > 255:
         return JsonResponse({"ok": False, "errors": [_("Enter your card details.")]}, status=400)
     try:
         attempt = services.payment_pay_with_card(order=found, card=card, by=_user(request))
-    except (ValidationError, timebox.ExpoStateError, providers.ProviderError) as error:
-        return JsonResponse({"ok": False, "errors": _messages_of(error)}, status=400)
+    except (ValidationError, Refused) as error:
+        return JsonResponse({"ok": False, "errors": [text_of(error)]}, status=400)
     state = attempt.state.status
     body: dict[str, Any] = {"ok": state == "succeeded", "status": state, "next": _order_url(found)}
     if attempt.requires_action:
@@ -476,15 +455,14 @@ def order_pay(request: HttpRequest, code: str) -> JsonResponse:
 
 @require_POST
 def order_sync(request: HttpRequest, code: str) -> HttpResponse:
-    """After stripe.js finished an authentication step: re-read the payment from Stripe."""
+    """After the page's script finished an authentication step: re-read the payment from its
+    provider."""
     found = _buyer_order(request, code)
-    for payment in found.payments.filter(status=Payment.Status.CREATED).exclude(
-        provider=providers.MANUAL.name
-    ):
+    for payment in selectors.payments_to_ask(order=found):
         try:
             services.payment_sync(payment=payment)
         except providers.ProviderError as error:
-            messages.error(request, str(error))
+            messages.error(request, text_of(error))
     found.refresh_from_db()
     if found.status == Order.Status.CANCELLED:
         messages.error(
@@ -509,11 +487,8 @@ def order_cancel(request: HttpRequest, code: str) -> HttpResponse:
         services.order_cancel(
             order=found, reason=Order.CancelReason.BUYER, by=request.user if is_account else None
         )
-    except (ValidationError, PermissionDenied, providers.ProviderError) as error:
-        messages.error(
-            request, " ".join(_messages_of(error)) or _("This order cannot be cancelled.")
-        )
-        return redirect(_order_url(found))
+    except (ValidationError, PermissionDenied) as error:
+        return refuse(request, error, _order_url(found))
     messages.success(
         request,
         _("Order %(code)s is cancelled; its items are back in your cart.") % {"code": found.code},
@@ -530,17 +505,18 @@ def order_cancel(request: HttpRequest, code: str) -> HttpResponse:
 def order_received(request: HttpRequest, code: str, part_id: int) -> HttpResponse:
     """The buyer confirms a shipped parcel arrived."""
     found = _buyer_order(request, code)
-    part = get_object_or_404(OrderPart, pk=part_id, order=found)
+    part = selectors.order_part(order=found, part_id=part_id)
+    if part is None:
+        raise Http404
     try:
         services.part_mark_delivered(part=part, by=request.user)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(_messages_of(error)))
-    else:
-        messages.success(
-            request,
-            _("Thank you: the parcel from %(vendor)s is marked as received.")
-            % {"vendor": part.vendor.name},
-        )
+        return refuse(request, error, _order_url(found))
+    messages.success(
+        request,
+        _("Thank you: the parcel from %(vendor)s is marked as received.")
+        % {"vendor": part.vendor.name},
+    )
     return redirect(_order_url(found))
 
 
@@ -552,112 +528,3 @@ def orders(request: HttpRequest) -> HttpResponse:
         "payments/orders.html",
         {"orders": selectors.buyer_orders(user=request.user), "page_title": _("Your orders")},
     )
-
-
-# --- Charges: paying the organiser for a service (a banner's fee) ------------------------------------
-
-
-def _charge_for(request: HttpRequest, code: str) -> Charge:
-    key = request.GET.get("key") or request.POST.get("key")
-    charge = selectors.charge_for_payer(code=code, user=request.user, key=key)
-    if charge is None:
-        raise Http404
-    return charge
-
-
-def _charge_url(charge: Charge) -> str:
-    return (
-        reverse("payments:charge", args=[charge.code]) + "?" + urlencode({"key": charge.access_key})
-    )
-
-
-@require_safe
-def charge(request: HttpRequest, code: str) -> HttpResponse:
-    found = _charge_for(request, code)
-    context: dict[str, Any] = {
-        "charge": found,
-        "key": found.access_key,
-        "transfer": selectors.charge_transfer(found),
-        "account": selectors.collecting_account(expo=found.expo),
-        "page_title": found.label,
-    }
-    if found.status == Charge.Status.PENDING and providers.STRIPE.is_available():
-        context["stripe"] = {
-            "publishable_key": providers.STRIPE.publishable_key,
-            "js_url": settings.STRIPE_JS_URL,
-            "pay_url": reverse("payments:charge_pay", args=[found.code]),
-            "sync_url": reverse("payments:charge_sync", args=[found.code]),
-        }
-    return render(request, "payments/charge.html", context)
-
-
-@require_POST
-def charge_pay(request: HttpRequest, code: str) -> JsonResponse:
-    found = _charge_for(request, code)
-    card = (request.POST.get("card") or "").strip()
-    if not card or len(card) > 255:
-        return JsonResponse({"ok": False, "errors": [_("Enter your card details.")]}, status=400)
-    try:
-        attempt = services.charge_pay_with_card(charge=found, card=card, by=_user(request))
-    except (ValidationError, providers.ProviderError) as error:
-        return JsonResponse({"ok": False, "errors": _messages_of(error)}, status=400)
-    state = attempt.state.status
-    body: dict[str, Any] = {"ok": state == "succeeded", "status": state, "next": _charge_url(found)}
-    if attempt.requires_action:
-        body.update(requires_action=True, client_secret=attempt.client_secret)
-    elif state in ("failed", "cancelled"):
-        body["errors"] = [
-            _("%(reason)s Nothing was charged; pay again or by bank transfer.")
-            % {"reason": attempt.state.message or _("The card was declined.")}
-        ]
-        body["next"] = ""
-    return JsonResponse(body)
-
-
-@require_POST
-def charge_sync(request: HttpRequest, code: str) -> HttpResponse:
-    found = _charge_for(request, code)
-    for payment in found.payments.filter(
-        status=Payment.Status.CREATED, provider=providers.STRIPE.name
-    ):
-        try:
-            services.payment_sync(payment=payment)
-        except providers.ProviderError as error:
-            messages.error(request, str(error))
-    return redirect(_charge_url(found))
-
-
-# --- Stripe webhook ---------------------------------------------------------------------------------
-
-
-@csrf_exempt
-@require_POST
-def stripe_webhook(request: HttpRequest) -> HttpResponse:
-    """Stripe's events are triggers only: a verified event makes us re-read its PaymentIntent (or
-    its refunds) from the API and act on that. A repeated delivery is counted and ignored; events
-    arriving out of order are harmless because the state acted on is always Stripe's current one."""
-    signature = request.headers.get("Stripe-Signature", "")
-    try:
-        event = providers.STRIPE.verify_event(request.body, signature)
-    except Exception:
-        logger.info("Refused a Stripe webhook with a bad signature")
-        return HttpResponseBadRequest("bad signature")
-    # Verified: read it as plain data (Stripe objects are not dicts).
-    body = json.loads(request.body)
-    data = (body.get("data") or {}).get("object") or {}
-    object_id = str(data.get("id") or "")
-    intent_id = (
-        object_id
-        if str(data.get("object")) == "payment_intent"
-        else str(data.get("payment_intent") or "")
-    )
-    try:
-        services.stripe_event_handle(
-            event_id=str(body.get("id") or event.id),
-            event_type=str(body.get("type") or ""),
-            object_id=object_id,
-            intent_id=intent_id,
-        )
-    except providers.ProviderError:
-        return HttpResponse(status=503)  # Stripe delivers it again later
-    return HttpResponse(status=200)

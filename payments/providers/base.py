@@ -1,10 +1,16 @@
-"""The small interface every payment provider implements."""
+"""The interface every payment provider implements, and what it answers with.
+
+The core (services, views, selectors) asks a provider for what it needs through these methods and
+attributes only; nothing outside a provider's own module knows which provider it is.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+from expo.refusals import Refused
 
 if TYPE_CHECKING:
     from payments.models import Payment
@@ -12,21 +18,11 @@ if TYPE_CHECKING:
 State = Literal["succeeded", "pending", "failed", "cancelled"]
 
 
-class ProviderError(Exception):
+class ProviderError(Refused):
     """The provider could not be reached or answered oddly: nothing changed, try again later.
     ``message`` is for the buyer, translated."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class PaymentDeclined(Exception):
-    """The provider refused the payment (a declined card); ``message`` is the provider's reason."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_code = "provider_unavailable"
 
 
 @dataclass(frozen=True)
@@ -44,16 +40,57 @@ class ProviderRefund:
     done: bool  # False: recorded, money still to be sent back by hand
 
 
+@dataclass(frozen=True)
+class RefundSeen:
+    """A refund the provider reports for a payment (made here or in its own dashboard)."""
+
+    provider_ref: str
+    amount: int  # rupiah
+    status: str  # the provider's word: "succeeded" and "pending" count, others do not
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What paying in the page gave: the state, and the secret the page's script needs when the
+    buyer must finish an authentication step (3-D Secure) with the provider."""
+
+    state: ProviderState
+    requires_action: bool = False
+    client_secret: str = ""
+
+
 class PaymentProvider(ABC):
     """A way to pay. ``start`` prepares a new :class:`~payments.models.Payment` (filling in its
     reference or provider id, which the caller saves); ``state`` asks the provider what happened
     (``None`` when only people can tell, as for a bank transfer); ``refund`` gives money back;
-    ``cancel`` makes a payment that was not made impossible to complete."""
+    ``cancel`` makes a payment that was not made impossible to complete.
+
+    Providers whose payment is made in the page (``pays_in_page``) also give the page its
+    configuration (:meth:`client_config`, rendered by ``page_template``) and take what the page
+    collected (:meth:`pay`). A provider with views of its own (a webhook) names their URLconf in
+    ``urls``; they are served under the ``payments`` namespace."""
 
     name: str
-    label: str
+    label: str  # the buyer's choice at checkout
+    description: str = ""  # one line under the choice
+    staff_label: str = ""  # how the organiser's pages name it (``label`` when empty)
+    short_label: str = ""  # in lists (``label`` when empty)
+    refund_note: str = ""  # the organiser's refund box: where the money goes
     # Minutes an unpaid order keeps its stock reserved with this provider.
     reservation_minutes: int
+    # People confirm the money arrived (a bank transfer): ``state`` is None, the buyer is mailed
+    # the instructions, the organiser's transfers page lists the payment.
+    confirms_offline: bool = False
+    # ``start`` makes no network call, so it runs inside the order's own transaction.
+    start_needs_network: bool = True
+    # The buyer pays in the page: :meth:`client_config` and :meth:`pay`.
+    pays_in_page: bool = False
+    # :meth:`refunds_of` lists refunds made at the provider, to be recorded here.
+    reports_refunds: bool = False
+    # The template of the page's payment box (given ``config`` from :meth:`client_config`).
+    page_template: str = ""
+    # A URLconf module of the provider's own views (webhooks), or "".
+    urls: str = ""
 
     @abstractmethod
     def is_available(self) -> bool: ...
@@ -69,3 +106,28 @@ class PaymentProvider(ABC):
 
     @abstractmethod
     def cancel(self, payment: Payment) -> None: ...
+
+    def refunds_of(self, payment: Payment) -> list[RefundSeen]:
+        """Refunds the provider knows of for ``payment`` (none, for a provider people run)."""
+        return []
+
+    def client_config(self, *, pay_url: str, sync_url: str) -> dict[str, Any]:
+        """What the page's script needs to take the payment and post it to ``pay_url``."""
+        raise NotImplementedError(f"{self.name} is not paid in the page")
+
+    def page_box(self, *, pay_url: str, sync_url: str) -> dict[str, Any]:
+        """What a page shows to pay in it: ``template`` rendered with ``config``."""
+        return {
+            "provider": self.name,
+            "template": self.page_template,
+            "config": self.client_config(pay_url=pay_url, sync_url=sync_url),
+        }
+
+    def pay(self, payment: Payment, *, data: str) -> Attempt:
+        """Complete ``payment`` with what the page collected (a card token, say)."""
+        raise NotImplementedError(f"{self.name} is not paid in the page")
+
+    def title(self, kind: str = "") -> str:
+        """The provider's name for the organiser's pages (``staff``) or lists (``short``)."""
+        chosen = {"staff": self.staff_label, "short": self.short_label}.get(kind, "")
+        return str(chosen or self.label)

@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 class ManualTransfer(PaymentProvider):
     name = "manual"
     label = _("Bank transfer")
+    description = _(
+        "Transfer to the expo's account; the organisers confirm it. Your items are held for you meanwhile."
+    )
+    refund_note = _(
+        "Bank transfers are recorded here; transfer the money back to the buyer yourself."
+    )
+    confirms_offline = True
+    start_needs_network = False
 
     @property
     def reservation_minutes(self) -> int:  # type: ignore[override]

@@ -1,6 +1,6 @@
 """Stock under real concurrency, on PostgreSQL: many buyers at the same moment, each in its own
 thread with its own database connection, race for a few items. The conditional UPDATE in
-``services._reserve`` must let exactly as many orders through as there is stock, give every other
+``services.stock.reserve`` must let exactly as many orders through as there is stock, give every other
 buyer a clear "sold out" answer naming the product, and the ledger must count each sale once.
 
 Run in the PostgreSQL pass:

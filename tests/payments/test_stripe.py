@@ -44,7 +44,7 @@ def products(booth):
 
 
 def stripe_client():
-    return providers.STRIPE.client
+    return providers.get("stripe").client
 
 
 def card(number: str) -> str:

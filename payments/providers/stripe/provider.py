@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import stripe
@@ -23,10 +22,12 @@ from django.utils.translation import gettext_lazy as _
 
 from payments.money import from_stripe_amount, to_stripe_amount
 from payments.providers.base import (
+    Attempt,
     PaymentProvider,
     ProviderError,
     ProviderRefund,
     ProviderState,
+    RefundSeen,
 )
 
 if TYPE_CHECKING:
@@ -55,19 +56,17 @@ def _unreachable(exc: Exception) -> ProviderError:
     )
 
 
-@dataclass(frozen=True)
-class CardAttempt:
-    """What confirming a card gave: the state, and the client secret when the page must finish an
-    authentication step with stripe.js."""
-
-    state: ProviderState
-    requires_action: bool = False
-    client_secret: str = ""
-
-
 class StripeCards(PaymentProvider):
     name = "stripe"
     label = _("Card (Visa, Mastercard, …)")
+    description = _("Pay now with a card. Card details go straight to Stripe, never to us.")
+    staff_label = _("Card (Stripe)")
+    short_label = _("Card")
+    refund_note = _("Card payments are refunded to the card through Stripe at once.")
+    pays_in_page = True
+    reports_refunds = True
+    page_template = "payments/providers/stripe_card.html"
+    urls = "payments.providers.stripe.urls"
 
     @property
     def reservation_minutes(self) -> int:  # type: ignore[override]
@@ -129,15 +128,18 @@ class StripeCards(PaymentProvider):
 
     # --- Card payments in the page ---------------------------------------------------------------
 
-    @property
-    def publishable_key(self) -> str:
-        return settings.STRIPE_PUBLISHABLE_KEY
+    def client_config(self, *, pay_url: str, sync_url: str) -> dict[str, Any]:
+        return {
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "js_url": settings.STRIPE_JS_URL,
+            "pay_url": pay_url,
+            "sync_url": sync_url,
+        }
 
-    def client_secret(self, payment: Payment) -> str:
-        return self._retrieve(payment).client_secret
-
-    def pay_with_card(self, payment: Payment, *, card: str) -> CardAttempt:
-        """Attach the card (a token's card id or a PaymentMethod id from stripe.js) and confirm."""
+    def pay(self, payment: Payment, *, data: str) -> Attempt:
+        """Attach the card (``data``: a token's card id or a PaymentMethod id from stripe.js) and
+        confirm."""
+        card = data
         intent_id = payment.provider_ref
         try:
             self.client.v1.payment_intents.update(intent_id, params={"payment_method": card})
@@ -151,11 +153,11 @@ class StripeCards(PaymentProvider):
         intent = self._retrieve(payment)
         state = self._state(intent)
         if intent.status == "requires_action":
-            return CardAttempt(state, requires_action=True, client_secret=intent.client_secret)
-        return CardAttempt(state)
+            return Attempt(state, requires_action=True, client_secret=intent.client_secret)
+        return Attempt(state)
 
-    def refunds_of(self, payment: Payment) -> list[tuple[str, int, str]]:
-        """The payment's refunds at Stripe: (refund id, rupiah, status)."""
+    def refunds_of(self, payment: Payment) -> list[RefundSeen]:
+        """The payment's refunds at Stripe."""
         try:
             found = self.client.v1.refunds.list(
                 params={"payment_intent": payment.provider_ref, "limit": 100}
@@ -163,10 +165,10 @@ class StripeCards(PaymentProvider):
         except stripe.StripeError as exc:
             raise _unreachable(exc) from exc
         return [
-            (
-                r.id,
-                from_stripe_amount(int(r.amount), getattr(r, "currency", None) or CURRENCY),
-                r.status,
+            RefundSeen(
+                provider_ref=r.id,
+                amount=from_stripe_amount(int(r.amount), getattr(r, "currency", None) or CURRENCY),
+                status=r.status,
             )
             for r in found.data
         ]

@@ -1,83 +1,60 @@
-"""iCalendar (RFC 5545) files for the agenda and its sessions: "add to my calendar"."""
+"""iCalendar (RFC 5545) files for the agenda and its sessions: "add to my calendar".
+
+Written with the ``icalendar`` library (escaping, line folding at 75 octets and UTC date-times are
+its business): one event per session with its UID, start and end in UTC, summary, description and
+link, and a display alarm 15 minutes before it starts.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Alarm, Calendar, Event, vText
 
 from events.models import LiveSession
 from expo.models import Expo
 
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\n")
-        .replace("\r", "\n")
-        .replace("\n", "\\n")
-    )
+REMINDER_BEFORE = timedelta(minutes=15)
 
 
-def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space (never inside a
-    UTF-8 sequence)."""
-    out: list[str] = []
-    current, size = "", 0
-    for ch in line:
-        width = len(ch.encode())
-        if size + width > 75:
-            out.append(current)
-            current, size = " ", 1
-        current += ch
-        size += width
-    out.append(current)
-    return "\r\n".join(out)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def _event(session: LiveSession, *, url: str, host: str, stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", f"session-{session.pk}@{host}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", session.starts_at.astimezone(UTC))
+    event.add("dtend", session.ends_at.astimezone(UTC))
+    event.add("summary", f"{session.title} · {session.booth.vendor.name}")
+    event.add("description", "\n\n".join(p for p in (session.description, url) if p))
+    event.add("url", url)
+    event.add("location", url)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", session.title)
+    alarm.add("trigger", -REMINDER_BEFORE)
+    event.add_component(alarm)
+    return event
 
 
 def calendar(sessions: Iterable[LiveSession], *, expo: Expo, base_url: str) -> str:
     host = base_url.split("://", 1)[-1].split("/")[0] or "umkm-expo"
-    now = _stamp(timezone.now())
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//{settings.PLATFORM_NAME}//Agenda//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_escape(expo.title)}",
-    ]
+    stamp = timezone.now().astimezone(UTC).replace(microsecond=0)
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", f"-//{settings.PLATFORM_NAME}//Agenda//EN")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    # An X- property is written as is unless typed: as text, so its commas and semicolons are
+    # escaped like every other text value.
+    cal.add("x-wr-calname", vText(expo.title))
     for session in sessions:
         url = base_url + reverse("events:session", args=[expo.slug, session.pk])
-        description = "\n\n".join(p for p in (session.description, url) if p)
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:session-{session.pk}@{host}",
-            f"DTSTAMP:{now}",
-            f"DTSTART:{_stamp(session.starts_at)}",
-            f"DTEND:{_stamp(session.ends_at)}",
-            f"SUMMARY:{_escape(f'{session.title} · {session.booth.vendor.name}')}",
-            f"DESCRIPTION:{_escape(description)}",
-            f"URL:{url}",
-            f"LOCATION:{_escape(url)}",
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            f"DESCRIPTION:{_escape(session.title)}",
-            "TRIGGER:-PT15M",
-            "END:VALARM",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+        cal.add_component(_event(session, url=url, host=host, stamp=stamp))
+    return cal.to_ical().decode()
 
 
 def response(

@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from icalendar import Calendar
 
 from booths.models import Product, VendorMembership
 from events import ics, rooms, services
@@ -247,6 +248,16 @@ def test_the_calendar_file_is_valid_icalendar(session):
     assert f"DTSTART:{session.starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}" in text
     assert "SUMMARY:Batik\\, tulis\\; and cap" in text
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    # Read back (to the second), the file says what the session says, and reminds 15 minutes before.
+    event = Calendar.from_ical(text).walk("VEVENT")[0]
+    url = f"https://expo.example/expos/{session.booth.expo.slug}/sessions/{session.pk}/"
+    assert event.decoded("dtstart") == session.starts_at.replace(microsecond=0)
+    assert event.decoded("dtend") == session.ends_at.replace(microsecond=0)
+    assert str(event["summary"]) == f"Batik, tulis; and cap · {session.booth.vendor.name}"
+    assert str(event["description"]).endswith(url)
+    assert str(event["url"]) == url
+    (alarm,) = event.walk("VALARM")
+    assert alarm.decoded("trigger") == -timedelta(minutes=15)
 
 
 def test_products_stay_pinned_only_while_on_sale(session, team_member):

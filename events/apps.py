@@ -7,8 +7,9 @@ class EventsConfig(AppConfig):
     verbose_name = _("Live events and chat")
 
     def ready(self) -> None:
-        # Registers the live side's frame handlers on the one websocket consumer.
-        from events import realtime  # noqa: F401
+        # Registers the live side's frame handlers on the one websocket consumer, and its room
+        # kinds (booth, session, inquiry, inbox) on the room registry.
+        from events import handlers  # noqa: F401
 
         # The live sessions beside a booth's page.
         from expo import places

@@ -1,39 +1,38 @@
-"""The one websocket per browser tab (``/ws/``) and the registry of frame handlers.
+"""The one websocket per browser tab (``/ws/``): parsing, the user's language, dispatch by frame
+type, and the one converter from a refusal to an ``error`` frame.
 
 A frame is a JSON object with a ``type``. The consumer looks the type up in :data:`HANDLERS`, which
-feature modules fill with :func:`handler`, so chat, presence or the omzet ticker are modules of their
-own rather than copies of a consumer. A handler raises :class:`RealtimeError` to answer with an
-``error`` frame carrying a stable code and a message in the user's language; anything unexpected is
-logged and the socket closed cleanly.
+the feature modules of :mod:`events.handlers` (and any app above) fill with :func:`handler`, so
+chat, rooms or inquiries are modules of their own rather than copies of a consumer. A handler
+raises :class:`RealtimeError` — or lets a service's refusal through :func:`call`, which converts it
+with :meth:`RealtimeError.of` — to answer with an ``error`` frame carrying a stable code and a
+message in the user's language; anything unexpected is logged and the socket closed cleanly.
 
-Everything written to a socket goes through its :class:`Outbox`. Room broadcasts reach it straight
-from the per-process room hub (``events.hub``), never through this consumer's handlers; under Daphne
-a frame encoded once for the room is written directly to each socket that keeps up, else queued
-(bounded) for the socket's writer task; a client too slow to keep up is told to resume and
-disconnected instead of growing the server's memory. The consumer keeps the rooms the socket is in
-(``rooms``) and runs the :func:`on_disconnect` hooks of the features when it goes. See
-``docs/realtime.md`` for the protocol.
+Everything written to a socket goes through its :class:`events.outbox.Outbox`. Room broadcasts
+reach it straight from the per-process room hub (:mod:`events.hub`), never through this consumer's
+handlers. The consumer keeps the rooms the socket is in (``rooms``) and runs the
+:func:`on_disconnect` hooks of the features when it goes. See ``docs/realtime.md`` for the protocol.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import json
 import logging
-import struct
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from events.outbox import Outbox
 from expo.middleware import supported_language
+from expo.refusals import code_of, text_of
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +51,40 @@ class RealtimeError(Exception):
     """A refusal the client should see: a stable ``code`` and a translated message. ``extra``
     fields (such as the ``room`` or the ``client_id`` of a refused message) go into the frame."""
 
+    # Codes of the base's refusals that the socket protocol names otherwise. The time box's refusal
+    # (``expo_state``) is ``chat_closed`` on the wire: the only socket actions it governs are chat,
+    # and clients and the protocol document know it by that name.
+    WIRE_CODES = {"expo_state": "chat_closed"}
+
     def __init__(self, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.extra = extra
 
+    @classmethod
+    def of(cls, error: Exception, **extra: Any) -> RealtimeError:
+        """The error frame for any refusal (``expo.refusals.Refused`` and its subclasses,
+        ``ValidationError``, ``PermissionDenied``): its stable code, its message in the user's
+        language. The socket's one converter."""
+        code = code_of(error)
+        return cls(cls.WIRE_CODES.get(code, code), text_of(error), **extra)
+
+
+async def call(
+    fn: Callable[..., Any], /, extra: dict[str, Any] | None = None, **kwargs: Any
+) -> Any:
+    """Run a synchronous service (or read) in a worker thread with a database connection; a refusal
+    it raises becomes a :class:`RealtimeError` carrying ``extra`` (the room, the client id)."""
+    try:
+        return await database_sync_to_async(fn)(**kwargs)
+    except (PermissionDenied, ValidationError) as exc:
+        raise RealtimeError.of(exc, **(extra or {})) from None
+
 
 def handler(frame_type: str) -> Callable[[Handler], Handler]:
+    """Register the coroutine that answers frames of ``frame_type`` (one per type)."""
+
     def register(fn: Handler) -> Handler:
         if frame_type in HANDLERS and HANDLERS[frame_type] is not fn:
             raise RuntimeError(f"frame type {frame_type!r} already has a handler")
@@ -74,212 +99,6 @@ def on_disconnect(fn: DisconnectHook) -> DisconnectHook:
     if fn not in DISCONNECT_HOOKS:
         DISCONNECT_HOOKS.append(fn)
     return fn
-
-
-def _daphne_protocol(send: Any) -> Any:
-    """The WebSocket protocol object under a socket's ASGI ``send`` when the server is Daphne and
-    the connection is plain TCP without compression; else None.
-
-    Daphne hands the application ``functools.partial(server.handle_reply, protocol)``; session
-    middleware wraps it in a bound method that keeps the original as ``real_send``. Daphne writes
-    every frame into the Twisted transport's buffer at once, which grows without bound for a client
-    that does not read: its size is the only way to see that client fall behind, and writing a
-    frame encoded once straight to the socket is what makes a broadcast to a thousand sockets cheap.
-    """
-    target = send
-    for _depth in range(6):
-        if isinstance(target, functools.partial):
-            for arg in target.args:
-                transport = getattr(arg, "transport", None)
-                if (
-                    transport is not None
-                    and hasattr(transport, "_tempDataLen")
-                    and hasattr(transport, "socket")
-                    and hasattr(arg, "STATE_OPEN")
-                    and getattr(arg, "_perMessageCompress", True) is None
-                ):
-                    return arg
-            return None
-        owner = getattr(target, "__self__", None)
-        target = getattr(owner, "real_send", None)
-        if target is None:
-            return None
-    return None
-
-
-def _buffered(transport: Any) -> int:
-    try:
-        return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
-    except AttributeError:
-        return 0
-
-
-class Frame:
-    """A text frame encoded once for any number of sockets: its JSON text and, built on first use,
-    its bytes on the wire (RFC 6455: unmasked, as a server sends it)."""
-
-    __slots__ = ("text", "_wire")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._wire: bytes | None = None
-
-    @property
-    def wire(self) -> bytes:
-        if self._wire is None:
-            payload = self.text.encode()
-            size = len(payload)
-            if size < 126:
-                header = bytes((0x81, size))
-            elif size < 1 << 16:
-                header = struct.pack("!BBH", 0x81, 126, size)
-            else:
-                header = struct.pack("!BBQ", 0x81, 127, size)
-            self._wire = header + payload
-        return self._wire
-
-
-class Outbox:
-    """The frames waiting to be written to one socket, in order, bounded.
-
-    ``push`` never waits. Under Daphne, while nothing is queued and the transport's write buffer is
-    below ``transport_high_water``, a frame's wire bytes (encoded once for the whole room) go
-    straight to the socket: one system call per recipient, no task hand-off, no per-recipient
-    framing. Otherwise the frame is queued and the socket's writer task sends it through the ASGI
-    ``send`` (a server with back-pressure makes it wait; under Daphne it also waits for the
-    transport's buffer to drain). When more than ``max_frames`` frames or ``max_bytes`` bytes are
-    waiting, the client is too slow: the queue is dropped and ``on_overflow`` is called (the
-    consumer tells the client to resume, then closes).
-    """
-
-    max_frames = 1000
-    max_bytes = 1024 * 1024
-    transport_high_water = 256 * 1024
-    drain_poll_seconds = 0.05
-    farewell_timeout_seconds = 10.0
-
-    def __init__(
-        self, send: Callable[[dict[str, Any]], Awaitable[None]], on_overflow: Callable[[], None]
-    ) -> None:
-        self.closed = False
-        self._send = send
-        self._on_overflow = on_overflow
-        self._queue: deque[str | dict[str, Any]] = deque()
-        self._bytes = 0
-        self._wakeup: asyncio.Future | None = None
-        self._protocol = _daphne_protocol(send)
-        self._transport = self._protocol.transport if self._protocol is not None else None
-        self._writer = asyncio.get_running_loop().create_task(self._write())
-        self._farewell: asyncio.Task | None = None
-
-    def push(self, frame: str | Frame) -> None:
-        if self.closed:
-            return
-        wire = self._protocol is not None and not self._queue and isinstance(frame, Frame)
-        if wire and self._write_wire(frame):
-            return
-        text = frame.text if isinstance(frame, Frame) else frame
-        self._queue.append(text)
-        self._bytes += len(text)
-        if len(self._queue) > self.max_frames or self._bytes > self.max_bytes:
-            self.overflow()
-            return
-        self._wake()
-
-    def _write_wire(self, frame: Frame) -> bool:
-        """Write ``frame`` now if the connection is open and keeping up; False to queue it."""
-        protocol, transport = self._protocol, self._transport
-        if (
-            protocol.state != protocol.STATE_OPEN
-            or protocol.send_queue
-            or not transport.connected
-            or transport.disconnecting
-        ):
-            return False
-        pending = _buffered(transport)
-        if pending > self.transport_high_water:
-            return False
-        data = frame.wire
-        if pending == 0:
-            # Twisted holds nothing for this socket: the kernel gets the bytes in order directly.
-            try:
-                sent = transport.socket.send(data)
-            except (BlockingIOError, InterruptedError):
-                sent = 0
-            except OSError:
-                return True  # the connection is going away; Daphne sees it on its side
-            if sent == len(data):
-                return True
-            data = data[sent:]
-        transport.write(data)
-        return True
-
-    def close(self, code: int | None = None) -> None:
-        """Close the socket once everything queued before has been written."""
-        if self.closed:
-            return
-        self._queue.append(
-            {"type": "websocket.close", "code": code} if code else {"type": "websocket.close"}
-        )
-        self.closed = True
-        self._wake()
-
-    def overflow(self) -> None:
-        self.closed = True
-        self._queue.clear()
-        self._bytes = 0
-        self._writer.cancel()
-        self._on_overflow()
-
-    def farewell(self, text: str, code: int) -> None:
-        """After an overflow: one last frame and a close, not waiting forever for the client."""
-
-        async def say() -> None:
-            await self._send({"type": "websocket.send", "text": text})
-            await self._send({"type": "websocket.close", "code": code})
-
-        async def bounded() -> None:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(say(), self.farewell_timeout_seconds)
-
-        self._farewell = asyncio.get_running_loop().create_task(bounded())
-
-    def stop(self) -> None:
-        """The socket is gone: drop what is queued and end the writer."""
-        self.closed = True
-        self._queue.clear()
-        self._bytes = 0
-        self._writer.cancel()
-
-    @property
-    def pending(self) -> int:
-        return len(self._queue)
-
-    def _wake(self) -> None:
-        wakeup = self._wakeup
-        if wakeup is not None and not wakeup.done():
-            wakeup.set_result(None)
-
-    async def _write(self) -> None:
-        loop = asyncio.get_running_loop()
-        queue = self._queue
-        while True:
-            while not queue:
-                self._wakeup = loop.create_future()
-                await self._wakeup
-                self._wakeup = None
-            transport = self._transport
-            while queue:
-                if transport is not None and _buffered(transport) > self.transport_high_water:
-                    await asyncio.sleep(self.drain_poll_seconds)
-                    continue
-                item = queue.popleft()
-                if isinstance(item, str):
-                    self._bytes -= len(item)
-                    await self._send({"type": "websocket.send", "text": item})
-                else:
-                    await self._send(item)
-                    return
 
 
 class SocketConsumer(AsyncWebsocketConsumer):
@@ -382,6 +201,10 @@ class SocketConsumer(AsyncWebsocketConsumer):
                 await fn(self, frame)
             except RealtimeError as exc:
                 await self.send_error(exc.code, exc.message, **exc.extra)
+            except (PermissionDenied, ValidationError) as exc:
+                # A refusal a handler let through outside call(): still a refusal, not a failure.
+                error = RealtimeError.of(exc)
+                await self.send_error(error.code, error.message)
             except Exception:
                 logger.exception("websocket handler %s failed", frame["type"])
                 await self.send_error("server_error", _("Something went wrong. Please reconnect."))

@@ -1,4 +1,4 @@
-"""Per-process fan-out of room frames to the sockets of this process, and presence counts.
+"""Per-process fan-out of room frames to the sockets of this process.
 
 The textbook design — a consumer per socket, each in the room's channel-layer group, every frame
 dispatched through each consumer's handler — costs a channel-layer receive, a database-connection
@@ -8,31 +8,24 @@ each process holds one :class:`Hub` (per event loop) instead:
 - one channel-layer subscription per room per process: the hub's own channel joins the room's group
   when the first local socket joins, and leaves it when the room has been empty a while;
 - a frame is JSON-encoded once by whoever publishes it, travels through the layer as that text, and
-  is handed to every local socket's bounded outbox (:class:`events.consumer.Outbox`) as is: no
+  is handed to every local socket's bounded outbox (:class:`events.outbox.Outbox`) as is: no
   per-recipient decoding, handler dispatch or database-connection cleanup (these frames touch no
   database);
 - on the in-memory layer (one process by definition) the hub skips the layer altogether and delivers
   directly, so its per-receive expiry sweep never runs;
-- presence is a count of sockets per room, kept in memory per process and, with ``REDIS_URL``, in a
-  Redis hash per room (one field per process, refreshed by a heartbeat; a silent process's counts
-  stop counting after ``PROCESS_STALE_SECONDS``). Changes are coalesced into one ``presence`` frame
-  per room every ``PRESENCE_COALESCE_SECONDS``, not one per join or leave. Nothing touches the
-  database.
+- presence (how many sockets are in a room, across processes) is counted by the hub's
+  :class:`events.presence.Presence`, which this hub tells of every join and leave and which asks it
+  to deliver the coalesced ``presence`` frames. Nothing touches the database.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import json
 import logging
-import os
-import socket as socketlib
 import time
-import uuid
 import weakref
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -42,22 +35,18 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
-from events import rooms
-from events.consumer import Frame
+from events import presence, rooms
+from events.outbox import Frame
 
 logger = logging.getLogger(__name__)
 
-PRESENCE_COALESCE_SECONDS = 0.5
 HEARTBEAT_SECONDS = 10.0
-PROCESS_STALE_SECONDS = 30.0
 ROOM_IDLE_SECONDS = 30.0
 GROUP_REFRESH_SECONDS = 1800.0
-PRESENCE_PREFIX = "umkm:presence:"
-PRESENCE_PROCESSES = "umkm:presence:processes"
 
 
 class Socket(Protocol):
-    """What the hub writes to: a socket's outbox (see :class:`events.consumer.Outbox`)."""
+    """What the hub writes to: a socket's outbox (see :class:`events.outbox.Outbox`)."""
 
     closed: bool
 
@@ -94,18 +83,16 @@ class Hub:
         # The in-memory layer only ever reaches this process: deliver directly instead.
         self.layer = None if layer is None or isinstance(layer, InMemoryChannelLayer) else layer
         self.rooms: dict[str, LocalRoom] = {}
-        self.counts: Counter[str] = Counter()
-        self.presence: RedisPresence | None = (
-            RedisPresence(settings.REDIS_URL)
-            if self.layer is not None and settings.REDIS_URL
-            else None
+        shared = self.layer is not None and settings.REDIS_URL
+        self.presence = presence.Presence(
+            loop,
+            shared=presence.RedisPresence(settings.REDIS_URL) if shared else None,
+            announce_local=self._announce_local,
+            announce_shared=self._announce_shared,
         )
-        self._dirty: set[str] = set()
-        self._flush_timer: asyncio.TimerHandle | None = None
         self._channel: asyncio.Task | None = None
         self._receiver: asyncio.Task | None = None
         self._maintenance: asyncio.Task | None = None
-        self._background: set[asyncio.Task] = set()
 
     # --- Joining and leaving ---------------------------------------------------------------------
 
@@ -115,8 +102,7 @@ class Hub:
         local = self._room(room)
         local.joining[socket] = []
         local.idle_since = None
-        for key in (room, *tags):
-            self._count(key, 1)
+        self.presence.change((room, *tags), 1)
         try:
             await asyncio.shield(local.ready)
         except BaseException:
@@ -149,8 +135,7 @@ class Hub:
         was_in = local.sockets.pop(socket, False) is None
         was_joining = local.joining.pop(socket, None) is not None
         if was_in or was_joining:
-            for key in (room, *tags):
-                self._count(key, -1)
+            self.presence.change((room, *tags), -1)
         if local.empty:
             if self.layer is None:
                 del self.rooms[room]
@@ -233,50 +218,17 @@ class Hub:
                     message["room"], message["text"], message.get("id"), message.get("count")
                 )
 
-    # --- Presence ----------------------------------------------------------------------------------
-
-    def count(self, key: str) -> int:
-        """Sockets of this process in a room (or under a presence tag)."""
-        return self.counts.get(key, 0)
-
-    def _count(self, key: str, delta: int) -> None:
-        value = self.counts[key] + delta
-        if value > 0:
-            self.counts[key] = value
-        else:
-            self.counts.pop(key, None)
-        self._dirty.add(key)
-        if self._flush_timer is None:
-            self._flush_timer = self.loop.call_later(PRESENCE_COALESCE_SECONDS, self._flush)
-
-    def _flush(self) -> None:
-        self._flush_timer = None
-        dirty, self._dirty = self._dirty, set()
-        if self.presence is None:
-            for key in dirty:
-                if not rooms.is_tag(key):
-                    self._announce_local(key, self.counts.get(key, 0))
-            return
-        self._spawn(self._flush_shared(dirty))
+    # --- Presence (counted by events.presence, delivered here) ----------------------------------
 
     def _announce_local(self, room: str, count: int) -> None:
         local = self.rooms.get(room)
         if local is not None and local.last_count != count:
-            self.deliver(room, presence_frame(room, count), None, count)
+            self.deliver(room, presence.frame(room, count), None, count)
 
-    async def _flush_shared(self, keys: set[str]) -> None:
-        await self.presence.write({key: self.counts.get(key, 0) for key in keys})
-        shown = [key for key in keys if not rooms.is_tag(key)]
-        for room, total in (await self.presence.totals(shown)).items():
-            await self.publish(room, presence_frame(room, total), count=total)
+    async def _announce_shared(self, room: str, total: int) -> None:
+        await self.publish(room, presence.frame(room, total), count=total)
 
     # --- Background work (only with a real channel layer) -----------------------------------------
-
-    def _spawn(self, coroutine: Any) -> None:
-        task = self.loop.create_task(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        task.add_done_callback(_log_failure)
 
     def _start_background(self) -> None:
         if self._maintenance is None:
@@ -304,93 +256,18 @@ class Hub:
                 # Layers with group expiry (channels-redis' core layer) forget members after a day.
                 await self.layer.group_add(rooms.group_name(name), channel)
                 local.subscribed_at = now
-        if self.presence is not None:
-            await self.presence.write(dict(self.counts), heartbeat=True)
+        if self.presence.shared is not None:
             # Counts of a process that died stop counting: republish totals that changed.
             shown = [name for name, local in self.rooms.items() if not local.empty]
-            for room, total in (await self.presence.totals(shown)).items():
+            for room, total in (await self.presence.heartbeat(shown)).items():
                 local = self.rooms.get(room)
                 if local is not None and local.last_count != total:
-                    await self.publish(room, presence_frame(room, total), count=total)
-
-
-def _log_failure(task: asyncio.Task) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("room hub: background task failed", exc_info=task.exception())
-
-
-def presence_frame(room: str, count: int) -> str:
-    return encode({"type": "presence", "room": room, "count": count})
-
-
-class RedisPresence:
-    """Per-process counts in one Redis hash per room (field = process), totals over live processes."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.process = f"{socketlib.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._client: Any = None
-        self._written: set[str] = set()
-
-    def client(self) -> Any:
-        if self._client is None:
-            import redis.asyncio
-
-            self._client = redis.asyncio.Redis.from_url(self.url)
-            # A process that stops cleanly (a deploy, a restart) takes its counts away at once;
-            # one that dies stops counting after PROCESS_STALE_SECONDS.
-            atexit.register(self.forget)
-        return self._client
-
-    def forget(self) -> None:
-        import redis
-
-        with contextlib.suppress(Exception), redis.Redis.from_url(self.url) as client:
-            pipe = client.pipeline(transaction=False)
-            pipe.zrem(PRESENCE_PROCESSES, self.process)
-            for key in self._written:
-                pipe.hdel(PRESENCE_PREFIX + key, self.process)
-            pipe.execute()
-
-    async def write(self, counts: dict[str, int], *, heartbeat: bool = False) -> None:
-        pipe = self.client().pipeline(transaction=False)
-        pipe.zadd(PRESENCE_PROCESSES, {self.process: time.time()})
-        if heartbeat:
-            # Keys this process counted in but no longer does: clear its field.
-            for key in self._written - set(counts):
-                pipe.hdel(PRESENCE_PREFIX + key, self.process)
-            self._written &= set(counts)
-            pipe.zremrangebyscore(PRESENCE_PROCESSES, "-inf", time.time() - 3600)
-        for key, value in counts.items():
-            if value > 0:
-                pipe.hset(PRESENCE_PREFIX + key, self.process, value)
-                pipe.expire(PRESENCE_PREFIX + key, int(PROCESS_STALE_SECONDS * 4))
-                self._written.add(key)
-            else:
-                pipe.hdel(PRESENCE_PREFIX + key, self.process)
-                self._written.discard(key)
-        await pipe.execute()
-
-    async def totals(self, keys: list[str]) -> dict[str, int]:
-        if not keys:
-            return {}
-        pipe = self.client().pipeline(transaction=False)
-        pipe.zrangebyscore(PRESENCE_PROCESSES, time.time() - PROCESS_STALE_SECONDS, "+inf")
-        for key in keys:
-            pipe.hgetall(PRESENCE_PREFIX + key)
-        alive, *hashes = await pipe.execute()
-        return {key: _sum_alive(found, alive) for key, found in zip(keys, hashes, strict=True)}
-
-
-def _sum_alive(counts: dict[bytes, bytes], alive: list[bytes]) -> int:
-    living = set(alive)
-    return sum(int(value) for process, value in counts.items() if process in living)
+                    await self._announce_shared(room, total)
 
 
 # --- Access from anywhere ------------------------------------------------------------------------
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
-_sync_redis: Any = None
 
 
 def get_hub() -> Hub:
@@ -400,23 +277,6 @@ def get_hub() -> Hub:
     if hub is None:
         hub = _hubs[loop] = Hub(loop)
     return hub
-
-
-def online(key: str) -> int:
-    """Sockets in a room (or under a presence tag) across all processes; callable from sync code.
-    Without Redis: the sockets of this process, which is all of them."""
-    if settings.REDIS_URL:
-        global _sync_redis
-        if _sync_redis is None:
-            import redis
-
-            _sync_redis = redis.Redis.from_url(settings.REDIS_URL)
-        pipe = _sync_redis.pipeline(transaction=False)
-        pipe.zrangebyscore(PRESENCE_PROCESSES, time.time() - PROCESS_STALE_SECONDS, "+inf")
-        pipe.hgetall(PRESENCE_PREFIX + key)
-        alive, counts = pipe.execute()
-        return _sum_alive(counts, alive)
-    return sum(hub.count(key) for hub in list(_hubs.values()))
 
 
 async def publish(room: str, frame: dict[str, Any], *, message_id: int | None = None) -> None:

@@ -1,21 +1,29 @@
-"""Room names and the channel-layer group of each: the one place that builds them.
+"""Rooms: their names, their channel-layer groups, and the registry of room kinds.
 
-A room is ``<kind>:<id>``: ``booth:12`` (a booth's public chat), ``session:3`` (a live session's chat
-and pinned products), ``inquiry:40`` (a buyer's private thread with a booth), ``inbox:7`` (vendor 7's
-inbox counters, for its members), ``omzet:5`` (expo 5's live omzet dashboard: its kind is owned by
-``expo``, which registers who may join with :func:`register`). Presence is also counted under *tags* of a room, such as
-``inquiry:40#vendor`` (the vendor's members in that thread), which are never broadcast.
+A room is ``<kind>:<id>``. Each kind is registered (:func:`register`) by the module that owns it,
+with a :class:`Kind` saying who may join and what a joining socket gets first; the live side never
+imports an app above it to learn a kind. The kinds today:
+
+============  ===========================================  ==========================================
+``booth``     a booth's public chat                        :mod:`events.handlers.chat`
+``session``   a live session's chat and pinned products    :mod:`events.handlers.sessions`
+``inquiry``   a buyer's private thread with a booth        :mod:`events.handlers.inquiries`
+``inbox``     a vendor's inbox counters, for its members   :mod:`events.handlers.inquiries`
+``omzet``     an expo's live omzet dashboard               ``expo.reports.live``
+============  ===========================================  ==========================================
+
+Presence is also counted under *tags* of a room, such as ``inquiry:40#vendor`` (the vendor's
+members in that thread), which are never broadcast. Group names are built here only.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("booth", "session", "inquiry", "inbox", "omzet")
-_ROOM = re.compile(r"^(booth|session|inquiry|inbox|omzet):([1-9][0-9]{0,17})$")
+_ROOM = re.compile(r"^([a-z]{1,20}):([1-9][0-9]{0,17})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +47,11 @@ class Room:
 
 
 def parse(name: object) -> Room | None:
-    """The room a client named, or None when the name is not one."""
+    """The room a client named, or None when the name is not one of a registered kind."""
     if not isinstance(name, str):
         return None
     match = _ROOM.match(name)
-    if match is None:
+    if match is None or match.group(1) not in _kinds:
         return None
     return Room(match.group(1), int(match.group(2)))
 
@@ -59,6 +67,9 @@ def presence_tag(room: str, label: str) -> str:
 
 def is_tag(key: str) -> bool:
     return "#" in key
+
+
+# The names of the live side's own rooms (an app above builds its own from its kind).
 
 
 def booth(booth_id: int) -> str:
@@ -77,33 +88,94 @@ def inbox(vendor_id: int) -> str:
     return f"inbox:{vendor_id}"
 
 
-def omzet(expo_id: int) -> str:
-    return f"omzet:{expo_id}"
+# --- Room kinds ------------------------------------------------------------------------------------
 
 
-# --- Rooms owned by a higher app ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Admission:
+    """A socket may join: the presence ``tags`` it is counted under, and whatever the kind learnt
+    while deciding (``state``), handed back to :meth:`Kind.catch_up`."""
+
+    tags: tuple[str, ...] = ()
+    state: Any = None
 
 
-@dataclass(frozen=True, slots=True)
-class RoomRule:
-    """Who may join a room of a kind another app owns, and the frame a joining socket gets first
-    (read after it is subscribed, so nothing published meanwhile is lost)."""
+@dataclass(frozen=True)
+class CatchUp:
+    """The frames a joining socket gets before anything live (a ``history`` frame first, so the
+    client resumes every room alike), and the last message id they hold (live messages up to it
+    are not sent twice)."""
 
-    may_join: Callable[[Room, Any], bool]
-    snapshot: Callable[[Room], dict[str, Any]]
-
-
-_rules: dict[str, RoomRule] = {}
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    last_id: int | None = None
 
 
-def register(
-    kind: str, *, may_join: Callable[[Room, Any], bool], snapshot: Callable[[Room], dict[str, Any]]
-) -> None:
-    """Called by the app that owns ``kind`` (events never imports it)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown room kind {kind!r}")
-    _rules[kind] = RoomRule(may_join, snapshot)
+class Kind:
+    """A kind of room. Both methods run in a worker thread (they may read the database):
+    :meth:`admit` before the socket is subscribed, :meth:`catch_up` after, so that nothing
+    published in between is lost."""
+
+    def __init__(self, name: str) -> None:
+        if not re.fullmatch(r"[a-z]{1,20}", name):
+            raise ValueError(f"a room kind is 1 to 20 lowercase letters, not {name!r}")
+        self.name = name
+
+    def admit(self, room: Room, user: Any) -> Admission | None:
+        """None when the room does not exist or ``user`` may not join it."""
+        raise NotImplementedError
+
+    def catch_up(
+        self, room: Room, user: Any, admission: Admission, after_id: int | None
+    ) -> CatchUp:
+        """What the socket gets first; ``after_id`` is the last message it has seen on a resume
+        (None on a first join)."""
+        raise NotImplementedError
 
 
-def rule(kind: str) -> RoomRule | None:
-    return _rules.get(kind)
+class SnapshotKind(Kind):
+    """A room of server frames only, owned by an app above the live side: ``may_join`` says who may
+    join; a joining socket gets an empty history, then the ``snapshot`` frame, then every frame."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        may_join: Callable[[Room, Any], bool],
+        snapshot: Callable[[Room], dict[str, Any]],
+    ) -> None:
+        super().__init__(name)
+        self.may_join = may_join
+        self.snapshot = snapshot
+
+    def admit(self, room: Room, user: Any) -> Admission | None:
+        return Admission() if self.may_join(room, user) else None
+
+    def catch_up(
+        self, room: Room, user: Any, admission: Admission, after_id: int | None
+    ) -> CatchUp:
+        empty = {
+            "type": "history",
+            "room": room.name,
+            "messages": [],
+            "after_id": None,
+            "more": False,
+        }
+        return CatchUp([empty, self.snapshot(room)])
+
+
+_kinds: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    """Called by the module that owns ``kind.name``, when it is imported. A kind of the same class
+    registered again replaces the first (a module imported twice); another class under a taken
+    name is an error."""
+    existing = _kinds.get(kind.name)
+    if existing is not None and existing is not kind and type(existing) is not type(kind):
+        raise RuntimeError(f"room kind {kind.name!r} is already registered")
+    _kinds[kind.name] = kind
+    return kind
+
+
+def kind_of(room: Room) -> Kind | None:
+    return _kinds.get(room.kind)

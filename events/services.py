@@ -1,11 +1,11 @@
 """Writes of the live side: chat messages and their moderation, inquiries, live sessions and
-reminders. The socket handlers (:mod:`events.realtime`), views, admin and tasks all call these; the
-rules live here only.
+reminders. The socket handlers (:mod:`events.handlers`), views, admin and tasks all call these;
+the rules live here only.
 
-Refusals a person should read raise :class:`Refused` (a ``PermissionDenied`` with a stable ``code``
-for the socket and a translated message), bad input ``ValidationError`` (with a ``code``), and a
-time-box refusal :class:`expo.timebox.ExpoStateError`. Live frames go out only after the transaction
-commits (:func:`events.hub.broadcast_on_commit`).
+Refusals a person should read raise :class:`expo.refusals.Refused` (a ``PermissionDenied`` with a
+stable ``code`` for the socket and a translated message), bad input ``ValidationError`` (with a
+``code``), and a time-box refusal :class:`expo.timebox.ExpoStateError`. Live frames go out only
+after the transaction commits (:func:`events.hub.broadcast_on_commit`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from booths.models import Booth, Product
 from booths.video import video_embed_url
-from events import hub, rooms, selectors
+from events import hub, presence, rooms, selectors
 from events.models import (
     ChatMessage,
     Inquiry,
@@ -40,6 +40,7 @@ from events.models import (
 from events.rooms import Room
 from expo import permissions, timebox
 from expo.models import ExpoState, User
+from expo.refusals import Refused
 from expo.services import audit_log
 
 MAX_BODY = 1000
@@ -53,22 +54,13 @@ REMINDER_LEAD = timedelta(minutes=15)
 INQUIRY_EMAIL_PAUSE_SECONDS = 15 * 60
 
 
-class Refused(PermissionDenied):
-    """A rule said no. ``code`` is stable (for the socket's error frame); ``message`` is for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 def _not_found() -> Refused:
-    return Refused("room_not_found", _("This chat does not exist or is not open to you."))
+    return Refused(_("This chat does not exist or is not open to you."), code="room_not_found")
 
 
 def _require_login(user: Any) -> None:
     if not permissions.is_authenticated(user):
-        raise Refused("login_required", _("Log in to write in the chat."))
+        raise Refused(_("Log in to write in the chat."), code="login_required")
 
 
 def _context(room: Room, user: Any) -> selectors.RoomContext:
@@ -127,8 +119,8 @@ def _take_send_token(user: Any) -> None:
         used = 1
     if used > limit:
         raise Refused(
-            "rate_limited",
             _("You are sending messages too fast. Wait a few seconds and try again."),
+            code="rate_limited",
         )
 
 
@@ -157,9 +149,9 @@ def message_send(*, room: Room, body: Any, by: Any, client_id: Any = "") -> Chat
     until = selectors.active_mute(by, room, now=now)
     if until is not None:
         raise Refused(
-            "muted",
             _("You are muted in this chat until %(time)s.")
             % {"time": timezone.localtime(until).strftime("%H:%M %Z")},
+            code="muted",
         )
     _take_send_token(by)
     role = selectors.author_role(by, context)
@@ -206,11 +198,11 @@ def _notify_if_away(message_id: int, context: selectors.RoomContext, *, to_vendo
 
     room = context.room
     if to_vendor:
-        here = hub.online(room.tag("vendor")) + hub.online(
+        here = presence.online(room.tag("vendor")) + presence.online(
             rooms.presence_tag(rooms.inbox(context.vendor_id), "vendor")
         )
     else:
-        here = hub.online(room.tag("buyer"))
+        here = presence.online(room.tag("buyer"))
     if here:
         return
     # At most one e-mail per thread and side every quarter of an hour, however busy it is.
@@ -225,7 +217,7 @@ def _notify_if_away(message_id: int, context: selectors.RoomContext, *, to_vendo
 def _require_moderator(user: Any, context: selectors.RoomContext) -> None:
     if not selectors.can_moderate(user, context):
         raise Refused(
-            "forbidden", _("Only the booth's team and the organisers can moderate this chat.")
+            _("Only the booth's team and the organisers can moderate this chat."), code="forbidden"
         )
 
 
@@ -238,7 +230,7 @@ def message_for(*, room: Room, message_id: Any) -> ChatMessage:
         .first()
     )
     if message is None:
-        raise Refused("message_not_found", _("This message no longer exists."))
+        raise Refused(_("This message no longer exists."), code="message_not_found")
     return message
 
 
@@ -275,7 +267,7 @@ def mute_create(*, room: Room, user: User, minutes: Any, by: Any) -> Mute:
     if minutes not in MUTE_MINUTES:
         raise ValidationError(_("Choose how long to mute for."), code="mute_invalid")
     if user.pk == by.pk or selectors.is_moderator(user, context):
-        raise Refused("forbidden", _("The booth's team and the organisers cannot be muted."))
+        raise Refused(_("The booth's team and the organisers cannot be muted."), code="forbidden")
     until = timezone.now() + timedelta(minutes=minutes)
     with transaction.atomic():
         mute, _created = Mute.objects.update_or_create(
@@ -324,9 +316,9 @@ def inquiry_open(*, booth: Booth, by: Any, body: Any = None) -> Inquiry:
     """The buyer's thread with ``booth`` (created on first use), with a first message if given."""
     _require_login(by)
     if not booth.is_active or not timebox.allows(booth.expo, timebox.Action.VIEW_HALL):
-        raise Refused("room_not_found", _("This booth cannot be contacted."))
+        raise Refused(_("This booth cannot be contacted."), code="room_not_found")
     if permissions.is_vendor_member(by, booth.vendor_id):
-        raise Refused("forbidden", _("This is your own booth."))
+        raise Refused(_("This is your own booth."), code="forbidden")
     if body is not None:
         # Check everything that would refuse the first message before creating the thread.
         timebox.require(booth.expo, timebox.Action.CHAT)
@@ -527,9 +519,9 @@ def session_unpin(*, session: LiveSession, product: Product, by: User) -> None:
 def reminder_set(*, session: LiveSession, by: Any) -> SessionReminder:
     """E-mail ``by`` about 15 minutes before the session starts."""
     if not permissions.is_authenticated(by):
-        raise Refused("login_required", _("Log in to get a reminder."))
+        raise Refused(_("Log in to get a reminder."), code="login_required")
     if session.starts_at <= timezone.now():
-        raise Refused("session_started", _("This session has already started."))
+        raise Refused(_("This session has already started."), code="session_started")
     reminder, _created = SessionReminder.objects.get_or_create(user=by, session=session)
     return reminder
 

@@ -24,6 +24,7 @@ from events.forms import MessageForm, SessionForm
 from events.models import Inquiry, LiveSession
 from expo import permissions, timebox
 from expo.models import Expo, ExpoState
+from expo.refusals import Refused, add_to_form, refuse, text_of
 from expo.timebox import ExpoStateError
 
 
@@ -59,14 +60,6 @@ def _login_first(request: HttpRequest) -> HttpResponse | None:
     if not permissions.is_authenticated(request.user):
         return redirect_to_login(request.get_full_path())
     return None
-
-
-def _refusal_text(exc: Exception) -> str:
-    if isinstance(exc, services.Refused | ExpoStateError):
-        return str(exc.message)
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return _("You are not allowed to do this.")
 
 
 # --- Agenda and sessions -------------------------------------------------------------------------
@@ -177,14 +170,13 @@ def session_remind(request: HttpRequest, expo_slug: str, session_id: int) -> Htt
         return redirect(back)
     try:
         services.reminder_set(session=session, by=request.user)
-    except services.Refused as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("We will e-mail you about 15 minutes before “%(title)s” starts.")
-            % {"title": session.title},
-        )
+    except Refused as exc:
+        return refuse(request, exc, back)
+    messages.success(
+        request,
+        _("We will e-mail you about 15 minutes before “%(title)s” starts.")
+        % {"title": session.title},
+    )
     return redirect(back)
 
 
@@ -207,7 +199,7 @@ def session_pins(request: HttpRequest, expo_slug: str, session_id: int) -> HttpR
             else:
                 services.session_pin(session=session, product=product, by=request.user)
         except (ValidationError, ExpoStateError) as exc:
-            error = _refusal_text(exc)
+            error = text_of(exc)
     if wants_json:
         return JsonResponse({"ok": error is None, "error": error}, status=400 if error else 200)
     if error:
@@ -242,7 +234,7 @@ def ask(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse:
                 booth=booth, by=request.user, body=form.cleaned_data["body"]
             )
         except (PermissionDenied, ValidationError) as exc:
-            form.add_error("body", _refusal_text(exc))
+            add_to_form(form, exc, "body")
         else:
             return redirect("events:inquiry", inquiry.pk)
     return render(
@@ -267,7 +259,7 @@ def _thread(request: HttpRequest, inquiry: Inquiry, *, vendor: Vendor | None) ->
                 room=rooms.parse(inquiry.room), body=form.cleaned_data["body"], by=request.user
             )
         except (PermissionDenied, ValidationError) as exc:
-            form.add_error("body", _refusal_text(exc))
+            add_to_form(form, exc, "body")
         else:
             return redirect(request.path)
     services.inquiry_mark_read(inquiry=inquiry, by=request.user)
@@ -365,14 +357,6 @@ def vendor_sessions(request: HttpRequest, vendor_slug: str) -> HttpResponse:
     )
 
 
-def _save_errors(form: SessionForm, exc: Exception) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, _refusal_text(exc))
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def vendor_session_create(request: HttpRequest, vendor_slug: str) -> HttpResponse:
     if (login := _login_first(request)) is not None:
@@ -386,7 +370,7 @@ def vendor_session_create(request: HttpRequest, vendor_slug: str) -> HttpRespons
                 booth=form.cleaned_data["booth"], by=request.user, **form.values()
             )
         except (PermissionDenied, ValidationError) as exc:
-            _save_errors(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("The session is on the agenda."))
             return redirect("events:vendor_session_edit", vendor.slug, session.pk)
@@ -416,7 +400,7 @@ def vendor_session_edit(request: HttpRequest, vendor_slug: str, session_id: int)
         try:
             services.session_update(session=session, by=request.user, **form.values())
         except (PermissionDenied, ValidationError) as exc:
-            _save_errors(form, exc)
+            add_to_form(form, exc)
             session.refresh_from_db()
         else:
             messages.success(request, _("The session is saved."))

@@ -1,7 +1,7 @@
 """The live omzet dashboard's room: ``omzet:<expo id>`` on the one websocket.
 
-- Who may join: organisers of the expo's office and platform admins (registered on
-  :mod:`events.rooms`, so the live side never imports the reports).
+- Who may join: organisers of the expo's office and platform admins (this module registers the
+  ``omzet`` room kind on :mod:`events.rooms`, so the live side never imports the reports).
 - What a joining socket gets first: the current headline figures (an ``omzet`` frame).
 - When the ledger changes, one ``omzet`` frame per expo per committed transaction is broadcast
   after the commit, whoever wrote it (a confirmed payment, a refund, a webhook, a task).
@@ -38,7 +38,7 @@ KIND = "omzet"
 
 
 def room_for(expo: Expo | int) -> str:
-    return rooms.omzet(expo if isinstance(expo, int) else expo.pk)
+    return Room(KIND, expo if isinstance(expo, int) else expo.pk).name
 
 
 def may_join(room: Room, user: Any) -> bool:
@@ -49,7 +49,7 @@ def may_join(room: Room, user: Any) -> bool:
 def frame(expo_id: int) -> dict[str, Any]:
     return {
         "type": "omzet",
-        "room": rooms.omzet(expo_id),
+        "room": room_for(expo_id),
         **reports.headline(expo_id),
         "at": timezone.now().isoformat(timespec="seconds"),
     }
@@ -67,7 +67,7 @@ class _Publish:
 
     def __call__(self) -> None:
         try:
-            hub.broadcast(rooms.omzet(self.expo_id), frame(self.expo_id))
+            hub.broadcast(room_for(self.expo_id), frame(self.expo_id))
         except Exception:
             # The payment is committed; a dashboard catches up on its next update or reload.
             logger.exception("could not publish the omzet of expo %s", self.expo_id)
@@ -94,7 +94,7 @@ def _ledger_written(sender: Any, expo_id: int, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    rooms.register(KIND, may_join=may_join, snapshot=snapshot)
+    rooms.register(rooms.SnapshotKind(KIND, may_join=may_join, snapshot=snapshot))
     post_save.connect(_ledger_saved, sender=SalesLedgerEntry, dispatch_uid="reports.ledger_saved")
     ledger_written.connect(_ledger_written, dispatch_uid="reports.ledger_written")
 

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from booths.models import VendorMembership
-from events import hub
+from events import presence
 from expo import permissions
 from expo.asgi import application
 
@@ -88,7 +88,7 @@ def _clean_cache():
 
 @pytest.fixture(autouse=True)
 def _quick_presence(monkeypatch):
-    monkeypatch.setattr(hub, "PRESENCE_COALESCE_SECONDS", 0.05)
+    monkeypatch.setattr(presence, "COALESCE_SECONDS", 0.05)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import json
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from events import consumer as realtime
-from events import hub, rooms
+from events import consumer, hub, rooms
+from events.outbox import Frame, Outbox
 from expo.asgi import application
 from tests.events.conftest import ORIGIN, Socket
 
@@ -37,8 +37,8 @@ class Stalling:
 
 @pytest.fixture
 def small_queues(monkeypatch, settings):
-    monkeypatch.setattr(realtime.Outbox, "max_frames", 20)
-    monkeypatch.setattr(realtime.Outbox, "farewell_timeout_seconds", 3.0)
+    monkeypatch.setattr(Outbox, "max_frames", 20)
+    monkeypatch.setattr(Outbox, "farewell_timeout_seconds", 3.0)
     settings.CHAT_RATE_LIMIT = (1000, 1)
 
 
@@ -72,13 +72,13 @@ async def test_a_slow_client_is_told_to_resume_then_cut_off(booth, buyer, connec
         if output["type"] == "websocket.close":
             break
         frames.append(json.loads(output["text"]))
-    assert output == {"type": "websocket.close", "code": realtime.CLOSE_TOO_SLOW}
+    assert output == {"type": "websocket.close", "code": consumer.CLOSE_TOO_SLOW}
     hint = frames[-1]
     assert hint["type"] == "resume"
     assert hint["code"] == "too_slow"
     assert hint["rooms"] == [room]
     # It never got more than the bound of what it could not read.
-    assert len([f for f in frames if f["type"] == "message"]) <= realtime.Outbox.max_frames
+    assert len([f for f in frames if f["type"] == "message"]) <= Outbox.max_frames
     await slow.disconnect()
     await fast.close()
     await talker.close()
@@ -151,22 +151,22 @@ def _daphne_outbox(on_overflow=lambda: None):
     async def handle_reply(protocol, message):  # Daphne's Server.handle_reply
         protocol.replies.append(message)
         if message["type"] == "websocket.send":
-            protocol.transport.write(realtime.Frame(message["text"]).wire)
+            protocol.transport.write(Frame(message["text"]).wire)
 
-    return protocol, realtime.Outbox(functools.partial(handle_reply, protocol), on_overflow)
+    return protocol, Outbox(functools.partial(handle_reply, protocol), on_overflow)
 
 
 def test_frames_are_framed_once_as_rfc6455_text():
-    assert realtime.Frame("hi").wire == b"\x81\x02hi"
-    long = realtime.Frame("x" * 300).wire
+    assert Frame("hi").wire == b"\x81\x02hi"
+    long = Frame("x" * 300).wire
     assert long[:4] == b"\x81\x7e\x01\x2c" and len(long) == 304
-    huge = realtime.Frame("y" * 70_000).wire
+    huge = Frame("y" * 70_000).wire
     assert huge[:2] == b"\x81\x7f" and int.from_bytes(huge[2:10], "big") == 70_000
 
 
 async def test_under_daphne_a_broadcast_goes_straight_to_the_socket():
     protocol, outbox = _daphne_outbox()
-    frame = realtime.Frame('{"type":"message"}')
+    frame = Frame('{"type":"message"}')
 
     outbox.push(frame)
 
@@ -174,9 +174,9 @@ async def test_under_daphne_a_broadcast_goes_straight_to_the_socket():
     assert protocol.replies == []
     # The kernel takes only part: the rest waits in Twisted's buffer, in order.
     protocol.transport.socket.room = 5
-    outbox.push(realtime.Frame("second"))
-    assert protocol.transport.socket.sent[-1] == realtime.Frame("second").wire[:5]
-    assert protocol.transport.buffered == [realtime.Frame("second").wire[5:]]
+    outbox.push(Frame("second"))
+    assert protocol.transport.socket.sent[-1] == Frame("second").wire[:5]
+    assert protocol.transport.buffered == [Frame("second").wire[5:]]
     outbox.stop()
 
 
@@ -191,16 +191,16 @@ async def test_under_daphne_the_transport_buffer_counts():
     transport.socket.room = 0  # the client stopped reading; the kernel buffer is full
 
     for n in range(3):
-        outbox.push(realtime.Frame("x" * 60 + str(n)))
+        outbox.push(Frame("x" * 60 + str(n)))
     assert len(transport.buffered) == 2  # over 100 bytes: the next one is queued
     assert outbox.pending == 1
     for n in range(10):
-        outbox.push(realtime.Frame(f"more {n}"))
+        outbox.push(Frame(f"more {n}"))
     await asyncio.wait_for(overflowed.wait(), 1)
     assert outbox.closed
     assert outbox.pending == 0  # what it held is dropped, not kept
 
-    outbox.push(realtime.Frame("after the cut"))
+    outbox.push(Frame("after the cut"))
     assert len(transport.buffered) == 2
 
 
@@ -210,10 +210,10 @@ async def test_a_drained_transport_lets_the_writer_go_on():
     outbox.transport_high_water = 10
     outbox.drain_poll_seconds = 0.01
     transport.socket.room = 0
-    outbox.push(realtime.Frame("a" * 20))
-    outbox.push(realtime.Frame("b"))
+    outbox.push(Frame("a" * 20))
+    outbox.push(Frame("b"))
     await asyncio.sleep(0.05)
-    assert transport.buffered == [realtime.Frame("a" * 20).wire]
+    assert transport.buffered == [Frame("a" * 20).wire]
     assert protocol.replies == []
 
     transport._tempDataLen = 0  # the client read it
@@ -225,7 +225,7 @@ async def test_a_drained_transport_lets_the_writer_go_on():
 async def test_a_closing_connection_is_not_written_to_directly():
     protocol, outbox = _daphne_outbox()
     protocol.state = 4  # closing
-    outbox.push(realtime.Frame("late"))
+    outbox.push(Frame("late"))
     await asyncio.sleep(0.01)
     assert protocol.transport.socket.sent == []
     # Handed to Daphne, which drops frames for a connection that is closing.

@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
 
-from events import hub, rooms
+from events import presence, rooms
 from events.models import ChatMessage, Inquiry, MessageReport, Mute
 from tests.conftest import move_to
 
@@ -441,7 +441,7 @@ async def test_presence_counts_sockets_in_the_room(booth, buyer, connect):
 
 
 async def test_presence_is_coalesced(booth, connect, monkeypatch):
-    monkeypatch.setattr(hub, "PRESENCE_COALESCE_SECONDS", 0.3)
+    monkeypatch.setattr(presence, "COALESCE_SECONDS", 0.3)
     room = rooms.booth(booth.pk)
     watcher = await connect()
     await watcher.join(room)

@@ -16,6 +16,7 @@ from booths.models import Product, VendorMembership
 from events import ics, rooms, services
 from events.models import LiveSession, SessionPin, SessionReminder
 from expo import permissions
+from expo.refusals import Refused
 from tests.conftest import move_to
 
 
@@ -232,7 +233,7 @@ def test_no_reminder_for_a_session_that_started(session, buyer):
         starts_at=timezone.now() - timedelta(minutes=1)
     )
     session.refresh_from_db()
-    with pytest.raises(services.Refused):
+    with pytest.raises(Refused):
         services.reminder_set(session=session, by=buyer)
 
 

@@ -230,7 +230,7 @@ def _name_regions_and_sectors(regions: dict[int, Row], sectors: dict[int, Row]) 
 def _describe_sessions(expo: Expo, sessions: dict[int, Row]) -> None:
     """Every live session of the expo (with or without sales): its booth, time, chat activity
     and the viewers watching right now (presence is counted live, not stored)."""
-    from events import hub
+    from events import presence
 
     for session in LiveSession.objects.filter(booth__expo=expo).select_related("booth__vendor"):
         item = sessions.setdefault(session.pk, Row(session.pk, ""))
@@ -239,7 +239,7 @@ def _describe_sessions(expo: Expo, sessions: dict[int, Row]) -> None:
             booth=session.booth.vendor.name,
             starts_at=session.starts_at,
             ends_at=session.ends_at,
-            viewers_now=hub.online(session.room),
+            viewers_now=presence.online(session.room),
         )
     chat = (
         ChatMessage.objects.filter(expo=expo, room_kind="session", deleted_at__isnull=True)

@@ -1,0 +1,238 @@
+"""Everything written to one socket goes through its :class:`Outbox`: in order, bounded, never
+waiting on the caller.
+
+Room broadcasts reach an outbox straight from the per-process room hub (:mod:`events.hub`) as a
+:class:`Frame`, JSON-encoded once for the whole room. Under Daphne a frame goes straight to the
+socket while the client keeps up; that fast path, and everything it knows of Daphne's, Twisted's
+and autobahn's internals, is the one adapter :class:`DaphneWire`. Otherwise frames are queued for
+the socket's writer task; a client too slow to keep up overflows the bound and is cut off (the
+consumer tells it to resume) instead of growing the server's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import struct
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Frame:
+    """A text frame encoded once for any number of sockets: its JSON text and, built on first use,
+    its bytes on the wire (RFC 6455: unmasked, as a server sends it)."""
+
+    __slots__ = ("text", "_wire")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._wire: bytes | None = None
+
+    @property
+    def wire(self) -> bytes:
+        if self._wire is None:
+            payload = self.text.encode()
+            size = len(payload)
+            if size < 126:
+                header = bytes((0x81, size))
+            elif size < 1 << 16:
+                header = struct.pack("!BBH", 0x81, 126, size)
+            else:
+                header = struct.pack("!BBQ", 0x81, 127, size)
+            self._wire = header + payload
+        return self._wire
+
+
+class DaphneWire:
+    """The socket under an ASGI ``send`` when the server is Daphne: the only code that touches
+    Daphne's, Twisted's and autobahn's private attributes.
+
+    Daphne hands the application ``functools.partial(server.handle_reply, protocol)``; session
+    middleware wraps it in a bound method that keeps the original as ``real_send``. Daphne writes
+    every frame into the Twisted transport's buffer at once, which grows without bound for a client
+    that does not read: its size is the only way to see that client fall behind, and writing a
+    frame encoded once straight to the socket is what makes a broadcast to a thousand sockets cheap.
+    """
+
+    __slots__ = ("protocol", "transport")
+
+    def __init__(self, protocol: Any) -> None:
+        self.protocol = protocol
+        self.transport = protocol.transport
+
+    @classmethod
+    def under(cls, send: Any) -> DaphneWire | None:
+        """The wire under ``send`` for a plain TCP connection without compression; else None."""
+        target = send
+        for _depth in range(6):
+            if isinstance(target, functools.partial):
+                for arg in target.args:
+                    transport = getattr(arg, "transport", None)
+                    if (
+                        transport is not None
+                        and hasattr(transport, "_tempDataLen")
+                        and hasattr(transport, "socket")
+                        and hasattr(arg, "STATE_OPEN")
+                        and getattr(arg, "_perMessageCompress", True) is None
+                    ):
+                        return cls(arg)
+                return None
+            owner = getattr(target, "__self__", None)
+            target = getattr(owner, "real_send", None)
+            if target is None:
+                return None
+        return None
+
+    @property
+    def buffered(self) -> int:
+        """Bytes Twisted holds for this socket that the kernel has not taken yet."""
+        transport = self.transport
+        try:
+            return len(transport.dataBuffer) - transport.offset + transport._tempDataLen
+        except AttributeError:
+            return 0
+
+    def write(self, frame: Frame, high_water: int) -> bool:
+        """Write ``frame`` now if the connection is open and keeping up (under ``high_water``
+        buffered bytes); False to queue it instead."""
+        protocol, transport = self.protocol, self.transport
+        if (
+            protocol.state != protocol.STATE_OPEN
+            or protocol.send_queue
+            or not transport.connected
+            or transport.disconnecting
+        ):
+            return False
+        pending = self.buffered
+        if pending > high_water:
+            return False
+        data = frame.wire
+        if pending == 0:
+            # Twisted holds nothing for this socket: the kernel gets the bytes in order directly.
+            try:
+                sent = transport.socket.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                return True  # the connection is going away; Daphne sees it on its side
+            if sent == len(data):
+                return True
+            data = data[sent:]
+        transport.write(data)
+        return True
+
+
+class Outbox:
+    """The frames waiting to be written to one socket, in order, bounded.
+
+    ``push`` never waits. Under Daphne, while nothing is queued, a frame's wire bytes go straight
+    to the socket through :class:`DaphneWire` (one system call per recipient, no task hand-off, no
+    per-recipient framing) as long as the transport's write buffer is below
+    ``transport_high_water``. Otherwise the frame is queued and the socket's writer task sends it
+    through the ASGI ``send`` (a server with back-pressure makes it wait; under Daphne it also waits
+    for the transport's buffer to drain). When more than ``max_frames`` frames or ``max_bytes``
+    bytes are waiting, the client is too slow: the queue is dropped and ``on_overflow`` is called
+    (the consumer tells the client to resume, then closes).
+    """
+
+    max_frames = 1000
+    max_bytes = 1024 * 1024
+    transport_high_water = 256 * 1024
+    drain_poll_seconds = 0.05
+    farewell_timeout_seconds = 10.0
+
+    def __init__(self, send: Send, on_overflow: Callable[[], None]) -> None:
+        self.closed = False
+        self._send = send
+        self._on_overflow = on_overflow
+        self._queue: deque[str | dict[str, Any]] = deque()
+        self._bytes = 0
+        self._wakeup: asyncio.Future | None = None
+        self._wire = DaphneWire.under(send)
+        self._writer = asyncio.get_running_loop().create_task(self._write())
+        self._farewell: asyncio.Task | None = None
+
+    def push(self, frame: str | Frame) -> None:
+        if self.closed:
+            return
+        direct = self._wire is not None and not self._queue and isinstance(frame, Frame)
+        if direct and self._wire.write(frame, self.transport_high_water):
+            return
+        text = frame.text if isinstance(frame, Frame) else frame
+        self._queue.append(text)
+        self._bytes += len(text)
+        if len(self._queue) > self.max_frames or self._bytes > self.max_bytes:
+            self.overflow()
+            return
+        self._wake()
+
+    def close(self, code: int | None = None) -> None:
+        """Close the socket once everything queued before has been written."""
+        if self.closed:
+            return
+        self._queue.append(
+            {"type": "websocket.close", "code": code} if code else {"type": "websocket.close"}
+        )
+        self.closed = True
+        self._wake()
+
+    def overflow(self) -> None:
+        self.closed = True
+        self._queue.clear()
+        self._bytes = 0
+        self._writer.cancel()
+        self._on_overflow()
+
+    def farewell(self, text: str, code: int) -> None:
+        """After an overflow: one last frame and a close, not waiting forever for the client."""
+
+        async def say() -> None:
+            await self._send({"type": "websocket.send", "text": text})
+            await self._send({"type": "websocket.close", "code": code})
+
+        async def bounded() -> None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(say(), self.farewell_timeout_seconds)
+
+        self._farewell = asyncio.get_running_loop().create_task(bounded())
+
+    def stop(self) -> None:
+        """The socket is gone: drop what is queued and end the writer."""
+        self.closed = True
+        self._queue.clear()
+        self._bytes = 0
+        self._writer.cancel()
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def _wake(self) -> None:
+        wakeup = self._wakeup
+        if wakeup is not None and not wakeup.done():
+            wakeup.set_result(None)
+
+    async def _write(self) -> None:
+        loop = asyncio.get_running_loop()
+        queue = self._queue
+        while True:
+            while not queue:
+                self._wakeup = loop.create_future()
+                await self._wakeup
+                self._wakeup = None
+            wire = self._wire
+            while queue:
+                if wire is not None and wire.buffered > self.transport_high_water:
+                    await asyncio.sleep(self.drain_poll_seconds)
+                    continue
+                item = queue.popleft()
+                if isinstance(item, str):
+                    self._bytes -= len(item)
+                    await self._send({"type": "websocket.send", "text": item})
+                else:
+                    await self._send(item)
+                    return

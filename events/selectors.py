@@ -396,5 +396,37 @@ def vendor_by_slug(slug: str) -> Vendor | None:
     return Vendor.objects.filter(slug=slug).first()
 
 
+def vendor_session(*, vendor: Vendor, session_id: int) -> LiveSession | None:
+    """One of ``vendor``'s sessions, with its booth and expo (None when it is another's)."""
+    return (
+        LiveSession.objects.filter(pk=session_id, booth__vendor=vendor)
+        .select_related("booth", "booth__expo", "booth__vendor")
+        .first()
+    )
+
+
+def expo_by_slug(slug: str) -> Expo | None:
+    return Expo.objects.filter(slug=slug).select_related("office").first()
+
+
+def active_booth(*, expo: Expo, slug: str) -> Booth | None:
+    """A booth shown in ``expo``'s hall, with its vendor."""
+    return (
+        Booth.objects.filter(expo=expo, slug=slug, is_active=True)
+        .select_related("vendor", "expo")
+        .first()
+    )
+
+
+def booth_product(*, booth: Booth, product_id: Any) -> Product | None:
+    """One of ``booth``'s products by the id a form sent (None when it is not a number or not
+    the booth's)."""
+    try:
+        pk = int(product_id)
+    except (TypeError, ValueError):
+        return None
+    return booth.products.filter(pk=pk).first()
+
+
 def booth_products(*, booth: Booth) -> list[Product]:
     return list(booth.products.filter(is_active=True).order_by("-is_featured", "name_en", "id"))

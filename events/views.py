@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from booths import hooks
-from booths.models import Booth, Vendor
+from booths.models import Vendor
 from booths.video import video_embed_url
 from events import ics, rooms, selectors, services
 from events.forms import MessageForm, SessionForm
@@ -29,7 +29,7 @@ from expo.timebox import ExpoStateError
 
 
 def _expo(slug: str) -> Expo:
-    expo = Expo.objects.filter(slug=slug).select_related("office").first()
+    expo = selectors.expo_by_slug(slug)
     if expo is None:
         raise Http404
     return expo
@@ -187,7 +187,7 @@ def session_pins(request: HttpRequest, expo_slug: str, session_id: int) -> HttpR
         return login
     expo, session = _session(request, expo_slug, session_id)
     permissions.require(permissions.is_vendor_member(request.user, session.booth.vendor_id))
-    product = session.booth.products.filter(pk=request.POST.get("product") or 0).first()
+    product = selectors.booth_product(booth=session.booth, product_id=request.POST.get("product"))
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     error = None
     if product is None:
@@ -216,11 +216,7 @@ def ask(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse:
     if (login := _login_first(request)) is not None:
         return login
     expo = _expo(expo_slug)
-    booth = (
-        Booth.objects.filter(expo=expo, slug=booth_slug, is_active=True)
-        .select_related("vendor", "expo")
-        .first()
-    )
+    booth = selectors.active_booth(expo=expo, slug=booth_slug)
     if booth is None or not timebox.allows(expo, timebox.Action.VIEW_HALL):
         raise Http404
     existing = selectors.inquiry_for(booth=booth, user=request.user)
@@ -386,11 +382,7 @@ def vendor_session_edit(request: HttpRequest, vendor_slug: str, session_id: int)
     if (login := _login_first(request)) is not None:
         return login
     vendor = _vendor(request, vendor_slug)
-    session = (
-        LiveSession.objects.filter(pk=session_id, booth__vendor=vendor)
-        .select_related("booth", "booth__expo", "booth__vendor")
-        .first()
-    )
+    session = selectors.vendor_session(vendor=vendor, session_id=session_id)
     if session is None:
         raise Http404
     expo = session.booth.expo

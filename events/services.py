@@ -15,7 +15,6 @@ import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -38,7 +37,7 @@ from events.models import (
     SessionReminder,
 )
 from events.rooms import Room
-from expo import permissions, timebox
+from expo import permissions, ratelimit, timebox
 from expo.models import ExpoState, User
 from expo.refusals import Refused
 from expo.services import audit_log
@@ -100,24 +99,12 @@ def _clean_client_id(value: Any) -> str:
     return value
 
 
-def rate_limit() -> tuple[int, int]:
-    configured = getattr(settings, "CHAT_RATE_LIMIT", None)
-    return tuple(configured) if configured else DEFAULT_RATE_LIMIT  # type: ignore[return-value]
-
-
 def _take_send_token(user: Any) -> None:
-    """Count the message in the cache (shared by all processes with Redis); refuse past the limit.
-    No database write: a flood costs the database nothing."""
-    limit, seconds = rate_limit()
-    window = int(time.time() // seconds)
-    key = f"events:rate:{user.pk}:{window}"
-    cache.add(key, 0, timeout=seconds * 2)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds * 2)
-        used = 1
-    if used > limit:
+    """Count the message against the account's chat rate (``settings.CHAT_RATE_LIMIT``, shared by
+    all processes with Redis); refuse past it. No database write: a flood costs the database
+    nothing."""
+    rate = ratelimit.configured("CHAT_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    if not ratelimit.hit("chat", user.pk, rate).allowed:
         raise Refused(
             _("You are sending messages too fast. Wait a few seconds and try again."),
             code="rate_limited",

@@ -15,7 +15,7 @@ from django.test import Client
 
 from booths.models import VendorMembership
 from events import presence
-from expo import permissions
+from expo import permissions, ratelimit
 from expo.asgi import application
 
 ORIGIN = (b"origin", b"http://localhost")
@@ -79,10 +79,13 @@ class Socket:
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    """Rate-limit counters and e-mail pauses live in the cache: each test starts afresh."""
+def _clean_counts():
+    """Chat rate counts live in the rate limiter, e-mail pauses in the cache: each test starts
+    afresh."""
+    ratelimit.reset()
     cache.clear()
     yield
+    ratelimit.reset()
     cache.clear()
 
 

@@ -1,18 +1,19 @@
 """Writes of the live side: chat messages and their moderation, inquiries, live sessions and
-reminders. The socket handlers (:mod:`events.handlers`), views, admin and tasks all call these;
-the rules live here only.
+reminders. The socket handlers (:mod:`events.handlers`), views and admin all call these; the rules
+live here only (the e-mails the background tasks send are :mod:`events.notifications`').
 
 Refusals a person should read raise :class:`expo.refusals.Refused` (a ``PermissionDenied`` with a
 stable ``code`` for the socket and a translated message), bad input ``ValidationError`` (with a
 ``code``), and a time-box refusal :class:`expo.timebox.ExpoStateError`. Live frames go out only
-after the transaction commits (:func:`events.hub.broadcast_on_commit`).
+after the transaction commits (:func:`events.hub.broadcast_on_commit`), and so do the tasks it
+schedules.
 """
 
 from __future__ import annotations
 
 import time
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -25,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from booths.models import Booth, Product
 from booths.video import video_embed_url
-from events import hub, presence, rooms, selectors
+from events import hub, presence, rooms, selectors, tasks
 from events.models import (
     ChatMessage,
     Inquiry,
@@ -49,7 +50,6 @@ MAX_REPORT_REASON = 300
 DEFAULT_RATE_LIMIT = (5, 5)
 MUTE_MINUTES = (10, 60, 24 * 60)
 MAX_SESSION_HOURS = 12
-REMINDER_LEAD = timedelta(minutes=15)
 INQUIRY_EMAIL_PAUSE_SECONDS = 15 * 60
 
 
@@ -181,8 +181,6 @@ def _after_inquiry_message(message: ChatMessage, context: selectors.RoomContext,
 
 
 def _notify_if_away(message_id: int, context: selectors.RoomContext, *, to_vendor: bool) -> None:
-    from events import tasks
-
     room = context.room
     if to_vendor:
         here = presence.online(room.tag("vendor")) + presence.online(
@@ -516,42 +514,6 @@ def reminder_set(*, session: LiveSession, by: Any) -> SessionReminder:
 def reminder_cancel(*, session: LiveSession, by: Any) -> None:
     if permissions.is_authenticated(by):
         SessionReminder.objects.filter(user=by, session=session, sent_at__isnull=True).delete()
-
-
-def reminders_send_due(*, now: datetime | None = None) -> int:
-    """Send the reminders of sessions that start within the next 15 minutes (run every minute by
-    the task worker; each reminder is sent once, whichever worker gets it)."""
-    from expo.services import send_templated_email
-
-    now = now or timezone.now()
-    sent = 0
-    with transaction.atomic():
-        due = list(
-            SessionReminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                sent_at__isnull=True,
-                session__starts_at__lte=now + REMINDER_LEAD,
-                session__starts_at__gt=now - timedelta(minutes=5),
-            )
-            .select_related("user", "session", "session__booth", "session__booth__vendor")
-            .select_related("session__booth__expo")
-            .order_by("session__starts_at", "id")[:500]
-        )
-        for reminder in due:
-            session = reminder.session
-            send_templated_email(
-                to=reminder.user,
-                template="events/email/session_reminder",
-                context={
-                    "session": session,
-                    "booth": session.booth,
-                    "expo": session.booth.expo,
-                    "starts_at": session.starts_at,
-                },
-            )
-            sent += 1
-        SessionReminder.objects.filter(pk__in=[r.pk for r in due]).update(sent_at=now)
-    return sent
 
 
 # Where an order's channel comes from (see payments/attribution.py): events never imports

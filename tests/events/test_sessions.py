@@ -13,7 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from booths.models import Product, VendorMembership
-from events import ics, rooms, services
+from events import ics, notifications, rooms, services
 from events.models import LiveSession, SessionPin, SessionReminder
 from expo import permissions
 from expo.refusals import Refused
@@ -217,9 +217,9 @@ def test_reminders_go_out_once_about_15_minutes_before(session, buyer, make_user
     services.reminder_set(session=session, by=buyer)  # once per account
     assert SessionReminder.objects.count() == 2
 
-    assert services.reminders_send_due(now=session.starts_at - timedelta(minutes=40)) == 0
-    assert services.reminders_send_due(now=session.starts_at - timedelta(minutes=14)) == 2
-    assert services.reminders_send_due(now=session.starts_at - timedelta(minutes=13)) == 0
+    assert notifications.reminders_send_due(now=session.starts_at - timedelta(minutes=40)) == 0
+    assert notifications.reminders_send_due(now=session.starts_at - timedelta(minutes=14)) == 2
+    assert notifications.reminders_send_due(now=session.starts_at - timedelta(minutes=13)) == 0
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([buyer.email, indonesian.email])
     english = next(m for m in mail.outbox if m.to == [buyer.email])

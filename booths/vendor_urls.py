@@ -1,7 +1,7 @@
 """The vendor workspace, under ``/vendor/`` (namespace ``vendor``).
 
 Fixed paths come first; everything else is ``<vendor slug>/…`` (a vendor cannot take the slug of a
-fixed path: see ``booths.services.RESERVED_VENDOR_SLUGS``). Higher apps add their own pages under
+fixed path: see ``booths.services.vendors.RESERVED_VENDOR_SLUGS``). Higher apps add their own pages under
 ``/vendor/<slug>/…`` in their own namespaces (``payments``, ``banners``, ``vendor_reports``).
 """
 

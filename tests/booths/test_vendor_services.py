@@ -204,6 +204,33 @@ def test_remove_member_rules(make_vendor, make_user):
     assert list(vendor.memberships.values_list("user", flat=True)) == [owner.user_id]
 
 
+def test_adding_a_member_twice_is_refused_by_the_service(make_vendor, make_user):
+    newcomer = make_user()
+    vendor = make_vendor()
+    owner = vendor.members.get()
+    services.vendor_add_member(vendor=vendor, email=newcomer.email.upper(), by=owner)
+    with pytest.raises(ValidationError, match="already on your team") as caught:
+        services.vendor_add_member(vendor=vendor, email=newcomer.email, by=owner)
+    assert caught.value.code == "already_member"
+    assert vendor.memberships.filter(user=newcomer).count() == 1
+    assert AuditLogEntry.objects.filter(action="booths.vendor.member_added").count() == 1
+
+
+def test_services_write_only_their_allowed_fields(make_vendor, make_vendor_booth, make_expo):
+    vendor = make_vendor()
+    booth = make_vendor_booth(vendor, make_expo("open"))
+    member = vendor.members.get()
+    with pytest.raises(TypeError, match="slug"):
+        services.vendor_update(vendor=vendor, by=member, slug="taken-over")
+    with pytest.raises(TypeError, match="expo"):
+        services.booth_update(booth=booth, by=member, expo=None)
+    with pytest.raises(TypeError, match="booth"):
+        services.product_update(product=booth.products.first(), by=member, booth=None)
+    services.booth_update(booth=booth, by=member, tagline_en="Handmade")
+    booth.refresh_from_db()
+    assert booth.tagline_en == "Handmade" and booth.slug == f"{vendor.slug}-booth"
+
+
 # --- Booth and photos ----------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from booths.models import (
     Vendor,
     VendorMembership,
 )
+from booths.services import applications as application_services
 from expo.models import Sector
 from tests.conftest import move_to
 
@@ -448,7 +449,8 @@ def test_booth_cover_is_checked(
 def test_application_documents_are_checked_by_content(
     client, make_vendor, make_expo, monkeypatch, data, message
 ):
-    monkeypatch.setattr(services, "MAX_DOCUMENT_BYTES", 2_000)
+    # The limit lives with the application services, where validate_document reads it.
+    monkeypatch.setattr(application_services, "MAX_DOCUMENT_BYTES", 2_000)
     vendor = make_vendor()
     expo = make_expo("accepting")
     login(client, vendor.members.get())

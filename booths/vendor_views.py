@@ -16,21 +16,19 @@ import copy
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from booths import services
+from booths import selectors, services
 from booths.forms import (
     ApplicationForm,
     BoothForm,
@@ -38,19 +36,13 @@ from booths.forms import (
     ProductForm,
     VendorForm,
 )
-from booths.models import (
-    Booth,
-    BoothApplication,
-    Product,
-    ProductImage,
-    Vendor,
-    VendorMembership,
-)
+from booths.models import Booth, BoothApplication, Product, ProductImage, Vendor, VendorMembership
 from expo import permissions, timebox
-from expo.models import Expo, ExpoState
-from expo.refusals import add_to_form
+from expo.models import ExpoState
+from expo.refusals import add_to_form, refuse
 
 SESSION_KEY = "vendor_workspace"
+T = TypeVar("T")
 
 
 # --- Workspace: which vendor, and may this account act for it ------------------------------------
@@ -74,14 +66,6 @@ class Workspace:
         return [m for m in self.memberships if m.vendor_id != self.vendor.pk]
 
 
-def _memberships(user: Any) -> tuple[VendorMembership, ...]:
-    return tuple(
-        VendorMembership.objects.filter(user=user)
-        .select_related("vendor", "vendor__region", "vendor__sector")
-        .order_by("vendor__name", "vendor_id")
-    )
-
-
 def _workspace(request: HttpRequest, memberships: tuple[VendorMembership, ...], vendor_id: int):
     membership = next(m for m in memberships if m.vendor_id == vendor_id)
     request.session[SESSION_KEY] = vendor_id
@@ -95,10 +79,10 @@ def vendor_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapped(request: HttpRequest, vendor_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
         if not permissions.is_authenticated(request.user):
             return redirect_to_login(request.get_full_path())
-        memberships = _memberships(request.user)
+        memberships = selectors.vendor_memberships(user=request.user)
         vendor_id = next((m.vendor_id for m in memberships if m.vendor.slug == vendor_slug), None)
         if vendor_id is None:
-            if not Vendor.objects.filter(slug=vendor_slug).exists():
+            if not selectors.vendor_exists(slug=vendor_slug):
                 raise Http404
             vendor_id = -1
         permissions.require(permissions.is_vendor_member(request.user, vendor_id))
@@ -107,17 +91,15 @@ def vendor_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
+def _found(found: T | None) -> T:
+    """What a selector found below the workspace's vendor, or 404 (another vendor's ids too)."""
+    if found is None:
+        raise Http404
+    return found
+
+
 def _page(request: HttpRequest, template: str, ws: Workspace, **context: Any) -> HttpResponse:
     return render(request, template, {"ws": ws, "vendor": ws.vendor, **context})
-
-
-def _refused(request: HttpRequest, error: Exception, to: str) -> HttpResponse:
-    """A service refused (time box, rule): say why, change nothing, go back."""
-    message = getattr(error, "message", None)
-    if isinstance(error, ValidationError):
-        message = " ".join(error.messages)
-    messages.error(request, message or _("This is not possible."))
-    return redirect(to)
 
 
 # --- Dashboard and registration ------------------------------------------------------------------
@@ -126,9 +108,9 @@ def _refused(request: HttpRequest, error: Exception, to: str) -> HttpResponse:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The dashboard of the business chosen last, or the invitation to register one."""
-    memberships = _memberships(request.user)
+    memberships = selectors.vendor_memberships(user=request.user)
     if not memberships:
-        return render(request, "vendor/welcome.html", {"accepting": _accepting_expos()})
+        return render(request, "vendor/welcome.html", {"accepting": selectors.accepting_expos()})
     chosen = request.session.get(SESSION_KEY)
     vendor_id = next(
         (m.vendor_id for m in memberships if m.vendor_id == chosen), memberships[0].vendor_id
@@ -141,65 +123,16 @@ def dashboard(request: HttpRequest, ws: Workspace) -> HttpResponse:
     return _dashboard(request, ws)
 
 
-def _accepting_expos(exclude: list[int] | tuple[int, ...] = ()) -> Any:
-    """Expos taking applications now, the soonest deadline first."""
-    now = timezone.now()
-    return (
-        Expo.objects.filter(applications_open_at__lte=now, application_deadline__gt=now)
-        .exclude(pk__in=exclude)
-        .select_related("office")
-        .order_by("application_deadline", "pk")
-    )
-
-
 def _dashboard(request: HttpRequest, ws: Workspace) -> HttpResponse:
-    vendor = ws.vendor
-    now = timezone.now()
-    applications = list(
-        BoothApplication.objects.filter(vendor=vendor)
-        .select_related("expo")
-        .order_by("-submitted_at")
-    )
-    booths = list(
-        Booth.objects.filter(vendor=vendor)
-        .select_related("expo")
-        .annotate(total_products=Count("products"))
-        .order_by("-expo__opens_at")
-    )
-    sector_on_show = Expo.sectors.through.objects.filter(
-        expo_id=OuterRef("pk"), sector_id=vendor.sector_id
-    )
-    accepting = list(
-        _accepting_expos(exclude=[a.expo_id for a in applications]).annotate(
-            sector_on_show=Exists(sector_on_show)
-        )
-    )
-    for application in applications:
-        application.next_step = _next_step(application, now)
-    for booth in booths:
-        booth.state = booth.expo.state_at(now)
-        booth.is_public = booth.state in (ExpoState.PUBLISHED, ExpoState.OPEN, ExpoState.CLOSED)
+    board = selectors.vendor_dashboard(vendor=ws.vendor)
     return _page(
         request,
         "vendor/dashboard.html",
         ws,
-        applications=applications,
-        booths=booths,
-        accepting=accepting,
+        applications=board.applications,
+        booths=board.booths,
+        accepting=board.accepting,
     )
-
-
-def _next_step(application: BoothApplication, now: Any) -> str:
-    """What the vendor should do next about an application, as a key the template words."""
-    status = application.status
-    state = application.expo.state_at(now)
-    if status == BoothApplication.Status.CHANGES_REQUESTED:
-        return "resubmit" if state == ExpoState.ACCEPTING else "too_late"
-    if status == BoothApplication.Status.APPROVED:
-        return "booth"
-    if status == BoothApplication.Status.SUBMITTED:
-        return "wait"
-    return ""
 
 
 @login_required
@@ -253,24 +186,20 @@ def members(request: HttpRequest, ws: Workspace) -> HttpResponse:
     if request.method == "POST":
         permissions.require(ws.is_owner)
         if form.is_valid():
-            email = form.cleaned_data["email"]
-            if ws.vendor.memberships.filter(user__email__iexact=email).exists():
-                form.add_error("email", _("This account is already on your team."))
+            try:
+                membership = services.vendor_add_member(
+                    vendor=ws.vendor, email=form.cleaned_data["email"], by=request.user
+                )
+            except ValidationError as error:
+                add_to_form(form, error, "email")
             else:
-                try:
-                    membership = services.vendor_add_member(
-                        vendor=ws.vendor, email=email, by=request.user
-                    )
-                except ValidationError as error:
-                    add_to_form(form, error, "email")
-                else:
-                    messages.success(
-                        request,
-                        _("%(who)s can now work on %(vendor)s.")
-                        % {"who": membership.user.email, "vendor": ws.vendor.name},
-                    )
-                    return redirect("vendor:members", ws.vendor.slug)
-    team = list(ws.vendor.memberships.select_related("user").order_by("-role", "created_at", "pk"))
+                messages.success(
+                    request,
+                    _("%(who)s can now work on %(vendor)s.")
+                    % {"who": membership.user.email, "vendor": ws.vendor.name},
+                )
+                return redirect("vendor:members", ws.vendor.slug)
+    team = selectors.vendor_team(vendor=ws.vendor)
     owners = sum(1 for m in team if m.role == VendorMembership.Role.OWNER)
     return _page(request, "vendor/members.html", ws, form=form, team=team, owners=owners)
 
@@ -278,15 +207,13 @@ def members(request: HttpRequest, ws: Workspace) -> HttpResponse:
 @require_POST
 @vendor_page
 def member_remove(request: HttpRequest, ws: Workspace, membership_id: int) -> HttpResponse:
-    membership = get_object_or_404(
-        VendorMembership.objects.select_related("user"), pk=membership_id, vendor=ws.vendor
-    )
+    membership = _found(selectors.vendor_membership(vendor=ws.vendor, membership_id=membership_id))
     leaving = membership.user_id == request.user.pk
     permissions.require(ws.is_owner or leaving)
     try:
         services.vendor_remove_member(membership=membership, by=request.user)
     except ValidationError as error:
-        return _refused(request, error, reverse("vendor:members", args=[ws.vendor.slug]))
+        return refuse(request, error, reverse("vendor:members", args=[ws.vendor.slug]))
     if leaving:
         request.session.pop(SESSION_KEY, None)
         messages.success(request, _("You left %(vendor)s.") % {"vendor": ws.vendor.name})
@@ -304,9 +231,9 @@ def member_remove(request: HttpRequest, ws: Workspace, membership_id: int) -> Ht
 @vendor_page
 def apply(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpResponse:
     vendor = ws.vendor
-    expo = get_object_or_404(Expo.objects.select_related("office"), slug=expo_slug)
+    expo = _found(selectors.expo_by_slug(expo_slug))
     dashboard_url = reverse("vendor:dashboard", args=[vendor.slug])
-    if BoothApplication.objects.filter(expo=expo, vendor=vendor).exists():
+    if selectors.has_applied(vendor=vendor, expo=expo):
         messages.info(request, _("You have already applied to this expo."))
         return redirect("vendor:application", vendor.slug, expo.slug)
     if expo.state == ExpoState.DRAFT:
@@ -314,7 +241,7 @@ def apply(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpResponse:
     if not timebox.allows(expo, timebox.Action.APPLY):
         messages.error(request, _("Applications for this expo are closed."))
         return redirect(dashboard_url)
-    if not expo.sectors.filter(pk=vendor.sector_id).exists():
+    if not selectors.expo_includes_sector(expo=expo, sector_id=vendor.sector_id):
         messages.error(request, _("This expo does not include your sector."))
         return redirect(dashboard_url)
     form = ApplicationForm(request.POST or None, request.FILES or None, vendor=vendor)
@@ -328,7 +255,7 @@ def apply(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpResponse:
                 **form.service_fields(),
             )
         except timebox.ExpoStateError as error:
-            return _refused(request, error, dashboard_url)
+            return refuse(request, error, dashboard_url)
         except ValidationError as error:
             add_to_form(form, error)
         else:
@@ -343,11 +270,7 @@ def apply(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpResponse:
 
 
 def _application(ws: Workspace, expo_slug: str) -> BoothApplication:
-    return get_object_or_404(
-        BoothApplication.objects.select_related("expo", "expo__office").prefetch_related("photos"),
-        vendor=ws.vendor,
-        expo__slug=expo_slug,
-    )
+    return _found(selectors.vendor_application(vendor=ws.vendor, expo_slug=expo_slug))
 
 
 @vendor_page
@@ -375,7 +298,7 @@ def application(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpResp
                     **form.service_fields(),
                 )
             except timebox.ExpoStateError as error:
-                return _refused(
+                return refuse(
                     request, error, reverse("vendor:application", args=[ws.vendor.slug, expo.slug])
                 )
             except ValidationError as error:
@@ -383,7 +306,7 @@ def application(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpResp
             else:
                 messages.success(request, _("Your changes were sent back to the organisers."))
                 return redirect("vendor:application", ws.vendor.slug, expo.slug)
-    booth = Booth.objects.filter(application=app).only("pk").first()
+    booth = selectors.booth_of_application(application=app)
     can_withdraw = app.status in (
         BoothApplication.Status.SUBMITTED,
         BoothApplication.Status.CHANGES_REQUESTED,
@@ -409,7 +332,7 @@ def application_withdraw(request: HttpRequest, ws: Workspace, expo_slug: str) ->
     try:
         services.application_withdraw(application=app, by=request.user)
     except (timebox.ExpoStateError, ValidationError) as error:
-        return _refused(request, error, here)
+        return refuse(request, error, here)
     messages.success(request, _("Your application was withdrawn."))
     return redirect(here)
 
@@ -418,9 +341,7 @@ def application_withdraw(request: HttpRequest, ws: Workspace, expo_slug: str) ->
 
 
 def _booth(ws: Workspace, expo_slug: str) -> Booth:
-    return get_object_or_404(
-        Booth.objects.select_related("expo"), vendor=ws.vendor, expo__slug=expo_slug
-    )
+    return _found(selectors.vendor_booth(vendor=ws.vendor, expo_slug=expo_slug))
 
 
 def _booth_context(booth: Booth) -> dict[str, Any]:
@@ -430,7 +351,7 @@ def _booth_context(booth: Booth) -> dict[str, Any]:
         "expo": booth.expo,
         "state": state,
         "editable": timebox.allows(booth.expo, timebox.Action.EDIT_CATALOGUE),
-        "is_public": timebox.allows(booth.expo, timebox.Action.VIEW_HALL),
+        "is_public": selectors.hall_is_public(booth.expo),
     }
 
 
@@ -439,7 +360,7 @@ def booth_edit(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpRespo
     booth = _booth(ws, expo_slug)
     context = _booth_context(booth)
     here = reverse("vendor:booth_edit", args=[ws.vendor.slug, booth.expo.slug])
-    products = list(Product.objects.filter(booth=booth).order_by("name_en", "pk"))
+    products = selectors.booth_products(booth=booth)
     if request.method == "POST" and not context["editable"]:
         messages.error(request, _("This expo has closed: its booths can no longer be changed."))
         return redirect(here)
@@ -462,7 +383,7 @@ def booth_edit(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpRespo
                 **form.service_fields(),
             )
         except timebox.ExpoStateError as error:
-            return _refused(request, error, here)
+            return refuse(request, error, here)
         except ValidationError as error:
             add_to_form(form, error, "cover_image")
         else:
@@ -474,22 +395,10 @@ def booth_edit(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpRespo
 # --- Products ------------------------------------------------------------------------------------
 
 
-def _first_image() -> Prefetch:
-    return Prefetch(
-        "images",
-        queryset=ProductImage.objects.order_by("position", "id")[:1],
-        to_attr="first_images",
-    )
-
-
 @vendor_page
 def products(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpResponse:
     booth = _booth(ws, expo_slug)
-    items = list(
-        Product.objects.filter(booth=booth)
-        .prefetch_related(_first_image())
-        .order_by("-is_active", "-is_featured", "name_en", "pk")
-    )
+    items = selectors.vendor_products(booth=booth)
     return _page(
         request,
         "vendor/products.html",
@@ -505,7 +414,7 @@ def _product_form_page(
 ) -> HttpResponse:
     context = _booth_context(booth)
     list_url = reverse("vendor:products", args=[ws.vendor.slug, booth.expo.slug])
-    photos = list(product.images.order_by("position", "id")) if product else []
+    photos = selectors.product_photos(product=product) if product else []
     if request.method == "POST" and not context["editable"]:
         messages.error(request, _("This expo has closed: its products can no longer be changed."))
         return redirect(list_url)
@@ -533,7 +442,7 @@ def _product_form_page(
                     **fields,
                 )
         except timebox.ExpoStateError as error:
-            return _refused(request, error, list_url)
+            return refuse(request, error, list_url)
         except ValidationError as error:
             add_to_form(form, error, "photos")
         else:
@@ -558,11 +467,8 @@ def product_create(request: HttpRequest, ws: Workspace, expo_slug: str) -> HttpR
 
 
 def _product(ws: Workspace, expo_slug: str, product_id: int) -> Product:
-    return get_object_or_404(
-        Product.objects.select_related("booth", "booth__expo"),
-        pk=product_id,
-        booth__vendor=ws.vendor,
-        booth__expo__slug=expo_slug,
+    return _found(
+        selectors.vendor_product(vendor=ws.vendor, expo_slug=expo_slug, product_id=product_id)
     )
 
 
@@ -585,7 +491,7 @@ def product_toggle(
     try:
         services.product_update(product=product, by=request.user, is_active=not product.is_active)
     except (timebox.ExpoStateError, ValidationError) as error:
-        return _refused(request, error, back)
+        return refuse(request, error, back)
     if product.is_active:
         messages.success(request, _("%(name)s is on sale.") % {"name": product.name})
     else:
@@ -593,11 +499,11 @@ def product_toggle(
     return redirect(back)
 
 
-def _product_image(ws: Workspace, expo_slug: str, product_id: int, image_id: int):
+def _product_image(
+    ws: Workspace, expo_slug: str, product_id: int, image_id: int
+) -> tuple[Product, ProductImage]:
     product = _product(ws, expo_slug, product_id)
-    image = get_object_or_404(ProductImage, pk=image_id, product=product)
-    image.product = product
-    return product, image
+    return product, _found(selectors.product_photo(product=product, image_id=image_id))
 
 
 @require_POST
@@ -610,7 +516,7 @@ def product_image_delete(
     try:
         services.product_image_delete(image=image, by=request.user)
     except (timebox.ExpoStateError, ValidationError) as error:
-        return _refused(request, error, back)
+        return refuse(request, error, back)
     messages.success(request, _("The photo was deleted."))
     return redirect(back)
 
@@ -625,6 +531,6 @@ def product_image_cover(
     try:
         services.product_image_make_cover(image=image, by=request.user)
     except (timebox.ExpoStateError, ValidationError) as error:
-        return _refused(request, error, back)
+        return refuse(request, error, back)
     messages.success(request, _("That photo is now the cover."))
     return redirect(back)

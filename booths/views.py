@@ -47,7 +47,7 @@ from booths.filters import (
 )
 from booths.selectors import HallFacets, HallFilters
 from booths.video import video_embed_url
-from expo import permissions, timebox
+from expo import permissions
 from expo.models import Expo, ExpoState
 from expo.money import format_rupiah
 
@@ -75,24 +75,16 @@ T = TypeVar("T")
 
 
 def _expo(slug: str) -> Expo:
-    found = list(Expo.objects.filter(slug=slug).select_related("office").order_by()[:1])
-    if not found:
+    expo = selectors.expo_by_slug(slug)
+    if expo is None:
         raise Http404
-    return found[0]
+    return expo
 
 
-def _is_public(expo: Expo) -> bool:
-    return timebox.allows(expo, timebox.Action.VIEW_HALL)
-
-
-def _may_preview(request: HttpRequest, expo: Expo, vendor_id: int | None = None) -> bool:
-    """Before the hall opens: the office's organisers see it all, a vendor's members their booth."""
-    user = request.user
-    if not permissions.is_authenticated(user):
-        return False
-    if permissions.can_manage_office(user, expo.office_id):
-        return True
-    return vendor_id is not None and permissions.is_vendor_member(user, vendor_id)
+def _no_preview_for(request: HttpRequest, public: bool) -> bool:
+    """Before publication nobody signed out may preview (selectors.may_see_hall): answer 404
+    before building a page."""
+    return not public and not permissions.is_authenticated(request.user)
 
 
 def _keys(expo: Expo) -> Callable[..., str]:
@@ -244,11 +236,56 @@ def _chips(
     return chips
 
 
+def _hall_grid(
+    expo: Expo, filters: HallFilters, params: list[tuple[str, str]], page: int
+) -> dict[str, Any]:
+    """The booth cards of one page of results, rendered, and how many booths matched."""
+    page_obj = selectors.hall_cards(expo=expo, filters=filters, page=page)
+    html = strip_spaces_between_tags(
+        render_to_string(
+            "booths/_hall_results.html",
+            {
+                "expo": expo,
+                "page_obj": page_obj,
+                "base_query": querystring(params),
+                "has_filters": bool(params and params != [("sort", filters.sort)]),
+            },
+        )
+    )
+    return {"html": html, "count": page_obj.paginator.count}
+
+
+def _hall_body(
+    expo: Expo, key: Callable[..., str], form: HallFilterForm, facets: HallFacets, page: int
+) -> str:
+    """The filter column around the booth grid (the grid is cached apart, whatever the column)."""
+    filters = form.to_filters()
+    params = filter_params(filters)
+    results = _cached(
+        key("grid", querystring(params), page), lambda: _hall_grid(expo, filters, params, page)
+    )
+    return render_to_string(
+        "booths/_hall_body.html",
+        {
+            "expo": expo,
+            "facets": facets,
+            "form": form,
+            "filters": filters,
+            "selected_sectors": set(filters.sectors),
+            "selected_regions": set(filters.regions),
+            "chips": _chips(filters, params, facets),
+            "sort_choices": SORT_CHOICES,
+            "results_html": mark_safe(results["html"]),  # our template, user text escaped
+            "result_count": results["count"],
+        },
+    )
+
+
 @require_safe
 def hall(request: HttpRequest, expo_slug: str) -> HttpResponse:
     expo = _expo(expo_slug)
-    preview = not _is_public(expo)
-    if preview and not _may_preview(request, expo):
+    preview = not selectors.hall_is_public(expo)
+    if not selectors.may_see_hall(request.user, expo):
         raise Http404
     key = _keys(expo)
     shared = _shared_page(request) and not preview
@@ -258,50 +295,16 @@ def hall(request: HttpRequest, expo_slug: str) -> HttpResponse:
 
     facets: HallFacets = _cached(key("facets"), lambda: selectors.hall_facets(expo=expo))
     form = HallFilterForm(request.GET, facets=facets)
-    filters = form.to_filters()
-    params = filter_params(filters)
-    base_query = querystring(params)
+    base_query = querystring(filter_params(form.to_filters()))
     page = parse_page(request.GET.get("page"))
-
-    def grid() -> dict[str, Any]:
-        page_obj = selectors.hall_cards(expo=expo, filters=filters, page=page)
-        html = strip_spaces_between_tags(
-            render_to_string(
-                "booths/_hall_results.html",
-                {
-                    "expo": expo,
-                    "page_obj": page_obj,
-                    "base_query": base_query,
-                    "has_filters": bool(params and params != [("sort", filters.sort)]),
-                },
-            )
-        )
-        return {"html": html, "count": page_obj.paginator.count}
-
-    def body() -> str:
-        results = _cached(key("grid", base_query, page), grid)
-        return render_to_string(
-            "booths/_hall_body.html",
-            {
-                "expo": expo,
-                "facets": facets,
-                "form": form,
-                "filters": filters,
-                "selected_sectors": set(filters.sectors),
-                "selected_regions": set(filters.regions),
-                "chips": _chips(filters, params, facets),
-                "sort_choices": SORT_CHOICES,
-                "results_html": mark_safe(results["html"]),  # our template, user text escaped
-                "result_count": results["count"],
-            },
-        )
-
     # The filter column shows what was typed when it did not clean, so only a clean form's body (or
     # page) is shared; the booth grid inside it is cached either way.
     if form.errors:
-        hall_body, page_key = body(), None
+        hall_body, page_key = _hall_body(expo, key, form, facets, page), None
     else:
-        hall_body = _cached(key("hall", base_query, page), body)
+        hall_body = _cached(
+            key("hall", base_query, page), lambda: _hall_body(expo, key, form, facets, page)
+        )
     context = {
         **_frame(expo, preview=preview, shared=shared),
         "facets": facets,
@@ -351,8 +354,8 @@ def _booth_entry(expo: Expo, booth_slug: str) -> dict[str, Any]:
 @require_safe
 def booth(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse:
     expo = _expo(expo_slug)
-    public = _is_public(expo)
-    if not public and not permissions.is_authenticated(request.user):
+    public = selectors.hall_is_public(expo)
+    if _no_preview_for(request, public):
         raise Http404
     key = _keys(expo)
     shared = public and _shared_page(request)
@@ -364,7 +367,7 @@ def booth(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse
     entry = _cached(key("booth", booth_slug), lambda: _booth_entry(expo, booth_slug))
     if entry["id"] is None:
         raise Http404
-    if not public and not _may_preview(request, expo, entry["vendor_id"]):
+    if not selectors.may_see_hall(request.user, expo, vendor_id=entry["vendor_id"]):
         raise Http404
     if public:
         visits.record("booth", entry["id"], request)
@@ -436,8 +439,8 @@ def product(
     request: HttpRequest, expo_slug: str, booth_slug: str, product_slug: str
 ) -> HttpResponse:
     expo = _expo(expo_slug)
-    public = _is_public(expo)
-    if not public and not permissions.is_authenticated(request.user):
+    public = selectors.hall_is_public(expo)
+    if _no_preview_for(request, public):
         raise Http404
     key = _keys(expo)
     shared = public and _shared_page(request)
@@ -452,7 +455,7 @@ def product(
     )
     if entry["id"] is None:
         raise Http404
-    if not public and not _may_preview(request, expo, entry["vendor_id"]):
+    if not selectors.may_see_hall(request.user, expo, vendor_id=entry["vendor_id"]):
         raise Http404
     if public:
         visits.record("product", entry["id"], request)

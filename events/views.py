@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from booths import hooks
 from booths.models import Vendor
+from booths.selectors import may_see_hall
 from booths.video import video_embed_url
 from events import ics, rooms, selectors, services
 from events.forms import MessageForm, SessionForm
@@ -33,19 +34,6 @@ def _expo(slug: str) -> Expo:
     if expo is None:
         raise Http404
     return expo
-
-
-def _may_see(request: HttpRequest, expo: Expo, vendor_id: int | None = None) -> bool:
-    """The hall is public from publication; before that only its organisers and (for their own
-    booth) a vendor's members see it, as on the booth pages."""
-    if timebox.allows(expo, timebox.Action.VIEW_HALL):
-        return True
-    user = request.user
-    if not permissions.is_authenticated(user):
-        return False
-    if permissions.can_manage_office(user, expo.office_id):
-        return True
-    return vendor_id is not None and permissions.is_vendor_member(user, vendor_id)
 
 
 def _vendor(request: HttpRequest, vendor_slug: str) -> Vendor:
@@ -68,7 +56,7 @@ def _login_first(request: HttpRequest) -> HttpResponse | None:
 @require_safe
 def agenda(request: HttpRequest, expo_slug: str) -> HttpResponse:
     expo = _expo(expo_slug)
-    if not _may_see(request, expo):
+    if not may_see_hall(request.user, expo):
         raise Http404
     sessions = selectors.agenda(expo=expo)
     previewing = not timebox.allows(expo, timebox.Action.VIEW_HALL)
@@ -114,7 +102,7 @@ def _session(request: HttpRequest, expo_slug: str, session_id: int) -> tuple[Exp
     hidden = not session.booth.is_active and not permissions.is_vendor_member(
         request.user, vendor_id
     )
-    if hidden or not _may_see(request, expo, vendor_id):
+    if hidden or not may_see_hall(request.user, expo, vendor_id=vendor_id):
         raise Http404
     return expo, session
 

@@ -273,6 +273,37 @@ def _expo(slug: str) -> Expo:
     return expo
 
 
+def _place(request: HttpRequest, form: CheckoutForm, current: Cart, expo: Expo) -> Order | None:
+    """Place the order the valid ``form`` describes; a refusal goes on the form (None)."""
+    data = form.cleaned_data
+    details = services.BuyerDetails(
+        email=data["email"],
+        name=data["name"],
+        phone=data["phone"],
+        address=data["address"],
+        city=data["city"],
+        region=data["region"],
+        postal_code=data.get("postal_code") or "",
+        country=data["country"],
+        language=get_language() or settings.LANGUAGE_CODE,
+    )
+    try:
+        return services.order_place(
+            cart=current,
+            expo=expo,
+            details=details,
+            provider=data["provider"],
+            buyer=_user(request),
+            attribution=attribution.read(request.session, expo_id=expo.pk),
+            expected_subtotal=data["expected_subtotal"],
+        )
+    except (ValidationError, Refused) as error:
+        add_to_form(form, error)
+        if isinstance(error, services.PricesChanged):
+            services.cart_acknowledge_prices(cart=current)
+    return None
+
+
 def checkout(request: HttpRequest, expo_slug: str) -> HttpResponse:
     expo = _expo(expo_slug)
     current = _cart(request)
@@ -285,36 +316,10 @@ def checkout(request: HttpRequest, expo_slug: str) -> HttpResponse:
 
     if request.method == "POST":
         form = CheckoutForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            details = services.BuyerDetails(
-                email=data["email"],
-                name=data["name"],
-                phone=data["phone"],
-                address=data["address"],
-                city=data["city"],
-                region=data["region"],
-                postal_code=data.get("postal_code") or "",
-                country=data["country"],
-                language=get_language() or settings.LANGUAGE_CODE,
-            )
-            try:
-                order = services.order_place(
-                    cart=current,
-                    expo=expo,
-                    details=details,
-                    provider=data["provider"],
-                    buyer=_user(request),
-                    attribution=attribution.read(request.session, expo_id=expo.pk),
-                    expected_subtotal=data["expected_subtotal"],
-                )
-            except (ValidationError, Refused) as error:
-                add_to_form(form, error)
-                if isinstance(error, services.PricesChanged):
-                    services.cart_acknowledge_prices(cart=current)
-            else:
-                _remember_count(request, current)
-                return redirect(_order_url(order))
+        order = _place(request, form, current, expo) if form.is_valid() else None
+        if order is not None:
+            _remember_count(request, current)
+            return redirect(_order_url(order))
         country = request.POST.get("country") or "ID"
         region = (
             request.POST.get("province") if country == "ID" else request.POST.get("state")

@@ -211,6 +211,37 @@ def _new_order(
     raise IntegrityError("could not draw a free order number")
 
 
+def _add_parts(order: Order, planned: list[PlannedPart], *, today: Any) -> None:
+    """One part per booth, one line per product, with the names and prices as they are now."""
+    lines = []
+    for planned_part in planned:
+        part = OrderPart.objects.create(
+            order=order,
+            booth=planned_part.booth,
+            vendor=planned_part.booth.vendor,
+            subtotal=planned_part.subtotal,
+            shipping_zone=planned_part.quote.zone,
+            shipping_method=planned_part.quote.method,
+            shipping_amount=planned_part.quote.amount,
+        )
+        for item in planned_part.items:
+            product = item.product
+            lines.append(
+                OrderLine(
+                    order=order,
+                    part=part,
+                    product=product,
+                    name_en=product.name_en,
+                    name_id=product.name_id,
+                    unit_price=product.price,
+                    quantity=item.quantity,
+                    is_preorder=product.is_preorder,
+                    ships_by=_ships_by(product, today),
+                )
+            )
+    OrderLine.objects.bulk_create(lines)
+
+
 @transaction.atomic
 def _create_order(
     *,
@@ -244,34 +275,7 @@ def _create_order(
         reserved_until=now + timedelta(minutes=method.reservation_minutes),
         placed_at=now,
     )
-    today = timezone.localdate(now)
-    lines = []
-    for planned_part in planned:
-        part = OrderPart.objects.create(
-            order=order,
-            booth=planned_part.booth,
-            vendor=planned_part.booth.vendor,
-            subtotal=planned_part.subtotal,
-            shipping_zone=planned_part.quote.zone,
-            shipping_method=planned_part.quote.method,
-            shipping_amount=planned_part.quote.amount,
-        )
-        for item in planned_part.items:
-            product = item.product
-            lines.append(
-                OrderLine(
-                    order=order,
-                    part=part,
-                    product=product,
-                    name_en=product.name_en,
-                    name_id=product.name_id,
-                    unit_price=product.price,
-                    quantity=item.quantity,
-                    is_preorder=product.is_preorder,
-                    ships_by=_ships_by(product, today),
-                )
-            )
-    OrderLine.objects.bulk_create(lines)
+    _add_parts(order, planned, today=timezone.localdate(now))
     payment = Payment(order=order, provider=method.name, amount=order.total)
     if not method.start_needs_network:
         method.start(payment)  # the transfer reference: no network

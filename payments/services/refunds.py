@@ -118,6 +118,22 @@ def _chosen_lines(
     return chosen, is_organiser
 
 
+def _shipping_back(
+    order: Order, all_lines: list[OrderLine], chosen: list[OrderLine]
+) -> dict[int, int]:
+    """Shipping goes back with the last line of a part (or with the whole order): per part, what
+    is left of it once ``chosen`` is refunded."""
+    refunded_now = {line.pk for line in chosen}
+    shipping_by_part: dict[int, int] = {}
+    for part in order.parts.all():
+        part_lines = [line for line in all_lines if line.part_id == part.pk]
+        if all(line.is_refunded or line.pk in refunded_now for line in part_lines):
+            left = part.shipping_amount - part.shipping_refunded
+            if left > 0:
+                shipping_by_part[part.pk] = left
+    return shipping_by_part
+
+
 def order_refund(
     *,
     order: Order,
@@ -144,15 +160,7 @@ def order_refund(
             )
         chosen = [line for line in chosen if line.refundable > 0]
         allocation = [(line, line.refundable) for line in chosen]
-        # Shipping goes back with the last line of a part (or with the whole order).
-        refunded_now = {line.pk for line in chosen}
-        shipping_by_part: dict[int, int] = {}
-        for part in order.parts.all():
-            part_lines = [line for line in all_lines if line.part_id == part.pk]
-            if all(line.is_refunded or line.pk in refunded_now for line in part_lines):
-                left = part.shipping_amount - part.shipping_refunded
-                if left > 0:
-                    shipping_by_part[part.pk] = left
+        shipping_by_part = _shipping_back(order, all_lines, chosen)
         amount = sum(a for _l, a in allocation) + sum(shipping_by_part.values())
         if amount <= 0:
             raise ValidationError(_("Nothing is left to refund."), code="nothing")

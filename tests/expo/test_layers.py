@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -111,5 +112,14 @@ def test_a_place_renders_what_higher_apps_registered_in_order(rf):
     assert places.templates_at("page_slot") == ["banners/_slot.html"]
     with pytest.raises(ValueError, match="unknown place"):
         places.register("nowhere", "x.html")
-    html = Template('{% load places %}[{% place "booth_aside" %}]').render(Context({}))
-    assert html != "[]" or places.templates_at("booth_aside") == []
+    assert places.templates_at("booth_aside") == ["events/_booth_live.html"]
+    places.register("booth_aside", "events/_booth_live.html")  # twice: still once
+    assert places.templates_at("booth_aside") == ["events/_booth_live.html"]
+    html = Template('{% load places %}[{% place "vendor_tabs" %}]').render(
+        Context({"vendor": SimpleNamespace(slug="batik-sekar"), "request": request})
+    )
+    # The three apps' tabs, in their order, for this vendor.
+    links = re.findall(r'href="([^"]+)"', html)
+    assert links[0] == "/vendor/batik-sekar/orders/"
+    assert "/vendor/batik-sekar/dashboard/" in links
+    assert links[-1] == "/vendor/batik-sekar/banners/"

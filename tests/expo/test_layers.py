@@ -8,8 +8,8 @@ import re
 import subprocess
 import sys
 import tomllib
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps

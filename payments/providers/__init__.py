@@ -3,7 +3,8 @@
 
 The core asks the registry (:func:`get`, :func:`available`, :func:`offline`, :func:`in_page`) and
 never names a provider. Which providers exist is the list below, dotted paths as in
-``INSTALLED_APPS``, overridable by the ``PAYMENT_PROVIDERS`` setting; the first is the default.
+``INSTALLED_APPS``, overridable by the ``PAYMENT_PROVIDERS`` setting (the first is the default),
+plus any a plugin outside this package adds with :func:`register` from its ``AppConfig.ready``.
 Manual bank transfer needs no keys; card payments are offered only when their keys are set.
 """
 
@@ -43,8 +44,11 @@ __all__ = [
     "in_page",
     "installed",
     "offline",
+    "register",
     "urlpatterns",
 ]
+
+_registered: dict[str, PaymentProvider] = {}
 
 
 @functools.cache
@@ -57,7 +61,14 @@ def _registry(paths: tuple[str, ...]) -> dict[str, PaymentProvider]:
 
 
 def _providers() -> dict[str, PaymentProvider]:
-    return _registry(tuple(getattr(settings, "PAYMENT_PROVIDERS", INSTALLED)))
+    return {**_registry(tuple(getattr(settings, "PAYMENT_PROVIDERS", INSTALLED))), **_registered}
+
+
+def register(provider: PaymentProvider) -> PaymentProvider:
+    """Offer ``provider`` beside the installed ones (a plugin calls it once, at start-up; its
+    ``urls`` are served only if it registers before the URLconf is loaded)."""
+    _registered[provider.name] = provider
+    return provider
 
 
 def installed() -> list[PaymentProvider]:

@@ -93,3 +93,33 @@ def test_the_checkouts_refusals_are_refusals(error, code):
     assert isinstance(error, Refused)
     assert code_of(error) == (code or "provider_unavailable")
     assert text_of(error) == str(error.message) and error.messages == [str(error.message)]
+
+
+def test_a_plugin_registers_a_provider_of_its_own(monkeypatch):
+    class Cash(providers.PaymentProvider):
+        name = "cash"
+        label = "Cash at the stand"
+        confirms_offline = True
+        start_needs_network = False
+        reservation_minutes = 60
+
+        def is_available(self) -> bool:
+            return True
+
+        def start(self, payment):
+            payment.reference = payment.code
+
+        def state(self, payment):
+            return None
+
+        def refund(self, payment, *, amount, key):
+            return providers.ProviderRefund(provider_ref=None, done=False)
+
+        def cancel(self, payment):
+            return None
+
+    monkeypatch.setattr(providers, "_registered", {})
+    providers.register(Cash())
+    assert providers.get("cash").title("staff") == "Cash at the stand"
+    assert providers.offline() == ["manual", "cash"]
+    assert "cash" in [p.name for p in providers.available()]

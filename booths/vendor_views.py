@@ -36,7 +36,7 @@ from booths.forms import (
     ProductForm,
     VendorForm,
 )
-from booths.models import Booth, BoothApplication, Product, ProductImage, Vendor, VendorMembership
+from booths.models import Booth, BoothApplication, Product, Vendor, VendorMembership
 from expo import permissions, timebox
 from expo.models import ExpoState
 from expo.refusals import add_to_form, refuse
@@ -499,11 +499,25 @@ def product_toggle(
     return redirect(back)
 
 
-def _product_image(
-    ws: Workspace, expo_slug: str, product_id: int, image_id: int
-) -> tuple[Product, ProductImage]:
+def _photo_action(
+    request: HttpRequest,
+    ws: Workspace,
+    expo_slug: str,
+    product_id: int,
+    image_id: int,
+    action: Callable[..., None],
+    done: str,
+) -> HttpResponse:
+    """Run ``action`` (a photo service) on one photo of the vendor's product; back to the product."""
     product = _product(ws, expo_slug, product_id)
-    return product, _found(selectors.product_photo(product=product, image_id=image_id))
+    image = _found(selectors.product_photo(product=product, image_id=image_id))
+    back = reverse("vendor:product_edit", args=[ws.vendor.slug, expo_slug, product.pk])
+    try:
+        action(image=image, by=request.user)
+    except (timebox.ExpoStateError, ValidationError) as error:
+        return refuse(request, error, back)
+    messages.success(request, done)
+    return redirect(back)
 
 
 @require_POST
@@ -511,14 +525,15 @@ def _product_image(
 def product_image_delete(
     request: HttpRequest, ws: Workspace, expo_slug: str, product_id: int, image_id: int
 ) -> HttpResponse:
-    product, image = _product_image(ws, expo_slug, product_id, image_id)
-    back = reverse("vendor:product_edit", args=[ws.vendor.slug, expo_slug, product.pk])
-    try:
-        services.product_image_delete(image=image, by=request.user)
-    except (timebox.ExpoStateError, ValidationError) as error:
-        return refuse(request, error, back)
-    messages.success(request, _("The photo was deleted."))
-    return redirect(back)
+    return _photo_action(
+        request,
+        ws,
+        expo_slug,
+        product_id,
+        image_id,
+        services.product_image_delete,
+        _("The photo was deleted."),
+    )
 
 
 @require_POST
@@ -526,11 +541,12 @@ def product_image_delete(
 def product_image_cover(
     request: HttpRequest, ws: Workspace, expo_slug: str, product_id: int, image_id: int
 ) -> HttpResponse:
-    product, image = _product_image(ws, expo_slug, product_id, image_id)
-    back = reverse("vendor:product_edit", args=[ws.vendor.slug, expo_slug, product.pk])
-    try:
-        services.product_image_make_cover(image=image, by=request.user)
-    except (timebox.ExpoStateError, ValidationError) as error:
-        return refuse(request, error, back)
-    messages.success(request, _("That photo is now the cover."))
-    return redirect(back)
+    return _photo_action(
+        request,
+        ws,
+        expo_slug,
+        product_id,
+        image_id,
+        services.product_image_make_cover,
+        _("That photo is now the cover."),
+    )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -79,12 +80,6 @@ def _expo(slug: str) -> Expo:
     if expo is None:
         raise Http404
     return expo
-
-
-def _no_preview_for(request: HttpRequest, public: bool) -> bool:
-    """Before publication nobody signed out may preview (selectors.may_see_hall): answer 404
-    before building a page."""
-    return not public and not permissions.is_authenticated(request.user)
 
 
 def _keys(expo: Expo) -> Callable[..., str]:
@@ -197,6 +192,49 @@ def _respond(
 def _from_page_cache(request: HttpRequest, expo: Expo, entry: dict[str, Any]) -> HttpResponse:
     response = HttpResponse(_fill(entry["html"], request, expo))
     return _cache_headers(response, request, expo)
+
+
+@dataclass(frozen=True)
+class _Visit:
+    """Where a booth or product page stands once its visitor is let in: the expo, whether the hall
+    is public and the page shared, and either the whole page from the cache or the body's entry."""
+
+    expo: Expo
+    public: bool
+    shared: bool
+    page_key: str | None
+    entry: dict[str, Any]
+    cached_page: HttpResponse | None = None
+
+
+def _visit(
+    request: HttpRequest,
+    expo_slug: str,
+    kind: str,
+    slugs: tuple[str, ...],
+    build: Callable[[Expo], dict[str, Any]],
+) -> _Visit:
+    """The start of a booth or product page: 404 for an unknown booth or product and for one the
+    visitor may not see (selectors.may_see_hall); the visit of a public page is recorded."""
+    expo = _expo(expo_slug)
+    public = selectors.hall_is_public(expo)
+    if not public and not permissions.is_authenticated(request.user):
+        raise Http404  # nobody signed out previews: answer before building a page
+    key = _keys(expo)
+    shared = public and _shared_page(request)
+    page_key = _page_key(request, expo, key) if shared else None
+    if page_key is not None and (page := cache.get(page_key)) is not None:
+        visits.record(kind, page[f"{kind}_id"], request)
+        cached = _from_page_cache(request, expo, page)
+        return _Visit(expo, public, shared, page_key, page, cached_page=cached)
+    entry = _cached(key(kind, *slugs), lambda: build(expo))
+    if entry["id"] is None:
+        raise Http404
+    if not selectors.may_see_hall(request.user, expo, vendor_id=entry["vendor_id"]):
+        raise Http404
+    if public:
+        visits.record(kind, entry["id"], request)
+    return _Visit(expo, public, shared, page_key, entry)
 
 
 # --- Hall ----------------------------------------------------------------------------------------
@@ -353,26 +391,14 @@ def _booth_entry(expo: Expo, booth_slug: str) -> dict[str, Any]:
 
 @require_safe
 def booth(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse:
-    expo = _expo(expo_slug)
-    public = selectors.hall_is_public(expo)
-    if _no_preview_for(request, public):
-        raise Http404
-    key = _keys(expo)
-    shared = public and _shared_page(request)
-    page_key = _page_key(request, expo, key) if shared else None
-    if page_key is not None and (page := cache.get(page_key)) is not None:
-        visits.record("booth", page["booth_id"], request)
-        return _from_page_cache(request, expo, page)
-
-    entry = _cached(key("booth", booth_slug), lambda: _booth_entry(expo, booth_slug))
-    if entry["id"] is None:
-        raise Http404
-    if not selectors.may_see_hall(request.user, expo, vendor_id=entry["vendor_id"]):
-        raise Http404
-    if public:
-        visits.record("booth", entry["id"], request)
+    visit = _visit(
+        request, expo_slug, "booth", (booth_slug,), lambda expo: _booth_entry(expo, booth_slug)
+    )
+    if visit.cached_page is not None:
+        return visit.cached_page
+    entry = visit.entry
     context = {
-        **_frame(expo, preview=not public, shared=shared),
+        **_frame(visit.expo, preview=not visit.public, shared=visit.shared),
         "page_title": entry["name"],
         "summary": entry["summary"],
         "share_image": request.build_absolute_uri(entry["image"]) if entry["image"] else "",
@@ -380,10 +406,10 @@ def booth(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse
     }
     return _respond(
         request,
-        expo,
+        visit.expo,
         "booths/booth.html",
         context,
-        page_key=page_key,
+        page_key=visit.page_key,
         extra={"booth_id": entry["id"]},
     )
 
@@ -438,28 +464,17 @@ def _product_entry(expo: Expo, booth_slug: str, product_slug: str) -> dict[str, 
 def product(
     request: HttpRequest, expo_slug: str, booth_slug: str, product_slug: str
 ) -> HttpResponse:
-    expo = _expo(expo_slug)
-    public = selectors.hall_is_public(expo)
-    if _no_preview_for(request, public):
-        raise Http404
-    key = _keys(expo)
-    shared = public and _shared_page(request)
-    page_key = _page_key(request, expo, key) if shared else None
-    if page_key is not None and (page := cache.get(page_key)) is not None:
-        visits.record("product", page["product_id"], request)
-        return _from_page_cache(request, expo, page)
-
-    entry = _cached(
-        key("product", booth_slug, product_slug),
-        lambda: _product_entry(expo, booth_slug, product_slug),
+    visit = _visit(
+        request,
+        expo_slug,
+        "product",
+        (booth_slug, product_slug),
+        lambda expo: _product_entry(expo, booth_slug, product_slug),
     )
-    if entry["id"] is None:
-        raise Http404
-    if not selectors.may_see_hall(request.user, expo, vendor_id=entry["vendor_id"]):
-        raise Http404
-    if public:
-        visits.record("product", entry["id"], request)
-    frame = _frame(expo, preview=not public, shared=shared)
+    if visit.cached_page is not None:
+        return visit.cached_page
+    entry = visit.entry
+    frame = _frame(visit.expo, preview=not visit.public, shared=visit.shared)
     # The notice shows times in the visitor's zone: rendered per request, not kept in the body.
     notice = render_to_string("booths/_buy_notice.html", {**frame, "user": request.user})
     if frame["is_open"]:
@@ -476,9 +491,9 @@ def product(
     }
     return _respond(
         request,
-        expo,
+        visit.expo,
         "booths/product.html",
         context,
-        page_key=page_key,
+        page_key=visit.page_key,
         extra={"product_id": entry["id"]},
     )

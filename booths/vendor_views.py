@@ -26,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from booths import selectors, services
@@ -499,24 +500,26 @@ def product_toggle(
     return redirect(back)
 
 
+# What each photo button does, and what the vendor is told after.
+PHOTO_ACTIONS = {
+    "delete": (services.product_image_delete, gettext_lazy("The photo was deleted.")),
+    "cover": (services.product_image_make_cover, gettext_lazy("That photo is now the cover.")),
+}
+
+
 def _photo_action(
-    request: HttpRequest,
-    ws: Workspace,
-    expo_slug: str,
-    product_id: int,
-    image_id: int,
-    action: Callable[..., None],
-    done: str,
+    request: HttpRequest, ws: Workspace, expo_slug: str, product_id: int, image_id: int, name: str
 ) -> HttpResponse:
-    """Run ``action`` (a photo service) on one photo of the vendor's product; back to the product."""
+    """One of :data:`PHOTO_ACTIONS` on a photo of the vendor's product; back to the product."""
     product = _product(ws, expo_slug, product_id)
     image = _found(selectors.product_photo(product=product, image_id=image_id))
     back = reverse("vendor:product_edit", args=[ws.vendor.slug, expo_slug, product.pk])
+    action, done = PHOTO_ACTIONS[name]
     try:
         action(image=image, by=request.user)
     except (timebox.ExpoStateError, ValidationError) as error:
         return refuse(request, error, back)
-    messages.success(request, done)
+    messages.success(request, str(done))
     return redirect(back)
 
 
@@ -525,15 +528,7 @@ def _photo_action(
 def product_image_delete(
     request: HttpRequest, ws: Workspace, expo_slug: str, product_id: int, image_id: int
 ) -> HttpResponse:
-    return _photo_action(
-        request,
-        ws,
-        expo_slug,
-        product_id,
-        image_id,
-        services.product_image_delete,
-        _("The photo was deleted."),
-    )
+    return _photo_action(request, ws, expo_slug, product_id, image_id, "delete")
 
 
 @require_POST
@@ -541,12 +536,4 @@ def product_image_delete(
 def product_image_cover(
     request: HttpRequest, ws: Workspace, expo_slug: str, product_id: int, image_id: int
 ) -> HttpResponse:
-    return _photo_action(
-        request,
-        ws,
-        expo_slug,
-        product_id,
-        image_id,
-        services.product_image_make_cover,
-        _("That photo is now the cover."),
-    )
+    return _photo_action(request, ws, expo_slug, product_id, image_id, "cover")

@@ -163,6 +163,8 @@ def read_regions(source: Path | str | TextIO) -> list[RegionRow]:
     """Read and check a regions CSV (columns province,code,name,kind).
 
     Raises :class:`RegionFileError` listing every bad line; returns the rows when all are good.
+    Long because it is one pass of checks over each line (code, name, kind, duplicates, province
+    prefix) whose messages quote the line; split, the same state would travel between pieces.
     """
     rows = _rows(_open_text(source), REGION_COLUMNS, required=REGION_COLUMNS)
     errors: list[str] = []

@@ -132,6 +132,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache and task queue -----------------------------------------------
 REDIS_URL = env("REDIS_URL")
+
+
+def redis_cache(url: str) -> dict[str, object]:
+    """The cache on Redis at ``url``. The cache only speeds pages up, it is no dependency: when
+    Redis cannot be reached, reads miss and writes are dropped (each logged, and ``/healthz`` says
+    the cache is down), so pages are built from the database, slower, instead of failing."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "umkm",
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "IGNORE_EXCEPTIONS": True,
+            # A host that does not answer at all must not hold every page for the system's TCP
+            # timeout; a refused connection fails at once anyway.
+            "SOCKET_CONNECT_TIMEOUT": float(env("REDIS_CACHE_CONNECT_TIMEOUT", "0.5")),
+            "SOCKET_TIMEOUT": float(env("REDIS_CACHE_TIMEOUT", "1")),
+        },
+    }
+
+
+# Ignored cache errors are still logged (logger ``django_redis.cache``), so an outage is seen.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
 # The rate limiter (expo.ratelimit) counts on Redis when there is one, so all processes share it.
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
 if REDIS_URL:
@@ -141,14 +165,7 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "umkm",
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {

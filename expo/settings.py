@@ -294,8 +294,6 @@ STORAGES = {
         )
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 
 # --- E-mail -----------------------------------------------------------------------------------
@@ -385,3 +383,51 @@ BANK_TRANSFER_EXPIRY_HOURS = int(env("BANK_TRANSFER_EXPIRY_HOURS", "24"))
 PAYMENTS_LOCK_TIMEOUT_MS = int(env("PAYMENTS_LOCK_TIMEOUT_MS", "5000"))
 # How long a live session or banner visit still counts as the channel of a later order.
 ATTRIBUTION_HOURS = int(env("ATTRIBUTION_HOURS", "24"))
+
+# --- Request guard (expo/guard.py): trusted proxies, query strings, request bodies --------------
+# How many proxies stand in front of Daphne, each appending the address it saw to X-Forwarded-For
+# (nginx alone: 1). 0: Daphne is reached directly and the socket peer is the client. The guard sets
+# REMOTE_ADDR from it; Daphne runs without --proxy-headers, which would believe the left-most
+# address, the one the client wrote itself (docs/deployment.md, "Proxy and limits").
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is a number of proxies: 0 or more.")
+# allauth's per-IP limits read REMOTE_ADDR, which the guard has already set: its own reading of
+# X-Forwarded-For stays off, so that there is one rule.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+# A longer query string is answered 414 (nginx's default buffers refuse past 8 KB as well).
+REQUEST_QUERY_LIMIT = 8 * 1024
+# Any body over REQUEST_BODY_LIMIT is answered 413 before it is read, except on the upload pages
+# (by URL name, or namespace): the most their form accepts, files times each file's documented
+# maximum (images 8 MB: booths.images; business documents 5 MB: booths.services.applications; banner
+# images 3 MB: expo.banners.services), plus REQUEST_BODY_LIMIT for the other fields and the
+# multipart framing. tests/expo/test_guard.py holds these to the forms' own numbers.
+_MB = 1024 * 1024
+REQUEST_BODY_LIMIT = 1 * _MB
+_IMAGE, _DOCUMENT, _BANNER = 8 * _MB, 5 * _MB, 3 * _MB
+_ONE_IMAGE = _IMAGE + REQUEST_BODY_LIMIT
+REQUEST_BODY_LIMITS = {
+    # A vendor's logo, a booth's cover, an expo's hero image.
+    "vendor:register": _ONE_IMAGE,
+    "vendor:profile": _ONE_IMAGE,
+    "vendor:booth_edit": _ONE_IMAGE,
+    "manage:expo_create": _ONE_IMAGE,
+    "manage:expo_edit": _ONE_IMAGE,
+    # Up to 8 product photos at once (booths.services.MAX_PRODUCT_IMAGES).
+    "vendor:product_create": 8 * _IMAGE + REQUEST_BODY_LIMIT,
+    "vendor:product_edit": 8 * _IMAGE + REQUEST_BODY_LIMIT,
+    # An application: three documents and up to 6 photos (booths.services.MAX_APPLICATION_PHOTOS).
+    "vendor:apply": 3 * _DOCUMENT + 6 * _IMAGE + REQUEST_BODY_LIMIT,
+    "vendor:application": 3 * _DOCUMENT + 6 * _IMAGE + REQUEST_BODY_LIMIT,
+    # A banner's two images (English, Indonesian).
+    "banners:vendor_banner_new": 2 * _BANNER + REQUEST_BODY_LIMIT,
+    "banners:manage_banner_new": 2 * _BANNER + REQUEST_BODY_LIMIT,
+    # The admin's largest form: an application's three documents.
+    "admin": 3 * _DOCUMENT + REQUEST_BODY_LIMIT,
+}
+# Refusals under these paths use the data API's JSON error shape; elsewhere plain text.
+REQUEST_GUARD_JSON_PATHS = ("/api/",)
+# Django's own limits agree with the guard's: the fields of a form other than its files never pass
+# the general limit, and a body or file over 2.5 MB is spooled to a temporary file, not memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_LIMIT
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB // 2

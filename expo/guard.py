@@ -1,0 +1,224 @@
+"""The request guard: the outermost ASGI layer, in front of Django and Channels (``expo.asgi``).
+
+It decides three things before any application code runs, so that they hold whatever the proxy in
+front does:
+
+- **Who is asking.** ``TRUSTED_PROXY_COUNT`` proxies stand in front of Daphne. With 0 the socket
+  peer is the client. With N, the client is the address the outermost trusted proxy saw: the N-th
+  entry from the right of ``X-Forwarded-For`` (each proxy appends the peer it saw, so entries to
+  the left of that are whatever the client wrote and are never believed). ``scope["client"]``, and
+  so ``REMOTE_ADDR`` and every per-IP limit (allauth's login limit), is that address.
+- **How long the query string may be.** Past ``REQUEST_QUERY_LIMIT`` bytes: 414.
+- **How large the body may be.** ``REQUEST_BODY_LIMIT`` bytes, or the route's own limit from
+  ``REQUEST_BODY_LIMITS`` (the upload pages, by URL name or namespace). A ``Content-Length`` over the
+  limit is answered 413 at once and the application never starts; a body without one (chunked) is
+  counted as the application reads it, and reading stops at the limit: the application is told the
+  client went away, and the client gets 413.
+
+Refusals are short plain text, or the data API's JSON error shape under ``REQUEST_GUARD_JSON_PATHS``.
+Settings are read on every request, so tests can change them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any
+
+from django.conf import settings
+from django.urls import Resolver404, resolve
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+DEFAULT_BODY_LIMIT = 1024 * 1024
+DEFAULT_QUERY_LIMIT = 8 * 1024
+# Twisted (under Daphne) drops a request whose request line or head passes 16 KiB without an answer;
+# widened to this so that a long query string reaches the guard and gets its 414.
+DAPHNE_HEAD_LIMIT = 64 * 1024
+
+
+def _header_values(scope: Scope, name: bytes) -> Iterable[str]:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            yield value.decode("latin-1")
+
+
+def _address(text: str) -> str | None:
+    """An IP address as the proxy wrote it (``[v6]`` brackets allowed), or None."""
+    try:
+        return str(ipaddress.ip_address(text.strip().strip("[]")))
+    except ValueError:
+        return None
+
+
+def client_of(scope: Scope, trusted_proxies: int) -> list[Any] | None:
+    """The client's address for ``scope`` behind ``trusted_proxies`` proxies, as an ASGI ``client``
+    pair (the port of a forwarded client is unknown: 0). The socket peer when no proxy is trusted,
+    when fewer addresses were forwarded than proxies are trusted (the request did not come through
+    them all), or when the trusted entry is not an address."""
+    peer = scope.get("client")
+    if trusted_proxies <= 0:
+        return peer
+    hops = [
+        hop.strip()
+        for value in _header_values(scope, b"x-forwarded-for")
+        for hop in value.split(",")
+        if hop.strip()
+    ]
+    if len(hops) < trusted_proxies:
+        return peer
+    address = _address(hops[-trusted_proxies])
+    return [address, 0] if address else peer
+
+
+def _forwarded_scheme(scope: Scope) -> str | None:
+    """``X-Forwarded-Proto`` as the nearest proxy set it (http or https), else None."""
+    values = [
+        v.strip().lower() for h in _header_values(scope, b"x-forwarded-proto") for v in h.split(",")
+    ]
+    scheme = values[-1] if values else ""
+    if scheme not in {"http", "https"}:
+        return None
+    if scope["type"] == "websocket":
+        return "wss" if scheme == "https" else "ws"
+    return scheme
+
+
+def body_limit(scope: Scope) -> int:
+    """The largest body ``scope``'s route accepts: its entry in ``REQUEST_BODY_LIMITS`` (by URL name,
+    else by namespace), else ``REQUEST_BODY_LIMIT``."""
+    default = getattr(settings, "REQUEST_BODY_LIMIT", DEFAULT_BODY_LIMIT)
+    limits: dict[str, int] = getattr(settings, "REQUEST_BODY_LIMITS", {})
+    path = scope.get("path", "/")
+    root = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :] or "/"
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return default
+    return limits.get(match.view_name) or limits.get(match.namespace) or default
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for value in _header_values(scope, b"content-length"):
+        if value.strip().isdigit():
+            return int(value)
+    return None
+
+
+async def refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+    """Answer ``status`` with ``message``: the data API's JSON error under the JSON paths, plain
+    text elsewhere. The connection closes after it (a refused body is not read)."""
+    json_paths = getattr(settings, "REQUEST_GUARD_JSON_PATHS", ("/api/",))
+    if scope.get("path", "").startswith(tuple(json_paths)):
+        body = json.dumps({"error": {"code": code, "message": message}}).encode()
+        kind = b"application/json"
+    else:
+        body = f"{status} {message}\n".encode()
+        kind = b"text/plain; charset=utf-8"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", kind),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestGuard:
+    """ASGI middleware: the client's address, then the query-string and body limits (see the module
+    docstring). Wraps the whole application, HTTP and websockets."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        scope = dict(scope)
+        trusted = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
+        if trusted > 0:
+            scope["client"] = client_of(scope, trusted)
+            scope["scheme"] = _forwarded_scheme(scope) or scope.get("scheme", "http")
+        query_limit = getattr(settings, "REQUEST_QUERY_LIMIT", DEFAULT_QUERY_LIMIT)
+        too_long = len(scope.get("query_string", b"")) > query_limit
+        if scope["type"] == "websocket":
+            if too_long:
+                await receive()  # websocket.connect; closing before accepting refuses it (403)
+                await send({"type": "websocket.close"})
+                return
+            await self.app(scope, receive, send)
+            return
+        if too_long:
+            message = (
+                f"Request-URI Too Long: the query string may have at most {query_limit} bytes."
+            )
+            await refuse(scope, send, 414, "uri_too_long", message)
+            return
+        await self._limited(scope, receive, send)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the application with the body held to the route's limit."""
+        default = getattr(settings, "REQUEST_BODY_LIMIT", DEFAULT_BODY_LIMIT)
+        declared = _declared_length(scope)
+        # Only a body that may pass the default limit costs a look at the URLconf.
+        limit = default if declared is not None and declared <= default else body_limit(scope)
+        message = f"Content Too Large: this address accepts at most {limit} bytes."
+        if declared is not None and declared > limit:
+            await refuse(scope, send, 413, "too_large", message)
+            return
+
+        received = 0
+        over = False
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, over
+            if over:
+                return {"type": "http.disconnect"}
+            event = await receive()
+            if event["type"] == "http.request":
+                received += len(event.get("body", b""))
+                if received > limit:
+                    # Stop reading here: the application sees a client that went away.
+                    over = True
+                    return {"type": "http.disconnect"}
+            return event
+
+        async def watched_send(event: Message) -> None:
+            nonlocal started
+            if over and not started:
+                return  # the 413 below answers instead
+            if event["type"] == "http.response.start":
+                started = True
+            await send(event)
+
+        await self.app(scope, counted_receive, watched_send)
+        if over and not started:
+            await refuse(scope, send, 413, "too_large", message)
+
+
+def widen_daphne_request_head(limit: int = DAPHNE_HEAD_LIMIT) -> None:
+    """Let Daphne's HTTP parser (Twisted's ``HTTPChannel``) take a request line and head of up to
+    ``limit`` bytes instead of 16 KiB, past which it closes the connection without an answer: a long
+    query string then reaches the guard, which answers 414. ``MAX_LENGTH`` and ``totalHeadersSize``
+    are the channel's documented limits; nothing happens where Twisted is not installed."""
+    try:
+        from twisted.web.http import HTTPChannel
+    except ImportError:  # served by another ASGI server
+        return
+    HTTPChannel.MAX_LENGTH = max(HTTPChannel.MAX_LENGTH, limit)
+    HTTPChannel.totalHeadersSize = max(HTTPChannel.totalHeadersSize, limit)

@@ -11,4 +11,6 @@ PORT="${2:-8000}"
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo "Serving UMKM Virtual Expo on http://$HOST:$PORT  (Ctrl-C to stop)"
-.venv/bin/daphne -b "$HOST" -p "$PORT" --proxy-headers expo.asgi:application
+# No --proxy-headers: Daphne would take the left-most X-Forwarded-For address, which the client
+# writes itself. Behind a proxy set TRUSTED_PROXY_COUNT instead (docs/deployment.md).
+.venv/bin/daphne -b "$HOST" -p "$PORT" expo.asgi:application

@@ -471,6 +471,7 @@ REQUEST_GUARD_JSON_PATHS = ("/api/",)
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_LIMIT
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB // 2
 
+
 # --- Content-Security-Policy and Permissions-Policy (django-csp 4; expo/headers.py) ------------
 # Scripts run only from this site's own files (the ES modules of frontend/static/frontend/js/): no
 # inline script, no inline style (style="" attributes included), no eval. A template that truly needs

@@ -8,11 +8,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
 
 from expo.reports.api.paging import MAX_PAGE_SIZE
 from expo.reports.api.security import rate
-from expo.reports.api.site import api
+from expo.reports.api.site import api, read_only
 
 
 def document(server_url: str = "/api/v1") -> dict[str, Any]:
@@ -22,13 +21,13 @@ def document(server_url: str = "/api/v1") -> dict[str, Any]:
     return generated
 
 
-@require_safe
+@read_only
 def openapi(request: HttpRequest) -> JsonResponse:
     root = request.build_absolute_uri(reverse("api:api-root")).rstrip("/")
     return JsonResponse(document(root), json_dumps_params={"indent": 2})
 
 
-@require_safe
+@read_only
 def page(request: HttpRequest) -> HttpResponse:
     generated = document()
     operations = [

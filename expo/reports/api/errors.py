@@ -43,6 +43,18 @@ def not_found(message: str = "No such expo for this token's office.") -> ApiErro
     return ApiError(404, "not_found", message)
 
 
+READS = ("GET", "HEAD")
+
+
+def method_not_allowed() -> ApiError:
+    return ApiError(
+        405,
+        "method_not_allowed",
+        "This API only reads: use GET or HEAD.",
+        headers={"Allow": ", ".join(READS)},
+    )
+
+
 # What each status means, for the document (ninja would say only "Unauthorized" and so on).
 MEANINGS = {
     400: "Bad page or page_size.",

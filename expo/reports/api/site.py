@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +15,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from expo.reports.api import endpoints
-from expo.reports.api.errors import ApiError, no_token, not_found
+from expo.reports.api.errors import READS, ApiError, method_not_allowed, no_token, not_found
 from expo.reports.api.paging import bad_page
 from expo.reports.api.schemas import BREAKDOWNS
 from expo.reports.api.security import rate
@@ -34,6 +36,14 @@ class _Renderer(JSONRenderer):
 
 
 class DataApi(NinjaAPI):
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        """ninja's URL patterns, each view answering only reads (see :func:`read_only`)."""
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = read_only(pattern.callback)
+        return patterns, app_name, namespace
+
     def create_response(
         self,
         request: HttpRequest,
@@ -96,3 +106,18 @@ def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
     if any(e["loc"][0] == "path" for e in error.errors):
         return _refused(request, not_found(f"Breakdowns: {', '.join(BREAKDOWNS)}."))
     return _refused(request, bad_page(error))
+
+
+def read_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """``view`` for GET and HEAD; any other method is answered 405 in the API's error shape with
+    ``Allow``, before CSRF is checked (the API takes no cookies, so a POST is no forgery: it is a
+    wrong method) and before authentication."""
+
+    @functools.wraps(view)
+    def reads(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in READS:
+            return _refused(request, method_not_allowed())
+        return view(request, *args, **kwargs)
+
+    reads.csrf_exempt = True  # type: ignore[attr-defined]
+    return reads

@@ -81,11 +81,21 @@ _buffer: set[tuple[str, int, date, str]] = set()
 def visitor_key(request: HttpRequest) -> str:
     """A short, non-reversible id for the visitor: the account, else the session, else IP + agent."""
     if request.user.is_authenticated:
-        raw = f"u:{request.user.pk}"
-    elif request.session.session_key:
+        return account_key(request.user.pk)
+    if request.session.session_key:
         raw = f"s:{request.session.session_key}"
     else:
         raw = f"a:{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')[:200]}"
+    return _hashed(raw)
+
+
+def account_key(user_id: int) -> str:
+    """The key a signed-in account's visits are recorded under, so that a report can tell whether
+    a buyer (or a chatter) is among a booth's visitors without the visits naming anyone."""
+    return _hashed(f"u:{user_id}")
+
+
+def _hashed(raw: str) -> str:
     return hashlib.blake2b(
         raw.encode(), digest_size=12, key=settings.SECRET_KEY.encode()[:64]
     ).hexdigest()

@@ -4,7 +4,7 @@ The PaymentIntent is created on the server when the order is placed. In the page
 collects the card and turns it into a token; the server attaches it to the PaymentIntent and
 confirms it, and stripe.js then completes any authentication step (3-D Secure) with
 ``confirmCardPayment``. Whatever the page reports, the server acts only on what it re-reads from
-Stripe; webhooks are triggers for the same re-read.
+Stripe; webhooks are triggers for the same re-read (their bodies are checked in :mod:`.events`).
 
 ``STRIPE_API_BASE`` points the client at another API server (localstripe in tests).
 """
@@ -172,15 +172,6 @@ class StripeCards(PaymentProvider):
             )
             for r in found.data
         ]
-
-    # --- Webhooks ---------------------------------------------------------------------------------
-
-    def verify_event(self, payload: bytes, signature: str) -> stripe.Event:
-        """The event if its signature is right; ``ValueError`` or ``SignatureVerificationError``."""
-        secret = settings.STRIPE_WEBHOOK_SECRET
-        if not secret:
-            raise ValueError("STRIPE_WEBHOOK_SECRET is not set")
-        return stripe.Webhook.construct_event(payload, signature, secret)
 
     # --- Helpers -----------------------------------------------------------------------------------
 

@@ -478,72 +478,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * _MB // 2
 # an inline script gives it nonce="{{ request.csp_nonce }}" (the nonce is then added to script-src;
 # never inside a cached fragment, whose nonce would be stale). `<script type="application/json">`
 # data blocks are not executed and need no nonce. Other origins are listed only for what the pages
-# load: the YouTube and Vimeo players (booths/video.py makes the embed URLs), stripe.js with its
-# frames and API when Stripe is configured, and S3 for media. The websocket address (ws:/wss: of
-# the host the page came from) is added per request by expo.headers.ContentSecurityPolicyMiddleware.
-def url_origin(url: str | None) -> str:
-    """``https://host[:port]`` of a URL, or ``""`` when it is not absolute."""
-    parsed = urlparse(url or "")
-    return f"{parsed.scheme}://{parsed.netloc}" if parsed.scheme and parsed.netloc else ""
-
-
-def media_origins(storages: dict[str, dict]) -> list[str]:
-    """Where browsers fetch media kept on S3: each S3 storage's address. The private storage counts
-    too: an application's photos are <img> of a page that redirects to a signed URL there."""
-    origins: list[str] = []
-    for storage in storages.values():
-        if not str(storage.get("BACKEND", "")).endswith("S3Storage"):
-            continue
-        options = storage.get("OPTIONS", {})
-        endpoint = options.get("endpoint_url") or env("AWS_S3_ENDPOINT_URL")
-        custom_domain = options.get("custom_domain") or env("AWS_S3_CUSTOM_DOMAIN")
-        bucket = options.get("bucket_name") or env("AWS_STORAGE_BUCKET_NAME")
-        region = options.get("region_name") or env("AWS_S3_REGION_NAME", "us-east-1")
-        if custom_domain:
-            origins.append(f"https://{custom_domain}")
-        elif endpoint:  # path-style addresses: <endpoint>/<bucket>/<name>
-            origins.append(url_origin(endpoint))
-        else:  # AWS's virtual-hosted addresses, global and regional
-            origins += [
-                f"https://{bucket}.s3.amazonaws.com",
-                f"https://{bucket}.s3.{region}.amazonaws.com",
-            ]
-    return list(dict.fromkeys(o for o in origins if o))
-
-
-def stripe_sources(*, enabled: bool, js_url: str, api_base: str) -> dict[str, list[str]]:
-    """What stripe.js needs, by directive: its script, its frames (card field, 3-D Secure) and its
-    API. With localstripe (tests) the script and the API are localstripe's own address."""
-    if not enabled:
-        return {}
-    js, api = url_origin(js_url), url_origin(api_base) or "https://api.stripe.com"
-    sources = {"script-src": [js], "frame-src": [js], "connect-src": [api]}
-    if js == "https://js.stripe.com":  # Stripe's own list (docs.stripe.com/security/guide)
-        sources["script-src"].append("https://*.js.stripe.com")
-        sources["frame-src"] += ["https://*.js.stripe.com", "https://hooks.stripe.com"]
-    return sources
-
-
-# The players booths.video.video_embed_url points iframes at (tests/frontend checks they agree).
+# load. Below: what never changes, with the YouTube and Vimeo players (booths/video.py makes the
+# embed URLs). expo.headers.ContentSecurityPolicyMiddleware adds per request what other settings
+# and the request decide: stripe.js, its frames and API when STRIPE_SECRET_KEY and
+# STRIPE_PUBLISHABLE_KEY are set (from STRIPE_JS_URL and STRIPE_API_BASE: localstripe in tests),
+# the S3 buckets' address when media lives there, and the websocket (ws:/wss: of the page's host).
 VIDEO_PLAYER_ORIGINS = [
     "https://www.youtube-nocookie.com",
     "https://www.youtube.com",
     "https://player.vimeo.com",
 ]
-_STRIPE_SOURCES = stripe_sources(
-    enabled=bool(STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY),
-    js_url=STRIPE_JS_URL,
-    api_base=STRIPE_API_BASE,
-)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE, *_STRIPE_SOURCES.get("script-src", [])],
+        "script-src": [SELF, NONCE],
         "style-src": [SELF],
         # data: for the small SVGs written into the stylesheets (select arrows).
-        "img-src": [SELF, "data:", *media_origins(STORAGES)],
-        "connect-src": [SELF, *_STRIPE_SOURCES.get("connect-src", [])],
-        "frame-src": [*VIDEO_PLAYER_ORIGINS, *_STRIPE_SOURCES.get("frame-src", [])],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": VIDEO_PLAYER_ORIGINS,
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -1,19 +1,23 @@
 """Uploaded images: checked to be real raster images, bounded in size, re-encoded, thumbnailed.
 
-Re-encoding through Pillow drops whatever else the file carried (scripts, EXIF with GPS, polyglot
-payloads). SVG and other vector or active formats are refused outright.
+Re-encoding keeps the pixels and nothing else the file carried: no EXIF (camera, GPS), no XMP, no
+comment segment, no text chunks, no polyglot payload. Pillow copies some of them to the new file by
+itself (a JPEG's comment, for one), so the encoder is handed an image with no metadata at all. An
+ICC colour profile is applied rather than kept: the pixels are converted to sRGB, which browsers
+assume for an untagged image. SVG and other vector or active formats are refused outright.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -64,10 +68,41 @@ def validate_image(upload: UploadedFile) -> Image.Image:
     return image
 
 
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _in_srgb(image: Image.Image, mode: str) -> Image.Image:
+    """``image`` in ``mode`` ("RGB" or "RGBA"), its colours converted to sRGB when it carries an ICC
+    profile (a profile that cannot be read or applied is ignored), with no metadata left."""
+    converted = None
+    profile = image.info.get("icc_profile")
+    if profile:
+        try:
+            source = image if image.mode in ("RGB", "RGBA", "CMYK", "L") else image.convert(mode)
+            converted = ImageCms.profileToProfile(
+                source, ImageCms.ImageCmsProfile(io.BytesIO(profile)), _SRGB, outputMode=mode
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            converted = None
+    if converted is None or converted.mode != mode:
+        converted = image.convert(mode)
+    converted.info = {}  # convert() copies the source's info: comment, EXIF, XMP, ICC, DPI…
+    return converted
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """``image`` turned as its EXIF orientation says; as it is when the EXIF block is broken (the
+    uploader's metadata is not worth refusing their photo for, and it is dropped anyway)."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except (SyntaxError, ValueError, TypeError, KeyError, IndexError, OSError, struct.error):
+        return image
+
+
 def _encode(image: Image.Image, side: int) -> bytes:
-    image = ImageOps.exif_transpose(image)
+    image = _upright(image)
     has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
-    image = image.convert("RGBA" if has_alpha else "RGB")
+    image = _in_srgb(image, "RGBA" if has_alpha else "RGB")
     image.thumbnail((side, side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     if has_alpha:

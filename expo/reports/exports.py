@@ -64,7 +64,8 @@ def _summary(board: reports.Dashboard) -> Table:
         [_("Booths"), t.booths],
         [_("UMKM with at least one sale"), t.vendors_with_sales],
         [_("Booth visits (unique visitors per day)"), t.visits],
-        [_("Visit-to-order conversion (%)"), _percent(t.conversion)],
+        [_("Booth visitors (people, each once)"), t.visitors],
+        [_("Conversion: visitors who bought (%)"), _percent(t.conversion)],
         [_("Potential deals, not in omzet (Rp)"), board.deals.value],
         [_("Potential deals verified (Rp)"), board.deals.verified_value],
     ]
@@ -130,6 +131,8 @@ def _booths(rows: list[reports.Row]) -> Table:
         _("Orders"),
         _("Items sold"),
         _("Visits"),
+        _("Visitors"),
+        _("Buyers"),
         _("Conversion (%)"),
     ]
     lines = [
@@ -139,6 +142,8 @@ def _booths(rows: list[reports.Row]) -> Table:
             r.orders,
             r.money.quantity,
             r.extra.get("visits", 0),
+            r.extra.get("visitors", 0),
+            r.extra.get("buyers", 0),
             _percent(r.extra.get("conversion")),
         ]
         for r in rows

@@ -316,7 +316,7 @@ def _vendor_page(
 @require_safe
 @vendor_page
 def vendor_sales(request: HttpRequest, ws: Workspace) -> HttpResponse:
-    """The vendor's own omzet, orders, visits and conversion per expo."""
+    """The vendor's own omzet, orders, visitors and conversion per expo."""
     figures = reports.vendor_figures(ws.vendor)
     chart = charts.bar_chart(
         [(f.expo.title, f.omzet) for f in figures if f.sales], title=_("Omzet by expo"), width=900
@@ -329,7 +329,7 @@ def vendor_sales(request: HttpRequest, ws: Workspace) -> HttpResponse:
         chart=chart,
         total_omzet=sum(f.omzet for f in figures),
         total_orders=sum(f.orders for f in figures),
-        total_visits=sum(f.visits for f in figures),
+        total_visitors=sum(f.visitors for f in figures),
     )
 
 

@@ -91,7 +91,16 @@ class Totals(Answer):
     items_sold: int = Field(alias="quantity")
     booths: int
     umkm_with_sales: int = Field(alias="vendors_with_sales")
-    booth_visits: int = Field(alias="visits")
+    booth_visits: int = Field(
+        alias="visits", description="Booth page visits, each visitor counted once a day."
+    )
+    visitors: int = Field(
+        description="People who opened a booth or product page, wrote in a live session's chat "
+        "or bought; each once."
+    )
+    conversion: float | None = Field(
+        description="Percent of the visitors who bought (0 to 100); null without visitors."
+    )
 
 
 class PotentialDeals(Answer):
@@ -132,6 +141,13 @@ class BoothRow(Answer):
     orders: int
     quantity: int = Field(alias="money.quantity")
     visits: int = Field(0, alias="extra.visits")
+    visitors: int = Field(0, alias="extra.visitors")
+    buyers: int = Field(0, alias="extra.buyers")
+    conversion: float | None = Field(
+        None,
+        alias="extra.conversion",
+        description="Percent of the booth's visitors who bought from it (0 to 100).",
+    )
 
 
 class DayRow(Answer):

@@ -11,6 +11,8 @@ The modules, by concern:
 - :mod:`~expo.reports.figures.queries`: the aggregate queries over the ledger, the paid orders,
   the visits and the deals, and the live ticker's :func:`headline`;
 - :mod:`~expo.reports.figures.dashboard`: one expo's dashboard, :func:`expo_dashboard`;
+- :mod:`~expo.reports.figures.conversion`: visitors, buyers and conversion per booth and per expo,
+  the one definition every page, export and the API show;
 - :mod:`~expo.reports.figures.comparison`: an office's expos side by side and a vendor's own
   figures per expo.
 
@@ -22,7 +24,8 @@ ledger (see :func:`expo_dashboard`):
    sale entry of one order shares these values (they are copied from the order, and an order's
    sale entries are written at one moment), so order counts add up exactly across slices;
 3. buyers: unique buyers overall and abroad, and per country (two small queries on the orders);
-4. booth visits per booth; 5. the booths; 6. live sessions and their chat; 7. potential deals;
+4. booth visits per booth, and the visitors and buyers of each booth (a few more, see
+   :mod:`~expo.reports.figures.conversion`); 5. the booths; 6. live sessions and their chat; 7. potential deals;
 8. names of regions and sectors.
 
 Callers (the views, the exports, the data API, the live ticker, the benchmark) import this package
@@ -35,6 +38,7 @@ from expo.reports.figures.comparison import (
     office_comparison,
     vendor_figures,
 )
+from expo.reports.figures.conversion import expo_conversion, vendor_conversion
 from expo.reports.figures.dashboard import SIZE_LABELS, expo_dashboard
 from expo.reports.figures.queries import (
     HOME_COUNTRY,
@@ -52,7 +56,15 @@ from expo.reports.figures.queries import (
     slice_rows,
     visit_counts,
 )
-from expo.reports.figures.rows import Dashboard, Deals, Money, Row, Totals, average_order
+from expo.reports.figures.rows import (
+    Conversion,
+    Dashboard,
+    Deals,
+    Money,
+    Row,
+    Totals,
+    average_order,
+)
 
 __all__ = [
     "HOME_COUNTRY",
@@ -60,6 +72,7 @@ __all__ = [
     "REFUND",
     "SALE",
     "SIZE_LABELS",
+    "Conversion",
     "Dashboard",
     "Deals",
     "ExpoSummary",
@@ -71,6 +84,7 @@ __all__ = [
     "booth_rows",
     "buyer_counts",
     "deal_figures",
+    "expo_conversion",
     "expo_dashboard",
     "headline",
     "ledger",
@@ -79,6 +93,7 @@ __all__ = [
     "order_slices",
     "paid_orders",
     "slice_rows",
+    "vendor_conversion",
     "vendor_figures",
     "visit_counts",
 ]

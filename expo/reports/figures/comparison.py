@@ -3,7 +3,7 @@ at every expo it has a booth at. A fixed number of queries for any number of exp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, Sum, Value, When
@@ -11,8 +11,9 @@ from django.db.models.functions import Cast, Coalesce, Concat, Lower
 
 from booths.models import Booth, BoothVisit, Vendor
 from expo.models import Expo
+from expo.reports.figures.conversion import vendor_conversion
 from expo.reports.figures.queries import HOME_COUNTRY, SALE, money_sums
-from expo.reports.figures.rows import average_order
+from expo.reports.figures.rows import Conversion, average_order
 from expo.reports.models import PotentialDeal
 from payments.models import Order, SalesLedgerEntry
 
@@ -99,17 +100,23 @@ class VendorExpoFigures:
     refunds: int = 0
     orders: int = 0
     quantity: int = 0
-    visits: int = 0
+    visits: int = 0  # booth page visits as recorded: each visitor once a day
     deals_value: int = 0
+    reach: Conversion = field(default_factory=Conversion)
+
+    @property
+    def visitors(self) -> int:
+        return self.reach.visitors
 
     @property
     def conversion(self) -> float | None:
-        return 100.0 * self.orders / self.visits if self.visits else None
+        """The share of the booth's visitors who bought from it (the dashboard's figure)."""
+        return self.reach.rate
 
 
 def vendor_figures(vendor: Vendor) -> list[VendorExpoFigures]:
-    """A vendor's own omzet, orders, visits and conversion per expo it has a booth at (four
-    queries for any number of expos). Never another vendor's."""
+    """A vendor's own omzet, orders, visits, visitors and conversion per expo it has a booth at (a
+    fixed number of queries for any number of expos). Never another vendor's."""
     booths = list(
         Booth.objects.filter(vendor=vendor).select_related("expo").order_by("-expo__opens_at")
     )
@@ -146,4 +153,7 @@ def vendor_figures(vendor: Vendor) -> list[VendorExpoFigures]:
     ):
         if row["expo_id"] in rows:
             rows[row["expo_id"]].deals_value = row["value"] or 0
+    reach = vendor_conversion(vendor.pk)
+    for booth in booths:
+        rows[booth.expo_id].reach = reach.get(booth.pk, Conversion())
     return [rows[b.expo_id] for b in booths]

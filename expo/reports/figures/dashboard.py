@@ -17,6 +17,7 @@ from events.models import ChatMessage, LiveSession
 from expo.banners.models import BannerDailyStat
 from expo.countries import country_name
 from expo.models import Expo, Region, Sector
+from expo.reports.figures.conversion import expo_conversion
 from expo.reports.figures.queries import (
     JAKARTA,
     booth_rows,
@@ -27,7 +28,7 @@ from expo.reports.figures.queries import (
     slice_rows,
     visit_counts,
 )
-from expo.reports.figures.rows import Dashboard, Money, Row, Totals
+from expo.reports.figures.rows import Conversion, Dashboard, Money, Row, Totals
 from payments.models import Channel
 
 SIZE_LABELS = dict(Vendor.SizeClass.choices)
@@ -42,10 +43,11 @@ def expo_dashboard(expo: Expo, *, with_names: bool = True) -> Dashboard:
     order_data = order_slices(expo)
     buyers, abroad, buyers_per_country = buyer_counts(expo)
     visits = visit_counts(expo)
+    reach, expo_reach = expo_conversion(expo.pk)
     booths = {b.pk: b for b in Booth.objects.filter(expo=expo).select_related("vendor")}
 
-    totals = Totals(booths=len(booths), visits=sum(visits.values()))
-    per_booth, regions, sectors, sizes = _booth_breakdowns(booth_data, booths, visits)
+    totals = Totals(booths=len(booths), visits=sum(visits.values()), reach=expo_reach)
+    per_booth, regions, sectors, sizes = _booth_breakdowns(booth_data, booths, visits, reach)
     countries, channels, sessions, banners, hours = _order_breakdowns(
         slice_data, order_data, totals
     )
@@ -95,10 +97,14 @@ def expo_dashboard(expo: Expo, *, with_names: bool = True) -> Dashboard:
 
 
 def _booth_breakdowns(
-    booth_data: list[dict[str, Any]], booths: dict[int, Booth], visits: dict[int, int]
+    booth_data: list[dict[str, Any]],
+    booths: dict[int, Booth],
+    visits: dict[int, int],
+    reach: dict[int, Conversion],
 ) -> tuple[dict[int, Row], dict[int, Row], dict[int, Row], dict[str, Row]]:
-    """Rows per booth (every booth of the expo, with or without sales, with its visits and
-    conversion) and per regency, sector and size class (with the booths that sold in each)."""
+    """Rows per booth (every booth of the expo, with or without sales, with its visits, visitors,
+    buyers and conversion) and per regency, sector and size class (with the booths that sold in
+    each)."""
     per_booth: dict[int, Row] = {}
     regions: dict[int, Row] = {}
     sectors: dict[int, Row] = {}
@@ -125,10 +131,11 @@ def _booth_breakdowns(
         item.extra["slug"] = booth.slug
         item.extra["vendor_slug"] = booth.vendor.slug
     for booth_id, item in per_booth.items():
+        booth_reach = reach.get(booth_id, Conversion())
         item.extra["visits"] = visits.get(booth_id, 0)
-        item.extra["conversion"] = (
-            100.0 * item.money.orders / item.extra["visits"] if item.extra["visits"] else None
-        )
+        item.extra["visitors"] = booth_reach.visitors
+        item.extra["buyers"] = booth_reach.buyers
+        item.extra["conversion"] = booth_reach.rate
     return per_booth, regions, sectors, sizes
 
 

@@ -17,6 +17,22 @@ def average_order(omzet: int, transactions: int) -> int:
     return (2 * omzet + transactions) // (2 * transactions)
 
 
+@dataclass(frozen=True)
+class Conversion:
+    """Visitors and buyers of a booth (or of an expo's booths together); see
+    :mod:`expo.reports.figures.conversion` for who counts."""
+
+    visitors: int = 0
+    buyers: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        """Buyers per visitor in percent (0..100); None before anyone visited."""
+        if not self.visitors:
+            return None
+        return 100.0 * self.buyers / self.visitors
+
+
 @dataclass
 class Money:
     """Sales, refunds (negative) and orders of one slice; omzet = sales + refunds."""
@@ -67,18 +83,22 @@ class Totals:
     buyers_abroad: int = 0
     vendors_with_sales: int = 0
     booths: int = 0
-    visits: int = 0
+    visits: int = 0  # booth page visits as recorded: each visitor once a day
+    reach: Conversion = field(default_factory=Conversion)
 
     @property
     def aov(self) -> int:
         return average_order(self.omzet, self.transactions)
 
     @property
+    def visitors(self) -> int:
+        """Distinct people who visited a booth, its products or its sessions, or bought."""
+        return self.reach.visitors
+
+    @property
     def conversion(self) -> float | None:
-        """Paid orders per booth visit (unique visitor-day), in percent."""
-        if not self.visits:
-            return None
-        return 100.0 * self.transactions / self.visits
+        """The share of those visitors who bought, in percent (never over 100)."""
+        return self.reach.rate
 
 
 @dataclass

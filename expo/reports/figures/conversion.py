@@ -1,0 +1,162 @@
+"""Conversion: of the people who visited a booth, the share who bought from it. Computed here only;
+the dashboard, the exports, the data API and the vendor's own sales page all read it from here.
+
+Who counts, from what the site records:
+
+- **Visitors** of a booth are the distinct people who opened its page or one of its product pages
+  (``BoothVisit`` and ``ProductVisit`` keep one keyed, non-reversible visitor id per person per day;
+  the id of a signed-in account is the same every day, see :func:`booths.visits.account_key`), who
+  wrote in the chat of one of its live sessions (session pages record no visits; their chat
+  names the account), or who bought from it. A buyer always reached the booth, so a buyer whose
+  visit was recorded under another id (browsing as a guest, then signing in) is still a visitor.
+- **Buyers** of a booth are the distinct people with a paid order from it: the account, else the
+  e-mail address for a guest (the same rule as the dashboard's unique buyers).
+
+Conversion is buyers ÷ visitors. Every buyer is among the visitors, so it never passes 100 %. A
+guest's browsing is recorded under its session, which the order does not carry, so a guest buyer
+is counted once for the visit and once as a buyer: the figure is then slightly low, never high.
+For an expo as a whole the same people are counted once however many booths they saw.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+
+from booths.models import BoothVisit, ProductVisit
+from booths.visits import account_key
+from events.models import ChatMessage, LiveSession, RoomKind
+from expo.reports.figures.queries import SALE
+from expo.reports.figures.rows import Conversion
+from payments.models import SalesLedgerEntry
+
+# Keys sent in one ``IN (...)``: far below what SQLite and PostgreSQL accept, so an expo with
+# thousands of account buyers still costs one query (and only a giant one costs more).
+KEYS_PER_QUERY = 10_000
+
+
+def expo_conversion(expo_id: int) -> tuple[dict[int, Conversion], Conversion]:
+    """Every booth's conversion at the expo, and the expo's own (each person once, whichever booths
+    they saw). A fixed number of queries, whatever the number of booths, visits and orders."""
+    return _conversions(Q(booth__expo_id=expo_id), Q(product__booth__expo_id=expo_id))
+
+
+def vendor_conversion(vendor_id: int) -> dict[int, Conversion]:
+    """The conversion of each of a vendor's booths (one per expo), keyed by booth id."""
+    per_booth, _total = _conversions(
+        Q(booth__vendor_id=vendor_id), Q(product__booth__vendor_id=vendor_id)
+    )
+    return per_booth
+
+
+def _conversions(booths: Q, products: Q) -> tuple[dict[int, Conversion], Conversion]:
+    """The figures for the booths that ``booths`` selects (``products`` selects their products)."""
+    pairs = (
+        BoothVisit.objects.filter(booths)
+        .values_list("booth_id", "visitor")
+        .union(ProductVisit.objects.filter(products).values_list("product__booth_id", "visitor"))
+    )
+    recorded, recorded_total = _recorded_counts(pairs)
+    buyers = _buyers(booths)
+    chatters = _session_chatters(booths)
+
+    # Everyone the site can name by account, as the key their visits would carry.
+    accounts: dict[int, set[str]] = defaultdict(set)
+    for booth_id, user_id, _email in buyers:
+        if user_id is not None:
+            accounts[booth_id].add(account_key(user_id))
+    for booth_id, user_id in chatters:
+        accounts[booth_id].add(account_key(user_id))
+    known = _recorded_among(pairs, {key for keys in accounts.values() for key in keys})
+
+    bought: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for booth_id, user_id, email in buyers:
+        bought[booth_id].add(_person(user_id, email))
+    per_booth: dict[int, Conversion] = {}
+    for booth_id in set(recorded) | set(accounts) | set(bought):
+        unrecorded = {k for k in accounts[booth_id] if (booth_id, k) not in known}
+        guests = {p for p in bought[booth_id] if p[0] == "e"}
+        per_booth[booth_id] = Conversion(
+            visitors=recorded.get(booth_id, 0) + len(unrecorded) + len(guests),
+            buyers=len(bought[booth_id]),
+        )
+
+    seen = {key for _booth, key in known}
+    all_accounts = {key for keys in accounts.values() for key in keys}
+    all_bought = {p for people in bought.values() for p in people}
+    total = Conversion(
+        visitors=recorded_total
+        + len(all_accounts - seen)
+        + sum(1 for p in all_bought if p[0] == "e"),
+        buyers=len(all_bought),
+    )
+    return per_booth, total
+
+
+def _person(user_id: int | None, email: str) -> tuple[str, str]:
+    """One buyer: the account, else the e-mail address (as ``buyer_counts`` tells buyers apart)."""
+    return ("u", str(user_id)) if user_id is not None else ("e", email.lower())
+
+
+def _recorded_counts(pairs: Any) -> tuple[dict[int, int], int]:
+    """Distinct recorded visitors per booth, and across the booths (two aggregate queries over the
+    union of booth and product visits, which removes a person's repeats)."""
+    sql, params = pairs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT v.booth_id, COUNT(*) FROM ({sql}) v GROUP BY v.booth_id",  # noqa: S608
+            params,
+        )
+        per_booth = dict(cursor.fetchall())
+        cursor.execute(f"SELECT COUNT(DISTINCT v.visitor) FROM ({sql}) v", params)  # noqa: S608
+        (total,) = cursor.fetchone()
+    return per_booth, total or 0
+
+
+def _recorded_among(pairs: Any, keys: set[str]) -> set[tuple[int, str]]:
+    """The (booth, visitor) pairs recorded for these visitor keys."""
+    ordered = sorted(keys)
+    found: set[tuple[int, str]] = set()
+    for start in range(0, len(ordered), KEYS_PER_QUERY):
+        chunk = ordered[start : start + KEYS_PER_QUERY]
+        sql, params = pairs.query.sql_with_params()
+        marks = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT v.booth_id, v.visitor FROM ({sql}) v WHERE v.visitor IN ({marks})",  # noqa: S608
+                (*params, *chunk),
+            )
+            found.update((booth_id, visitor) for booth_id, visitor in cursor.fetchall())
+    return found
+
+
+def _buyers(booths: Q) -> Iterable[tuple[int, int | None, str]]:
+    """(booth, account, e-mail) of every paid order's buyer, from the ledger's sale entries."""
+    return (
+        SalesLedgerEntry.objects.filter(booths, kind=SALE)
+        .values_list("booth_id", "order__buyer_id", "order__email")
+        .distinct()
+        .order_by()
+    )
+
+
+def _session_chatters(booths: Q) -> list[tuple[int, int]]:
+    """(booth, account) of everyone who wrote in the chat of one of the booths' live sessions."""
+    scope = LiveSession.objects.filter(booths).order_by()
+    sessions = dict(scope.values_list("pk", "booth_id"))
+    if not sessions:
+        return []
+    return [
+        (sessions[room_id], author_id)
+        for room_id, author_id in ChatMessage.objects.filter(
+            room_kind=RoomKind.SESSION, room_id__in=scope.values("pk"), author_id__isnull=False
+        )
+        .values_list("room_id", "author_id")
+        .distinct()
+        .order_by()
+        if room_id in sessions
+    ]

@@ -1,6 +1,10 @@
 """One rate limiter for everything that counts: chat messages, data API requests and whatever comes
-next. It is the ``limits`` library's fixed window, kept on Redis when ``REDIS_URL`` is set (so every
+next. It is the ``limits`` library's moving window, kept on Redis when ``REDIS_URL`` is set (so every
 Daphne process shares the count) and in the process's memory otherwise (the embedded default).
+
+A moving window, not a fixed one: "5 in 5 seconds" holds for every 5 seconds. Fixed windows start
+afresh at their edge, so a client that spends its allowance just before the edge and again just
+after it gets twice the rate through in a fraction of a second.
 
 No database write per hit. When Redis cannot be reached the limiter lets the action through and
 logs it: an outage of the counter must not stop chat or the API.
@@ -32,7 +36,7 @@ class Rate:
 @dataclass(frozen=True)
 class Verdict:
     allowed: bool
-    retry_after: int = 0  # whole seconds until the window resets, when refused
+    retry_after: int = 0  # whole seconds until the oldest counted hit leaves the window
 
 
 def configured(name: str, default: tuple[int, int]) -> Rate:
@@ -53,7 +57,7 @@ def storage() -> Storage:
 def hit(scope: str, key: object, rate: Rate) -> Verdict:
     """Count one hit of ``key`` in ``scope`` (``"chat"``, ``"api"``…) against ``rate``."""
     item = RateLimitItemPerSecond(rate.amount, rate.seconds)
-    limiter = strategies.FixedWindowRateLimiter(storage())
+    limiter = strategies.MovingWindowRateLimiter(storage())
     try:
         if limiter.hit(item, scope, str(key)):
             return Verdict(True)

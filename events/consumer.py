@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -43,8 +44,15 @@ HANDLERS: dict[str, Handler] = {}
 DisconnectHook = Callable[["SocketConsumer"], Awaitable[None]]
 DISCONNECT_HOOKS: list[DisconnectHook] = []
 
-# Close code sent after the "resume" hint to a client that could not keep up.
+# Close codes (a server may send only 1000 and 3000-4999: Daphne's websocket library silently drops
+# any other, which would leave the client on a socket that answers nothing).
+# After the "resume" hint to a client that could not keep up.
 CLOSE_TOO_SLOW = 4008
+# After a ``server_error`` frame: something broke while answering; reconnect and resume.
+CLOSE_SERVER_ERROR = 4500
+# How deep a frame may nest (the protocol's frames are flat objects; deeper is hostile).
+MAX_FRAME_DEPTH = 8
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class RealtimeError(Exception):
@@ -183,14 +191,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         with translation.override(self.language):
-            if text_data is None or len(text_data.encode()) > MAX_FRAME_BYTES:
-                await self.send_error("frame_invalid", _("This message could not be read."))
-                return
-            try:
-                frame = json.loads(text_data)
-            except ValueError:
-                frame = None
-            if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            frame = read_frame(text_data)
+            if frame is None:
                 await self.send_error("frame_invalid", _("This message could not be read."))
                 return
             fn = HANDLERS.get(frame["type"])
@@ -208,7 +210,45 @@ class SocketConsumer(AsyncWebsocketConsumer):
             except Exception:
                 logger.exception("websocket handler %s failed", frame["type"])
                 await self.send_error("server_error", _("Something went wrong. Please reconnect."))
-                await self.close(code=1011)
+                await self.close(code=CLOSE_SERVER_ERROR)
+
+
+def read_frame(text: str | None) -> dict[str, Any] | None:
+    """The frame a client sent, or None when it is not one the server can hold: not text, over
+    :data:`MAX_FRAME_BYTES`, not a JSON object with a text ``type``, nested deeper than
+    :data:`MAX_FRAME_DEPTH`, or carrying a lone surrogate (``"\\ud800"`` is valid JSON but no
+    character: it cannot be stored, encoded or sent to anybody)."""
+    if text is None:
+        return None
+    try:
+        if len(text.encode()) > MAX_FRAME_BYTES:
+            return None
+        frame = json.loads(text)
+    except (ValueError, RecursionError):  # UnicodeError is a ValueError
+        return None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        return None
+    return frame if _plain(frame) else None
+
+
+def _plain(frame: dict[str, Any]) -> bool:
+    """No nesting deeper than MAX_FRAME_DEPTH and no lone surrogate in any key or text (walked
+    without recursion, so a hostile frame cannot exhaust the stack)."""
+    stack: list[tuple[Any, int]] = [(frame, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return False
+        elif isinstance(value, dict | list):
+            if depth > MAX_FRAME_DEPTH:
+                return False
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    return False
+                stack.append((item, depth + 1))
+    return True
 
 
 @handler("ping")

@@ -14,12 +14,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import struct
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+logger = logging.getLogger(__name__)
+
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def sendable_close_code(code: int) -> bool:
+    """Whether a server may close a websocket with ``code``: 1000 or 3000-4999 (RFC 6455 leaves
+    the rest to the protocol itself, and Daphne's websocket library refuses to send them)."""
+    return code == 1000 or 3000 <= code <= 4999
 
 
 class Frame:
@@ -125,6 +134,12 @@ class DaphneWire:
         transport.write(data)
         return True
 
+    def abort(self) -> None:
+        """Drop the connection without a close handshake (the last resort when the server refused
+        to close it properly): Daphne then tells the application that the socket went."""
+        with contextlib.suppress(Exception):
+            self.protocol.dropConnection(abort=True)
+
 
 class Outbox:
     """The frames waiting to be written to one socket, in order, bounded.
@@ -171,9 +186,13 @@ class Outbox:
         self._wake()
 
     def close(self, code: int | None = None) -> None:
-        """Close the socket once everything queued before has been written."""
+        """Close the socket once everything queued before has been written. ``code`` must be one a
+        server may send (:func:`sendable_close_code`): any other would be dropped by the server,
+        leaving the client on a socket that no longer answers."""
         if self.closed:
             return
+        if code is not None and not sendable_close_code(code):
+            raise ValueError(f"a server cannot close a websocket with code {code}")
         self._queue.append(
             {"type": "websocket.close", "code": code} if code else {"type": "websocket.close"}
         )
@@ -195,8 +214,12 @@ class Outbox:
             await self._send({"type": "websocket.close", "code": code})
 
         async def bounded() -> None:
-            with contextlib.suppress(asyncio.TimeoutError):
+            try:
                 await asyncio.wait_for(say(), self.farewell_timeout_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # timed out, or the server refused: end it another way
+                await self._end(exc)
 
         self._farewell = asyncio.get_running_loop().create_task(bounded())
 
@@ -217,6 +240,14 @@ class Outbox:
             wakeup.set_result(None)
 
     async def _write(self) -> None:
+        try:
+            await self._write_queue()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await self._end(exc)
+
+    async def _write_queue(self) -> None:
         loop = asyncio.get_running_loop()
         queue = self._queue
         while True:
@@ -236,3 +267,20 @@ class Outbox:
                 else:
                     await self._send(item)
                     return
+
+    async def _end(self, error: BaseException) -> None:
+        """The server refused a frame or a close (or the client stopped reading): never leave the
+        socket open behind a closed outbox, where the client would wait forever for frames that
+        are no longer written. Close it plainly (code 1000 is always sendable); if even that
+        fails, drop the connection."""
+        logger.warning("websocket outbox: %r; closing the connection", error)
+        self.closed = True
+        self._queue.clear()
+        self._bytes = 0
+        try:
+            await asyncio.wait_for(self._send({"type": "websocket.close"}), 1.0)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            if self._wire is not None:
+                self._wire.abort()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what the project needs on a bare Debian machine with Python 3.11:
 #   scripts/bootstrap.sh run    # Debian packages for serving (gettext), the Python ones into .venv
-#   scripts/bootstrap.sh test   # plus PostgreSQL, Redis and Chromium for the test services
+#   scripts/bootstrap.sh test   # plus PostgreSQL, Redis, Chromium and Node.js for the tests
 # Installs only what is missing; safe to run again.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +17,7 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ "$MODE" = "test" ]; then
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v node >/dev/null 2>&1 || need+=(nodejs)  # runs the socket client's tests
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi
 "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1 || need+=(python3-venv)

@@ -7,8 +7,13 @@
 // It reconnects by itself (growing delays with jitter, at once when the tab comes back), and on
 // reconnect asks each room for what it missed since the last message id it saw ("resume"), so a
 // restart or a dropped connection loses nothing and shows nothing twice. See docs/realtime.md.
+//
+// A socket can die without the browser noticing (a server that stopped answering, a network that
+// drops packets silently): every PING_MS it sends a ping, and a pong that has not come back within
+// PONG_TIMEOUT_MS means the socket is dead: it is closed and replaced like any lost connection.
 
 const PING_MS = 25000;
+const PONG_TIMEOUT_MS = 10000;
 const MAX_DELAY_MS = 30000;
 
 const rooms = new Map(); // room -> { listeners: Set, lastId: number | null }
@@ -19,6 +24,7 @@ let status = "idle";
 let delay = 1000;
 let retryTimer = null;
 let pingTimer = null;
+let pongTimer = null;
 
 function url() {
   const scheme = window.location.protocol === "https:" ? "wss" : "ws";
@@ -66,37 +72,76 @@ function dispatch(frame) {
   if (!frame.room) rooms.forEach((e) => e.listeners.forEach((fn) => fn(frame)));
 }
 
+function ping() {
+  if (!raw({ type: "ping", ts: Date.now() })) return;
+  // The earliest unanswered ping sets the deadline; later ones do not push it back.
+  const ws = socket;
+  if (pongTimer === null) pongTimer = setTimeout(() => dead(ws), PONG_TIMEOUT_MS);
+}
+
+function stopHeartbeat() {
+  clearInterval(pingTimer);
+  clearTimeout(pongTimer);
+  pingTimer = null;
+  pongTimer = null;
+}
+
+function lost() {
+  stopHeartbeat();
+  socket = null;
+  setStatus("closed");
+  if (!rooms.size) return;
+  // Many tabs reconnecting after a restart spread out instead of arriving together.
+  const wait = Math.min(MAX_DELAY_MS, delay) * (0.5 + Math.random());
+  delay = Math.min(MAX_DELAY_MS, delay * 2);
+  retryTimer = setTimeout(connect, wait);
+}
+
+// No pong in time: give up on this socket now, without waiting for a close handshake that a dead
+// connection never completes; its own close event, whenever it comes, is then ignored.
+function dead(ws) {
+  if (!ws || socket !== ws) return;
+  try {
+    ws.close();
+  } catch (_err) {
+    // already closing
+  }
+  lost();
+}
+
 function connect() {
   clearTimeout(retryTimer);
   retryTimer = null;
   setStatus("connecting");
-  socket = new WebSocket(url());
-  socket.addEventListener("open", () => {
+  const ws = new WebSocket(url());
+  socket = ws;
+  ws.addEventListener("open", () => {
+    if (socket !== ws) return;
     delay = 1000;
     setStatus("open");
     rooms.forEach((entry, room) => enter(room, entry));
     while (outbox.length && raw(outbox[0])) outbox.shift();
-    clearInterval(pingTimer);
-    pingTimer = setInterval(() => raw({ type: "ping", ts: Date.now() }), PING_MS);
+    stopHeartbeat();
+    pingTimer = setInterval(ping, PING_MS);
   });
-  socket.addEventListener("message", (event) => {
+  ws.addEventListener("message", (event) => {
+    if (socket !== ws) return;
     let frame;
     try {
       frame = JSON.parse(event.data);
     } catch (_err) {
       return;
     }
-    if (frame && typeof frame.type === "string") dispatch(frame);
+    if (!frame || typeof frame.type !== "string") return;
+    if (frame.type === "pong") {
+      clearTimeout(pongTimer);
+      pongTimer = null;
+    }
+    dispatch(frame);
   });
-  socket.addEventListener("close", () => {
-    clearInterval(pingTimer);
-    socket = null;
-    setStatus("closed");
-    if (!rooms.size) return;
-    // Many tabs reconnecting after a restart spread out instead of arriving together.
-    const wait = Math.min(MAX_DELAY_MS, delay) * (0.5 + Math.random());
-    delay = Math.min(MAX_DELAY_MS, delay * 2);
-    retryTimer = setTimeout(connect, wait);
+  // Closed by the server (4500 after a server error, 4008 when too slow, a restart) or lost.
+  ws.addEventListener("close", () => {
+    if (socket === ws) lost();
   });
 }
 
@@ -142,7 +187,11 @@ export function isOpen() {
 }
 
 document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible" && !socket && rooms.size) connect();
+  if (document.visibilityState !== "visible" || !rooms.size) return;
+  // Back in view: reconnect at once, or check at once that the socket still answers (timers of
+  // a hidden tab are slowed down, so the last ping may be long ago).
+  if (!socket) connect();
+  else if (socket.readyState === WebSocket.OPEN) ping();
 });
 window.addEventListener("online", () => {
   if (!socket && rooms.size) connect();

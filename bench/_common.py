@@ -179,51 +179,85 @@ def _get(url: str, timeout: float = 2.0) -> int:
         return exc.code
 
 
+class DaphneServer:
+    """One Daphne process serving the project on a fixed 127.0.0.1 port, which can be killed and
+    started again on the same port (the fault bench does); :func:`daphne` serves one for the
+    benches that only need it up. Its output goes to ``log_name`` in the workspace, appended to
+    across restarts."""
+
+    def __init__(self, ws: Workspace, *, port: int | None = None,
+                 log_name: str = "daphne.log") -> None:  # fmt: skip
+        self.ws = ws
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = ws.dir / log_name
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 40) -> str:
+        """Start the process; its base URL once /healthz answers 200, else BenchError."""
+        mode = "ab" if self.process is not None else "wb"
+        with open(self.log_path, mode) as output:
+            self.process = subprocess.Popen(
+                [str(DAPHNE), "-b", "127.0.0.1", "-p", str(self.port), "expo.asgi:application"],
+                cwd=ROOT,
+                env=self.ws.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        status = None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(
+                    f"Daphne exited with {self.process.returncode} before answering:\n"
+                    + _tail(self.log_path.read_text(errors="replace"))
+                )
+            with contextlib.suppress(OSError):
+                status = _get(f"{self.base}/healthz")
+                if status == 200:
+                    return self.base
+            time.sleep(0.2)
+        raise BenchError(
+            f"/healthz did not answer 200 within {timeout:.0f}s (last: {status}):\n"
+            + _tail(self.log_path.read_text(errors="replace"))
+        )
+
+    def kill(self) -> None:
+        """SIGKILL the process group, as a crash would end it: no shutdown, no goodbye frames."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+
+    def problems(self) -> list[str]:
+        """The log lines that show a server error (tracebacks, ERROR records)."""
+        if not self.log_path.exists():
+            return []
+        return [
+            line
+            for line in self.log_path.read_text(errors="replace").splitlines()
+            if "Traceback" in line or " ERROR " in line
+        ]
+
+
 @contextlib.contextmanager
 def daphne(ws: Workspace, *, port: int | None = None, timeout: float = 40) -> Iterator[str]:
     """Serve the project with Daphne on 127.0.0.1; yields the base URL once /healthz answers 200.
     The process (and its process group) is stopped on exit, always."""
-    port = port or free_port()
-    base = f"http://127.0.0.1:{port}"
-    log_path = ws.dir / "daphne.log"
-    with open(log_path, "wb") as output:
-        process = subprocess.Popen(
-            [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), "expo.asgi:application"],
-            cwd=ROOT,
-            env=ws.env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + timeout
-            status = None
-            while time.monotonic() < deadline:
-                if process.poll() is not None:
-                    raise BenchError(
-                        f"Daphne exited with {process.returncode} before answering:\n"
-                        + _tail(log_path.read_text(errors="replace"))
-                    )
-                with contextlib.suppress(OSError):
-                    status = _get(f"{base}/healthz")
-                    if status == 200:
-                        break
-                time.sleep(0.2)
-            else:
-                raise BenchError(
-                    f"/healthz did not answer 200 within {timeout:.0f}s (last: {status}):\n"
-                    + _tail(log_path.read_text(errors="replace"))
-                )
-            yield base
-        finally:
-            _stop(process)
-            problems = [
-                line
-                for line in log_path.read_text(errors="replace").splitlines()
-                if "Traceback" in line or " ERROR " in line
-            ]
-            if problems:
-                log(f"Daphne logged {len(problems)} error line(s); first: {problems[0][:200]}")
+    server = DaphneServer(ws, port=port)
+    try:
+        yield server.start(timeout)
+    finally:
+        server.stop()
+        problems = server.problems()
+        if problems:
+            log(f"Daphne logged {len(problems)} error line(s); first: {problems[0][:200]}")
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -237,6 +271,154 @@ def _stop(process: subprocess.Popen) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=5)
+
+
+# --- PostgreSQL and Redis servers of the bench's own ----------------------------------------------
+
+PG_BIN_CANDIDATES = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """initdb and pg_ctl refuse to run as root: as root, run them as the ``postgres`` user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+class PostgresServer:
+    """A PostgreSQL server in a temporary folder on a free 127.0.0.1 port that can be stopped and
+    started again on the same port. ``url`` is the admin URL (hand it to :func:`workspace`)."""
+
+    def __init__(self, *, max_connections: int = 100) -> None:
+        if not PG_BIN_CANDIDATES:
+            raise BenchError("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin")
+        self.bin = PG_BIN_CANDIDATES[0]
+        self.max_connections = max_connections
+        self.folder = Path(tempfile.mkdtemp(prefix="umkm-bench-pg-"))
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        self.running = False
+
+    def _run(self, *command: str) -> subprocess.CompletedProcess:
+        # A session of its own: a Ctrl-C in the terminal must not reach the postmaster.
+        return subprocess.run(
+            _as_postgres([str(self.bin / command[0]), *command[1:]]),
+            capture_output=True, text=True, check=False, start_new_session=True,
+        )  # fmt: skip
+
+    def init(self) -> None:
+        sock = self.folder / "sock"
+        sock.mkdir(exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+            shutil.chown(sock, "postgres", "postgres")
+        done = self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
+        if done.returncode != 0:
+            raise BenchError(f"initdb failed:\n{done.stderr or done.stdout}")
+
+    def start(self) -> None:
+        """Start (again) on the same port; returns once it accepts connections."""
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder / 'sock'} "
+            f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            f"-c max_connections={self.max_connections}"
+        )
+        log_file = self.folder / "server.log"
+        done = self._run("pg_ctl", "-D", str(self.data), "-l", str(log_file), "-w", "-t", "30",
+                         "-o", options, "start")  # fmt: skip
+        if done.returncode != 0:
+            text = log_file.read_text(errors="replace") if log_file.exists() else ""
+            raise BenchError(f"pg_ctl start failed:\n{done.stderr or done.stdout}\n{text[-2000:]}")
+        self.running = True
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (``fast``: open connections are cut, as in a failover)."""
+        if self.running:
+            self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+            self.running = False
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_server(*, max_connections: int = 100) -> Iterator[PostgresServer]:
+    """A started :class:`PostgresServer`; stopped and removed on exit, always."""
+    server = PostgresServer(max_connections=max_connections)
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+class RedisServer:
+    """A ``redis-server`` without persistence in a temporary folder on a free 127.0.0.1 port that
+    can be shut down (``SHUTDOWN NOSAVE``: everything in it is gone) and started again on the same
+    port. ``url`` is its ``redis://`` URL."""
+
+    def __init__(self) -> None:
+        self.binary = shutil.which("redis-server")
+        if self.binary is None:
+            raise BenchError("redis-server is missing (apt-get install redis-server)")
+        self.folder = Path(tempfile.mkdtemp(prefix="umkm-bench-redis-"))
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def command(self, *words: str, timeout: float = 2.0) -> bytes:
+        """Send one command (RESP) and return the first line of the answer."""
+        request = f"*{len(words)}\r\n".encode() + b"".join(
+            f"${len(w.encode())}\r\n{w}\r\n".encode() for w in words
+        )
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as conn:
+            conn.sendall(request)
+            return conn.makefile("rb").readline()
+
+    def start(self, timeout: float = 15) -> None:
+        """Start (again) on the same port; returns once it answers PING."""
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"redis-server exited with {self.process.returncode}")
+            with contextlib.suppress(OSError):
+                if self.command("PING").startswith(b"+PONG"):
+                    return
+            time.sleep(0.05)
+        raise BenchError(f"redis-server did not answer on port {self.port} within {timeout:.0f}s")
+
+    def shutdown(self) -> None:
+        """``SHUTDOWN NOSAVE`` and wait for the process to end (killed if it does not)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(OSError):
+            self.command("SHUTDOWN", "NOSAVE")
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _stop(self.process)
+
+    def remove(self) -> None:
+        self.shutdown()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[RedisServer]:
+    """A started :class:`RedisServer`; stopped and removed on exit, always."""
+    server = RedisServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
 
 
 # --- Load ----------------------------------------------------------------------------------------

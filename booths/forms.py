@@ -24,7 +24,14 @@ from booths.fields import (
     MultipleImageField,
     RupiahField,
 )
-from booths.models import Booth, BoothApplication, Product, Vendor
+from booths.models import (
+    MIN_ORDER_MESSAGE,
+    PRODUCT_DESCRIPTION_MAX_LENGTH,
+    Booth,
+    BoothApplication,
+    Product,
+    Vendor,
+)
 from booths.video import validate_video_url
 from expo.models import Region, Sector
 
@@ -376,8 +383,12 @@ class ProductForm(forms.ModelForm):
         model = Product
         fields = list(services.PRODUCT_FIELDS)
         widgets = {
-            "description_en": forms.Textarea(attrs={"rows": 5}),
-            "description_id": forms.Textarea(attrs={"rows": 5}),
+            "description_en": forms.Textarea(
+                attrs={"rows": 5, "maxlength": PRODUCT_DESCRIPTION_MAX_LENGTH}
+            ),
+            "description_id": forms.Textarea(
+                attrs={"rows": 5, "maxlength": PRODUCT_DESCRIPTION_MAX_LENGTH}
+            ),
         }
         labels = {
             "name_en": _("Name (English)"),
@@ -403,7 +414,9 @@ class ProductForm(forms.ModelForm):
     def __init__(self, *args: Any, existing_images: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.existing_images = existing_images
-        self.fields["min_order"].min_value = 1
+        # The model says "at least 1" (its validator); the form field's own floor is 0, so a
+        # negative number gets the same words rather than "greater than or equal to 0".
+        self.fields["min_order"].error_messages["min_value"] = MIN_ORDER_MESSAGE
         self.fields["min_order"].widget.attrs["min"] = 1
         for name in ("preorder_lead_days", "preorder_quota"):
             self.fields[name].widget.attrs["data-preorder-field"] = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -219,8 +220,26 @@ class Booth(models.Model):
     description = bilingual("description")
 
 
+# A product's description, in each language: room for its whole story, and a bound (a megabyte was
+# stored once). Checked by the model's validators, so the vendor's form, the services (full_clean)
+# and the admin all say the same.
+PRODUCT_DESCRIPTION_MAX_LENGTH = 5_000
+_description_length = MaxLengthValidator(
+    PRODUCT_DESCRIPTION_MAX_LENGTH,
+    message=_(
+        "A description can be at most %(limit_value)d characters long "
+        "(this one has %(show_value)d)."
+    ),
+)
+# The database's min_order_at_least_one would say "Constraint … is violated": this says it first.
+MIN_ORDER_MESSAGE = _("The minimum order is at least 1.")
+_min_order_at_least_one = MinValueValidator(1, message=MIN_ORDER_MESSAGE)
+
+
 class Product(models.Model):
     """A product in a booth. Prices are whole rupiah."""
+
+    DESCRIPTION_MAX_LENGTH = PRODUCT_DESCRIPTION_MAX_LENGTH
 
     class Category(models.TextChoices):
         FOOD = "food", _("Food")
@@ -239,8 +258,12 @@ class Product(models.Model):
     slug = models.SlugField(_("slug"), max_length=170)
     name_en = models.CharField(_("name (English)"), max_length=160)
     name_id = models.CharField(_("name (Indonesian)"), max_length=160)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    description_id = models.TextField(_("description (Indonesian)"), blank=True)
+    description_en = models.TextField(
+        _("description (English)"), blank=True, validators=[_description_length]
+    )
+    description_id = models.TextField(
+        _("description (Indonesian)"), blank=True, validators=[_description_length]
+    )
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     price = models.PositiveBigIntegerField(_("price (Rp)"))
     stock = models.PositiveIntegerField(_("stock"), default=0)
@@ -250,7 +273,9 @@ class Product(models.Model):
     )
     preorder_quota = models.PositiveIntegerField(_("pre-order quota"), null=True, blank=True)
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
-    min_order = models.PositiveIntegerField(_("minimum order"), default=1)
+    min_order = models.PositiveIntegerField(
+        _("minimum order"), default=1, validators=[_min_order_at_least_one]
+    )
     is_featured = models.BooleanField(_("featured in the booth"), default=False)
     is_active = models.BooleanField(_("on sale"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

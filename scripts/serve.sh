@@ -6,6 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 HOST="${1:-127.0.0.1}"
 PORT="${2:-8000}"
+export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"  # e-mail links name the port served on
 
 .venv/bin/python manage.py run_huey --quiet &
 worker=$!

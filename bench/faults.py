@@ -461,7 +461,7 @@ class Probe(threading.Thread):
 @dataclass
 class Fault:
     name: str
-    began: float = 0.0  # the fault was injected
+    began: float = 0.0  # the fault was injected (the service going)
     down: float = 0.0  # the service was gone
     ended: float = 0.0  # the service was back (Daphne: /healthz 200; Redis: PING; PostgreSQL: up)
 
@@ -561,7 +561,7 @@ class Run:
 
     def phase(self, t: float) -> str:
         for fault in self.faults:
-            if fault.ended and fault.down <= t <= fault.ended:
+            if fault.ended and fault.began <= t <= fault.ended:
                 return f"during {fault.name}"
             if fault.ended and fault.ended < t <= fault.ended + 5:
                 return f"within 5s after {fault.name}"
@@ -603,7 +603,7 @@ class Run:
 
     def cache_only_down(self, t: float) -> bool:
         redis = next((f for f in self.faults if f.name == "redis_restart" and f.ended), None)
-        return redis is not None and redis.down <= t <= redis.ended
+        return redis is not None and redis.began <= t <= redis.ended
 
     def http_errors(self) -> list[float]:
         return [t for t, status in self.probe.answers if isinstance(status, int) and status >= 500]
@@ -699,6 +699,11 @@ def details(run: Run) -> list[str]:
                   for r in run.results for i, how, t in r["duplicate_ids"]]  # fmt: skip
     if duplicates:
         lines.append(f"second deliveries (id, how, when, server): {duplicates[:8]}")
+    frozen = [(r["server"].split(":")[2].split("/")[0], run.at(since), run.at(noticed))
+              for r in run.results for since, noticed in r["frozen"]]  # fmt: skip
+    frozen += [("sender", run.at(since), run.at(noticed)) for since, noticed in run.sender.frozen]
+    if frozen:
+        lines.append(f"frozen sockets (server, silent since, noticed): {frozen[:8]}")
     outside = [run.at(t) for t in run.http_errors() if run.phase(t) == "outside the faults"]
     if outside:
         lines.append(f"hall 5xx outside the faults at: {', '.join(outside[:8])}")
@@ -756,10 +761,11 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[dict, li
     if args.logs:
         stack.callback(_keep_logs, ws.dir, postgres, args.logs)
     ws.manage("migrate", "--noinput", "-v0")
+    migrated = time.monotonic()
     seeded = json.loads(ws.python("-c", SEED, str(args.clients)).strip().splitlines()[-1])
     ws.manage("collectstatic", "--noinput", "-v0")
-    log(f"migrated, seeded {args.clients} buyers and collected static files in "
-        f"{time.monotonic() - started:.0f}s")  # fmt: skip
+    log(f"migrated in {migrated - started:.0f}s, seeded {args.clients} buyers and collected the "
+        f"static files in {time.monotonic() - migrated:.0f}s")  # fmt: skip
     daphnes = [DaphneServer(ws, log_name=f"daphne-{n}.log") for n in range(2)]
     for server in daphnes:
         stack.callback(server.stop)

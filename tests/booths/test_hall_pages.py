@@ -81,10 +81,10 @@ def test_published_hall_counts_down_to_the_opening(client, make_expo, make_booth
 def test_the_opening_time_is_shown_in_the_visitors_time_zone(client, make_expo, make_booth):
     expo = make_expo("published")
     make_booth(expo)
-    client.cookies["umkm_tz"] = "Australia/Sydney"
+    client.cookies["umkm_tz"] = "Australia%2FSydney"  # as browsers stored it: URL-encoded
     html = client.get(hall_url(expo)).content.decode()
     assert "AEDT" in html or "AEST" in html
-    client.cookies["umkm_tz"] = "Asia/Jakarta"
+    client.cookies["umkm_tz"] = "Asia%2FJakarta"
     assert "WIB" in client.get(hall_url(expo)).content.decode()
 
 

@@ -1,19 +1,6 @@
 // Small progressive enhancements shared by every page. Plain ES module, no build step.
 
-const TZ_COOKIE = "umkm_tz";
-
-function rememberTimeZone() {
-  // The server shows times in the visitor's zone; tell it which one the browser is in.
-  try {
-    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const current = document.cookie.split("; ").find((c) => c.startsWith(`${TZ_COOKIE}=`));
-    if (zone && (!current || decodeURIComponent(current.split("=")[1]) !== zone)) {
-      document.cookie = `${TZ_COOKIE}=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax`;
-    }
-  } catch (_err) {
-    // Old browsers: the server falls back to Asia/Jakarta.
-  }
-}
+import { rememberTimeZone, showInBrowserZone } from "./zone.js";
 
 function wireNavigation() {
   const toggle = document.querySelector("[data-nav-toggle]");
@@ -37,5 +24,5 @@ function wireNavigation() {
   });
 }
 
-rememberTimeZone();
+if (rememberTimeZone()) showInBrowserZone();
 wireNavigation();

@@ -2,6 +2,7 @@
 // Plain ES module. Every text from people is set with textContent, never parsed as HTML.
 
 import { join, onStatus, send } from "./socket.js";
+import { formatMoment } from "./zone.js";
 
 const NEAR_BOTTOM_PX = 80;
 const MAX_SHOWN = 300; // older messages leave the screen (they stay in the room's history)
@@ -19,16 +20,20 @@ function clientId() {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+// Times in the page's zone (the visitor's, as the server's times: see zone.js); the title names it.
+const DAY = { year: "numeric", month: "numeric", day: "numeric" };
+
 function timeLabel(iso) {
   const moment = new Date(iso);
   if (Number.isNaN(moment.getTime())) return "";
-  const sameDay = new Date().toDateString() === moment.toDateString();
+  const sameDay = formatMoment(new Date(), DAY, lang) === formatMoment(moment, DAY, lang);
   const options = sameDay ? { hour: "2-digit", minute: "2-digit" } : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
-  try {
-    return new Intl.DateTimeFormat(lang, options).format(moment);
-  } catch (_err) {
-    return moment.toLocaleTimeString();
-  }
+  return formatMoment(moment, options, lang);
+}
+
+function timeTitle(iso) {
+  const moment = new Date(iso);
+  return Number.isNaN(moment.getTime()) ? "" : formatMoment(moment, { dateStyle: "full", timeStyle: "long" }, lang);
 }
 
 class ChatPanel {
@@ -135,7 +140,10 @@ class ChatPanel {
       head.append(el("span", "chat-you", `· ${this.t.tYou}`));
     }
     const time = el("time", "chat-time", m.sent_at ? timeLabel(m.sent_at) : this.t.tSending);
-    if (m.sent_at) time.dateTime = m.sent_at;
+    if (m.sent_at) {
+      time.dateTime = m.sent_at;
+      time.title = timeTitle(m.sent_at);
+    }
     head.append(time);
     li.append(head, el("p", "chat-body", m.body));
     return li;

@@ -1,11 +1,14 @@
 // Live countdowns and local times. Plain ES module, no build step.
 //
 //   <strong data-countdown="2026-06-01T02:00:00Z" data-day-suffix="d" data-done="Opening now…">
-//   <time datetime="2026-06-01T02:00:00Z" data-local-time [data-tz="Asia/Jakarta"] [data-style="date"]>
+//   <time datetime="2026-06-01T02:00:00Z" data-local-time [data-style="date"]>
 //
-// The server renders both already (in the visitor's time zone); this keeps the countdown ticking and
-// re-renders times with the browser's own date formatting. When a countdown reaches zero the page
-// reloads once, so the visitor sees the expo open without pressing anything.
+// The server renders both already, in the visitor's time zone (the page's, see zone.js), with the
+// zone's name; this keeps the countdown ticking and gives each time a title with its full date in
+// that zone. When a countdown reaches zero the page reloads once, so the visitor sees the expo open
+// without pressing anything.
+
+import { formatMoment } from "./zone.js";
 
 const SECOND = 1000;
 
@@ -52,24 +55,18 @@ function startCountdown(el) {
   timer = setInterval(tick, SECOND);
 }
 
-function localiseTime(el) {
+function describeTime(el) {
+  // The server wrote the time in the page's zone and named it ("Mon 1 Jun 2026, 11:00 JST"); the
+  // title gives the full date and the zone's long name in the page's language.
   const moment = new Date(el.getAttribute("datetime") || "");
-  if (Number.isNaN(moment.getTime())) return;
-  const options =
-    el.dataset.style === "date"
-      ? { dateStyle: "medium" }
-      : { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
-  if (el.dataset.tz) options.timeZone = el.dataset.tz;
+  if (Number.isNaN(moment.getTime()) || el.title) return;
+  const options = el.dataset.style === "date" ? { dateStyle: "full" } : { dateStyle: "full", timeStyle: "long" };
   try {
-    const lang = document.documentElement.lang || undefined;
-    el.textContent = new Intl.DateTimeFormat(lang, options).format(moment);
-    if (!el.title) {
-      el.title = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "long", timeZone: options.timeZone }).format(moment);
-    }
+    el.title = formatMoment(moment, options);
   } catch (_err) {
-    // An unknown zone or locale: keep the server's rendering.
+    // An unknown zone or language: the server's text says it all.
   }
 }
 
 document.querySelectorAll("[data-countdown]").forEach(startCountdown);
-document.querySelectorAll("time[data-local-time]").forEach(localiseTime);
+document.querySelectorAll("time[data-local-time]").forEach(describeTime);

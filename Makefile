@@ -5,6 +5,9 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# E-mail links and the site's domain follow the address served on (`make run PORT=8101`); the
+# migrate step writes the domain (expo/sites.py), so it needs the address too.
+export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test setup setup-test migrate demo serve services-start services-stop messages lint format clean
 

@@ -405,8 +405,24 @@ LOGGING = {
 }
 
 PLATFORM_NAME = "UMKM Virtual Expo"
-# The public address, for absolute links in e-mails sent outside a request (background jobs).
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def public_url(value: str) -> str:
+    """SITE_URL as links use it: no trailing slash, and a wildcard host (``make run HOST=0.0.0.0``)
+    as the loopback address, which a link can reach."""
+    parts = urlparse(value.strip().rstrip("/"))
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured(f"SITE_URL must be an http(s) address, not {value!r}")
+    if parts.hostname in {"0.0.0.0", "::"}:  # noqa: S104 - recognised here to be replaced
+        port = f":{parts.port}" if parts.port else ""
+        parts = parts._replace(netloc=f"127.0.0.1{port}")
+    return parts.geturl()
+
+
+# The public address: absolute links in e-mails sent outside a request (background jobs), and the
+# Sites framework's domain (expo.sites). `make run` and scripts/serve.sh set it from the HOST and
+# PORT they serve on (`make run PORT=8101` links to :8101) unless SITE_URL is given.
+SITE_URL = public_url(env("SITE_URL", "http://127.0.0.1:8000"))
 # How often each process writes its buffered page visits; 0 = only when booths.visits.flush() is called.
 VISITS_FLUSH_SECONDS = float(env("VISITS_FLUSH_SECONDS", "5"))
 

@@ -6,6 +6,7 @@ This module imports no other app of the project; every app may import it.
 from __future__ import annotations
 
 import zoneinfo
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -233,6 +234,9 @@ class Expo(models.Model):
     application_deadline = models.DateTimeField(_("application deadline"))
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
+    # Set by the "Publish" action: the hall is public from here on even while applications are
+    # still open. Empty: the hall becomes public at the application deadline.
+    published_at = models.DateTimeField(_("hall public from"), null=True, blank=True)
     booth_quota = models.PositiveIntegerField(_("booth quota"), default=100)
     sectors = models.ManyToManyField(
         Sector, related_name="expos", verbose_name=_("sectors on show")
@@ -276,6 +280,13 @@ class Expo(models.Model):
     @property
     def state(self) -> ExpoState:
         return self.state_at(timezone.now())
+
+    @property
+    def publishes_at(self) -> datetime:
+        """When the hall becomes public: when it was published early, else the deadline."""
+        if self.published_at is not None and self.published_at < self.application_deadline:
+            return self.published_at
+        return self.application_deadline
 
 
 class AuditLogEntry(models.Model):

@@ -186,3 +186,57 @@ def expo_update(
         expo.sectors.set(sectors)  # type: ignore[arg-type]
     audit_log(action="expo.expo.updated", obj=expo, user=by, expo_id=expo.pk, fields=sorted(fields))
     return expo
+
+
+# --- Stage actions -------------------------------------------------------------------------------
+
+# The audit action of each stage.
+STAGE_AUDIT = {
+    "open-applications": "expo.expo.applications_opened",
+    "publish": "expo.expo.published",
+    "open": "expo.expo.opened",
+    "close": "expo.expo.closed",
+}
+
+
+@transaction.atomic
+def expo_take_stage(*, expo: Expo, by: User, stage: str, close_applications: bool = False) -> Expo:
+    """Move the expo to a stage now ("open-applications", "publish", "open" or "close"; see
+    :class:`expo.timebox.Stage`): only its office's organisers (or a platform admin) may. The dates
+    move as :func:`expo.timebox.stage_plan` says, read and written under a lock of the expo's row so
+    that two organisers acting at once cannot both act on the same stage; a refused stage raises
+    :class:`expo.timebox.StageRefused` and changes nothing. Written to the audit log with the dates
+    before and after."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from expo import timebox
+
+    permissions.require(permissions.can_manage_office(by, expo.office_id))
+    stage = timebox.Stage(stage)
+    locked = Expo.objects.select_for_update().get(pk=expo.pk)
+    now = timezone.now()
+    changes = timebox.stage_plan(locked, stage, now, close_applications=close_applications)
+    before = {name: getattr(locked, name) for name in changes}
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    try:
+        expo_check_time_box(locked)
+    except ValidationError as error:  # a date that sits exactly on now: nothing to move
+        raise timebox.StageRefused(error.messages[0]) from error
+    # updated_at too: the hall's cached pages are keyed on it, so they follow the new stage.
+    locked.save(update_fields=[*changes, "updated_at"])
+    audit_log(
+        action=STAGE_AUDIT[stage],
+        obj=locked,
+        user=by,
+        expo_id=locked.pk,
+        close_applications=close_applications,
+        changed={
+            name: [before[name].isoformat() if before[name] else None, value.isoformat()]
+            for name, value in changes.items()
+        },
+    )
+    for name in (*changes, "updated_at"):
+        setattr(expo, name, getattr(locked, name))
+    return expo

@@ -55,11 +55,97 @@ class ExpoStateError(Refused):
         super().__init__(message)
 
 
+def _allowed(expo: Expo, action: Action, moment: datetime) -> bool:
+    if action == Action.VIEW_HALL:
+        # Published early (the organiser's "Publish"), the hall is public while applications are
+        # still open; otherwise from the deadline on, as the states above say.
+        return moment >= expo.publishes_at
+    return expo.state_at(moment) in RULES[action]
+
+
 def allows(expo: Expo, action: Action, at: datetime | None = None) -> bool:
-    return expo.state_at(at or timezone.now()) in RULES[action]
+    return _allowed(expo, action, at or timezone.now())
 
 
 def require(expo: Expo, action: Action, at: datetime | None = None) -> None:
-    state = expo.state_at(at or timezone.now())
-    if state not in RULES[action]:
-        raise ExpoStateError(expo, action, state)
+    moment = at or timezone.now()
+    if not _allowed(expo, action, moment):
+        raise ExpoStateError(expo, action, expo.state_at(moment))
+
+
+# --- Stage actions: what the organiser's "Open applications", "Publish", "Open now" and "Close now"
+# set, and when each is refused. The dates stay the only truth; an action moves them to now.
+
+
+class Stage(models.TextChoices):
+    OPEN_APPLICATIONS = "open-applications", _("Open applications")
+    PUBLISH = "publish", _("Publish")
+    OPEN = "open", _("Open now")
+    CLOSE = "close", _("Close now")
+
+
+class StageRefused(Refused):
+    """A stage action the expo's current stage does not allow; ``message`` says why."""
+
+    default_code = "expo_stage"
+
+
+def _stage_refusal(expo: Expo, stage: Stage, at: datetime) -> str | None:
+    """Why ``stage`` cannot be taken at ``at``, or None when it can."""
+    state = expo.state_at(at)
+    if stage == Stage.OPEN_APPLICATIONS:
+        if state == ExpoState.DRAFT:
+            return None
+        if state == ExpoState.ACCEPTING:
+            return _("Applications are already open.")
+        return _("The application period is over; it cannot open again.")
+    if stage == Stage.PUBLISH:
+        if state == ExpoState.DRAFT:
+            return _("Open applications first: the hall is published once businesses can apply.")
+        if state == ExpoState.CLOSED:
+            return _("This expo has closed.")
+        if at >= expo.publishes_at:
+            return _("The hall is already public.")
+        return None
+    if stage == Stage.OPEN:
+        if state in (ExpoState.ACCEPTING, ExpoState.PUBLISHED):
+            return None
+        if state == ExpoState.DRAFT:
+            return _("Open applications first: an expo opens after businesses could apply.")
+        if state == ExpoState.OPEN:
+            return _("The expo is already open.")
+        return _("This expo has closed; it cannot open again.")
+    if state == ExpoState.OPEN:
+        return None
+    if state == ExpoState.CLOSED:
+        return _("The expo is already closed.")
+    return _("The expo has not opened yet; only an open expo can close.")
+
+
+def stage_allows(expo: Expo, stage: Stage, at: datetime | None = None) -> bool:
+    return _stage_refusal(expo, stage, at or timezone.now()) is None
+
+
+def stage_plan(
+    expo: Expo, stage: Stage, at: datetime, *, close_applications: bool = False
+) -> dict[str, datetime]:
+    """The dates ``stage`` taken at ``at`` sets (field name → new value), keeping them in order:
+    opening applications sets their start; publishing sets when the hall is public and, only when
+    asked (``close_applications``), ends applications too; opening now ends applications that are
+    still open (an open expo takes no applications); closing now sets the end. Raises
+    :class:`StageRefused` when the stage does not allow it."""
+    refusal = _stage_refusal(expo, stage, at)
+    if refusal is not None:
+        raise StageRefused(refusal)
+    if stage == Stage.OPEN_APPLICATIONS:
+        return {"applications_open_at": at}
+    if stage == Stage.PUBLISH:
+        if close_applications:
+            return {"published_at": at, "application_deadline": at}
+        return {"published_at": at}
+    if stage == Stage.OPEN:
+        changes = {"opens_at": at}
+        if at < expo.application_deadline:
+            changes["application_deadline"] = at
+        return changes
+    return {"closes_at": at}

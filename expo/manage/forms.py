@@ -206,3 +206,14 @@ class DecisionForm(forms.Form):
         strip=True,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class StageForm(forms.Form):
+    """The confirmation of a stage action. Only "Publish" asks something more: whether to close
+    applications now as well (by default they stay open until their deadline)."""
+
+    close_applications = forms.BooleanField(
+        label=_("Also close applications now"),
+        required=False,
+        help_text=_("Left unticked, businesses can still apply until the deadline."),
+    )

@@ -16,6 +16,11 @@ urlpatterns = [
     path("new/", views.expo_create, name="expo_create"),
     path("expos/<slug:slug>/", views.expo_overview, name="expo_overview"),
     path("expos/<slug:slug>/edit/", views.expo_edit, name="expo_edit"),
+    re_path(
+        r"^expos/(?P<slug>[-a-zA-Z0-9_]+)/stage/(?P<stage>open-applications|publish|open|close)/$",
+        views.expo_stage,
+        name="expo_stage",
+    ),
     path("expos/<slug:slug>/applications/", views.curation, name="curation"),
     path("expos/<slug:slug>/dashboard/", include("expo.reports.urls")),
     path("applications/<int:application_id>/", views.application, name="application"),

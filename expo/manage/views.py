@@ -30,10 +30,11 @@ from booths import documents, selectors
 from booths import services as booth_services
 from booths.models import BoothApplication
 from expo import permissions, services, timebox
+from expo.manage import forms as manage_forms
 from expo.manage import selectors as manage_selectors
 from expo.manage.forms import DecisionForm, ExpoForm
 from expo.models import Expo, ExpoState
-from expo.refusals import Refused, add_to_form
+from expo.refusals import Refused, add_to_form, refuse
 from expo.web import managed_expo, organiser_required
 
 # The queue's filter tabs: (query value, label, statuses counted).
@@ -180,6 +181,56 @@ def expo_overview(request: HttpRequest, slug: str) -> HttpResponse:
             if expo.booth_quota
             else 0,
             "sectors": manage_selectors.expo_sectors(expo=expo),
+        },
+    )
+
+
+# --- Stage actions -------------------------------------------------------------------------------
+
+# What each stage action tells the organiser once done.
+STAGE_DONE = {
+    timebox.Stage.OPEN_APPLICATIONS: gettext_lazy("Applications are open: businesses can apply."),
+    timebox.Stage.PUBLISH: gettext_lazy("The hall is public."),
+    timebox.Stage.OPEN: gettext_lazy("The expo is open: buyers can buy and chat."),
+    timebox.Stage.CLOSE: gettext_lazy("The expo is closed; its report is final."),
+}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@organiser_required
+def expo_stage(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
+    """A stage action: GET asks for confirmation (what changes, from what to what), POST takes it
+    through ``expo.services.expo_take_stage``; a refusal goes back to the overview with its reason."""
+    expo = managed_expo(request, slug)
+    step = timebox.Stage(stage)
+    overview = reverse("manage:expo_overview", args=[expo.slug])
+    form = manage_forms.StageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.expo_take_stage(
+                expo=expo,
+                by=request.user,
+                stage=step,
+                close_applications=step == timebox.Stage.PUBLISH
+                and form.cleaned_data["close_applications"],
+            )
+        except Refused as error:
+            return refuse(request, error, overview)
+        messages.success(request, str(STAGE_DONE[step]))
+        return redirect(overview)
+    try:
+        plan = manage_selectors.stage_preview(expo=expo, stage=step, now=timezone.now())
+    except Refused as error:
+        return refuse(request, error, overview)
+    return render(
+        request,
+        "manage/stage_confirm.html",
+        {
+            **selectors.organiser_header(expo),
+            "stage": step,
+            "plan": plan,
+            "form": form,
+            "overview_url": overview,
         },
     )
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from expo.models import Expo, ExpoState
 from expo.refusals import Refused
@@ -78,10 +79,11 @@ def require(expo: Expo, action: Action, at: datetime | None = None) -> None:
 
 
 class Stage(models.TextChoices):
-    OPEN_APPLICATIONS = "open-applications", _("Open applications")
-    PUBLISH = "publish", _("Publish")
-    OPEN = "open", _("Open now")
-    CLOSE = "close", _("Close now")
+    # A context of their own: "Open now" is also the hall's label for an expo that is open.
+    OPEN_APPLICATIONS = "open-applications", pgettext_lazy("stage action", "Open applications")
+    PUBLISH = "publish", pgettext_lazy("stage action", "Publish")
+    OPEN = "open", pgettext_lazy("stage action", "Open now")
+    CLOSE = "close", pgettext_lazy("stage action", "Close now")
 
 
 class StageRefused(Refused):

@@ -19,6 +19,7 @@ from payments.models.settings import (
     ExchangeRate,
     ShippingMethod,
     ShippingZone,
+    TransferFees,
     VendorShippingRate,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "SettlementPayout",
     "ShippingMethod",
     "ShippingZone",
+    "TransferFees",
     "VendorShippingRate",
     "WebhookEvent",
 ]

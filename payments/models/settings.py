@@ -3,10 +3,14 @@ bank transfers go) and its exchange rates (for approximate prices)."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from expo.countries import is_country_code
 from expo.models import bilingual
 
 
@@ -47,8 +51,41 @@ class VendorShippingRate(models.Model):
         return f"{self.vendor_id} {self.zone} {self.method} {self.amount}"
 
 
+# A SWIFT/BIC (ISO 9362): four letters for the bank, the bank's country (ISO 3166, two letters),
+# two letters or digits for the place, and optionally three for the branch.
+SWIFT_BIC = re.compile(r"[A-Z]{4}(?P<country>[A-Z]{2})[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
+
+
+def normal_swift_bic(value: str) -> str:
+    """A SWIFT/BIC as banks print it, often with spaces: upper case, spaces removed."""
+    return "".join(value.split()).upper()
+
+
+def validate_swift_bic(value: str) -> None:
+    """8 or 11 characters in the ISO 9362 shape, with a real country code (``BNINIDJA``)."""
+    code = normal_swift_bic(value)
+    match = SWIFT_BIC.fullmatch(code)
+    if match is None or not is_country_code(match["country"]):
+        raise ValidationError(
+            _(
+                "Enter the SWIFT/BIC code: 8 or 11 letters and digits, such as BNINIDJA "
+                "(bank, country, place and an optional branch)."
+            ),
+            code="swift_bic",
+        )
+
+
+class TransferFees(models.TextChoices):
+    """Who pays the banks' fees of an international transfer (the SWIFT charge codes)."""
+
+    OUR = "OUR", _("OUR: the sender pays all fees; the full amount arrives")
+    SHA = "SHA", _("SHA: shared; each side pays its own bank")
+    BEN = "BEN", _("BEN: the fees are taken from the amount that arrives")
+
+
 class CollectingAccount(models.Model):
-    """The bank account an expo's buyers transfer to, set by the organiser of the expo's office."""
+    """The bank account an expo's buyers transfer to, set by the organiser of the expo's office.
+    Buyers outside Indonesia also need its SWIFT/BIC, the bank's address and who pays the fees."""
 
     expo = models.OneToOneField(
         "expo.Expo", on_delete=models.CASCADE, related_name="collecting_account"
@@ -56,6 +93,13 @@ class CollectingAccount(models.Model):
     bank_name = models.CharField(_("bank"), max_length=80)
     account_number = models.CharField(_("account number"), max_length=40)
     account_holder = models.CharField(_("account holder"), max_length=120)
+    swift_bic = models.CharField(
+        _("SWIFT/BIC"), max_length=11, blank=True, validators=[validate_swift_bic]
+    )
+    bank_address = models.TextField(_("bank address"), blank=True)
+    transfer_fees = models.CharField(
+        _("transfer fees"), max_length=3, choices=TransferFees.choices, default=TransferFees.OUR
+    )
     instructions_en = models.TextField(_("instructions (English)"), blank=True)
     instructions_id = models.TextField(_("instructions (Indonesian)"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -71,6 +115,11 @@ class CollectingAccount(models.Model):
         return f"{self.bank_name} {self.account_number}"
 
     instructions = bilingual("instructions")
+
+    @property
+    def takes_international_transfers(self) -> bool:
+        """Whether buyers abroad are given what their bank needs (the SWIFT/BIC at least)."""
+        return bool(self.swift_bic)
 
 
 class Currency(models.TextChoices):

@@ -2,25 +2,26 @@
 stops for a while, and do public pages survive the cache going away?
 
     .venv/bin/python bench/faults.py [--clients 200] [--rate 10] [--duration 90] [--ping 5]
-                                     [--heartbeat 10] [--redis-down 3] [--pg-down 5] [--settle 25]
+                                     [--heartbeat 15] [--redis-down 3] [--pg-down 5] [--settle 25]
 
 Starts its own PostgreSQL and Redis (temporary folders, free ports), migrates a fresh database,
 seeds one open expo with one booth, ``--clients`` buyers and a sender (each logged in: a session
-cookie), collects the static files and starts TWO Daphne processes (DEBUG off) on that PostgreSQL
-with ``REDIS_URL`` set (the Redis channel layer, cache and rate limiter).
+cookie) and starts TWO Daphne processes (DEBUG off) on that PostgreSQL with ``REDIS_URL`` set (the
+Redis channel layer, cache and rate limiter).
 
 The clients (``websockets``, in a process of their own, half on each Daphne, with their cookie and
 an ``Origin``) join the booth's room and behave like the browser's ``socket.js``: after a close
 they reconnect to the same server after a growing delay with jitter (1 s doubling to 30 s,
 × 0.5–1.5) and ``resume`` from the last message id they saw (again while ``more`` is true). They
 ``ping`` every ``--ping`` s; a socket that receives no frame at all (no message, no pong) for
-longer than ``--heartbeat`` s is *frozen*: counted, then dropped and resumed, as a client that
-misses its pong would. The sender, such a client on the first Daphne, posts ``--rate`` messages a
-second for ``--duration`` s, each carrying its sequence number and send time. Faults, at fixed
-points of the sending: at 20 % the second Daphne is killed (SIGKILL) and started again on its port
-(over when /healthz answers 200); at 45 % Redis is shut down (``SHUTDOWN NOSAVE``) and started
-again on its port ``--redis-down`` s later; at 70 % PostgreSQL is stopped (``pg_ctl stop -m
-fast``) for ``--pg-down`` s. A probe GETs the public hall page from the first Daphne every 0.2 s.
+longer than ``--heartbeat`` s (by default the pings' spacing plus the 10 s the browser gives a
+pong) is *frozen*: counted, then dropped and resumed, as the browser does when a pong is late.
+The sender, such a client on the first Daphne, posts ``--rate`` messages a second for
+``--duration`` s, each carrying its sequence number and send time. Faults, at fixed points of the
+sending: at 20 % the second Daphne is killed (SIGKILL) and started again on its port (over when
+/healthz answers 200); at 45 % Redis is shut down (``SHUTDOWN NOSAVE``) and started again on its
+port ``--redis-down`` s later; at 70 % PostgreSQL is stopped (``pg_ctl stop -m fast``) for
+``--pg-down`` s. A probe GETs the public hall page from the first Daphne every 0.2 s.
 
 Then the clients get up to ``--settle`` s to catch up (less once nothing can change any more), and
 what each received is compared with the room's ChatMessage rows:
@@ -30,7 +31,8 @@ what each received is compared with the room's ChatMessage rows:
   client × message pairs; ``lost_by_phase``: when they were sent);
 - ``duplicates``: a message delivered to the same client a second time (live or in a history);
 - ``frozen_sockets``: sockets, the sender's included (``sender_frozen``), silent past
-  ``--heartbeat`` while messages were being sent;
+  ``--heartbeat`` while messages were being sent (``longest_silence_s``: the longest wait for a
+  frame on a socket that did not freeze);
 - ``http_5xx_while_cache_down``: hall answers >= 500 to requests started while Redis was down and
   PostgreSQL up (``http_5xx_by_phase``: all of them, by fault);
 - ``recovery_s``: over the faults, the longest time from a fault's end until every client had
@@ -125,8 +127,14 @@ rows = ChatMessage.objects.filter(room_kind=kind, room_id=int(pk)).order_by("id"
 print(json.dumps(list(rows.values_list("id", "body"))))
 """
 
-# The sender posts far faster than a person may: lift the per-account limit for the bench.
-SETTINGS_OVERLAY = "\nCHAT_RATE_LIMIT = (1_000_000, 1)\n"
+# The sender posts far faster than a person may: lift the per-account limit for the bench. Static
+# files are not collected (that took half a minute on a busy machine): pages name them without the
+# manifest's hashes, and nothing here fetches them.
+SETTINGS_OVERLAY = """
+CHAT_RATE_LIMIT = (1_000_000, 1)
+STORAGES = {**STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+"""
 
 # The browser client's reconnect delays (socket.js): 1 s doubling to 30 s, × 0.5–1.5 jitter.
 FIRST_DELAY_S = 1.0
@@ -142,7 +150,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=90.0, help="seconds of sending")
     parser.add_argument("--ping", type=float, default=5.0, help="seconds between a client's pings")
     parser.add_argument(
-        "--heartbeat", type=float, default=10.0, help="silence (s) after which a socket is frozen"
+        "--heartbeat",
+        type=float,
+        default=15.0,
+        help="silence (s) after which a socket is frozen (default: the pings' spacing plus the "
+        "browser's 10 s pong timeout)",
     )
     parser.add_argument("--redis-down", type=float, default=3.0, help="seconds Redis stays down")
     parser.add_argument("--pg-down", type=float, default=5.0, help="seconds PostgreSQL stays down")
@@ -181,6 +193,8 @@ class ChatClient:
         self.duplicate_ids: list[tuple[int, str, float]] = []
         self.last_id: int | None = None
         self.frozen: list[tuple[float, float]] = []
+        # Silences of an open socket longer than two pings' spacing that ended with a frame.
+        self.silences: list[tuple[float, float]] = []
         self.errors: Counter = Counter()
         self.connections = 0
         self.failed_connects = 0
@@ -249,7 +263,10 @@ class ChatClient:
 
         with contextlib.suppress(websockets.ConnectionClosed):
             async for raw in ws:
-                now = self.last_frame = time.monotonic()
+                now = time.monotonic()
+                if now - self.last_frame > 2 * self.options.ping:
+                    self.silences.append((self.last_frame, now))
+                self.last_frame = now
                 frame = json.loads(raw)
                 kind = frame.get("type")
                 if kind == "message" and frame.get("room") == self.room:
@@ -304,6 +321,7 @@ class ChatClient:
             "duplicates": self.duplicates,
             "duplicate_ids": self.duplicate_ids,
             "frozen": self.frozen,
+            "silences": self.silences,
             "errors": dict(self.errors),
             "connections": self.connections,
             "failed_connects": self.failed_connects,
@@ -621,6 +639,8 @@ def figures(run: Run) -> dict[str, Any]:
 
     # The sender is a socket like the others (and the one that writes, where errors happen).
     frozen = [f for r in run.results for f in r["frozen"]] + run.sender.frozen
+    # How close the others came: the longest wait for a frame on a socket that did not freeze.
+    silences = [s for r in run.results for s in r["silences"] if overlaps_sending(s)]
 
     return {
         "sent": run.sender.sent,
@@ -628,6 +648,7 @@ def figures(run: Run) -> dict[str, Any]:
         "lost": len(missing),
         "duplicates": sum(r["duplicates"] for r in run.results),
         "frozen_sockets": sum(overlaps_sending(f) for f in frozen),
+        "longest_silence_s": round(max((b - a for a, b in silences), default=0.0), 1),
         "http_5xx_while_cache_down": sum(map(run.cache_only_down, errors)),
         "recovery_s": max(recovery.values()) if recovery else None,
         "lost_deliveries": sum(len(servers) for servers in missing.values()),
@@ -660,7 +681,8 @@ def describe(summary: dict[str, Any], run: Run, args: argparse.Namespace) -> lis
         f"sent {summary['sent']}, stored {summary['stored']}, sender refused "
         f"{summary['sender_refused'] or 'nothing'}, sender frozen {summary['sender_frozen']}",
         f"lost {summary['lost']} messages ({summary['lost_deliveries']} deliveries), duplicates "
-        f"{summary['duplicates']}, frozen sockets {summary['frozen_sockets']}, "
+        f"{summary['duplicates']}, frozen sockets {summary['frozen_sockets']} (longest silence "
+        f"otherwise {summary['longest_silence_s']}s), "
         f"{summary['open_at_end']}/{summary['clients']} open at the end, "
         f"{summary['connections']} connections in all",
         f"lost messages by when they were sent: {summary['lost_by_phase'] or 'none'}",
@@ -763,9 +785,8 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[dict, li
     ws.manage("migrate", "--noinput", "-v0")
     migrated = time.monotonic()
     seeded = json.loads(ws.python("-c", SEED, str(args.clients)).strip().splitlines()[-1])
-    ws.manage("collectstatic", "--noinput", "-v0")
-    log(f"migrated in {migrated - started:.0f}s, seeded {args.clients} buyers and collected the "
-        f"static files in {time.monotonic() - migrated:.0f}s")  # fmt: skip
+    log(f"migrated in {migrated - started:.0f}s, seeded {args.clients} buyers in "
+        f"{time.monotonic() - migrated:.0f}s")  # fmt: skip
     daphnes = [DaphneServer(ws, log_name=f"daphne-{n}.log") for n in range(2)]
     for server in daphnes:
         stack.callback(server.stop)

@@ -15,3 +15,7 @@ class EventsConfig(AppConfig):
         from expo import places
 
         places.register("booth_aside", "events/_booth_live.html")
+        # A vendor's inbox and live sessions among the workspace's tabs; a buyer's questions to
+        # makers in the user menu.
+        places.register("vendor_tabs", "events/vendor/_nav.html", order=25)
+        places.register("user_menu", "events/_user_menu.html")

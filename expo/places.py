@@ -12,6 +12,7 @@ keyword arguments). A place nobody filled renders nothing. The places used today
 
 =====================  ==========================================================================
 ``header_actions``     the site header, beside the menu (the cart link); ``bar=True`` on phones
+``user_menu``          the signed-in person's menu in the header, after "Your orders"
 ``vendor_tabs``        the vendor workspace's tabs, after the base app's own
 ``organiser_tabs``     the organiser's expo workspace tabs
 ``organiser_actions``  the buttons in the organiser's expo header
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 KNOWN = frozenset(
     {
         "header_actions",
+        "user_menu",
         "vendor_tabs",
         "organiser_tabs",
         "organiser_actions",

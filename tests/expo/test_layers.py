@@ -104,8 +104,9 @@ def test_a_place_renders_what_higher_apps_registered_in_order(rf):
 
     request = rf.get("/")
     request.resolver_match = None
-    assert places.templates_at("vendor_tabs")[:3] == [
+    assert places.templates_at("vendor_tabs")[:4] == [
         "payments/vendor/_nav.html",
+        "events/vendor/_nav.html",
         "reports/_vendor_tab.html",
         "banners/vendor/_nav.html",
     ]
@@ -118,8 +119,9 @@ def test_a_place_renders_what_higher_apps_registered_in_order(rf):
     html = Template('{% load places %}[{% place "vendor_tabs" %}]').render(
         Context({"vendor": SimpleNamespace(slug="batik-sekar"), "request": request})
     )
-    # The three apps' tabs, in their order, for this vendor.
+    # The four apps' tabs, in their order, for this vendor.
     links = re.findall(r'href="([^"]+)"', html)
     assert links[0] == "/vendor/batik-sekar/orders/"
     assert "/vendor/batik-sekar/dashboard/" in links
+    assert links.index("/vendor/batik-sekar/inbox/") < links.index("/vendor/batik-sekar/dashboard/")
     assert links[-1] == "/vendor/batik-sekar/banners/"

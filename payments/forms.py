@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from booths.forms import single_line
 from expo.countries import COUNTRY_CHOICES
 from payments import providers
-from payments.models import Currency, OrderPart, ShippingMethod, ShippingZone
+from payments.models import Currency, OrderPart, ShippingMethod, ShippingZone, TransferFees
+from payments.models.settings import normal_swift_bic, validate_swift_bic
 from payments.rules import MAX_QUANTITY
 from payments.shipping import PROVINCE_CHOICES
 
@@ -158,6 +159,56 @@ class CollectingAccountForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    swift_bic = forms.CharField(
+        label=_("SWIFT/BIC"),
+        required=False,
+        max_length=14,  # 11 characters, with the spaces banks print between groups
+        help_text=_("For buyers abroad: 8 or 11 characters, such as BNINIDJA."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    bank_address = forms.CharField(
+        label=_("Bank address"),
+        required=False,
+        max_length=400,
+        help_text=_("The branch's address, as banks abroad ask for it with the SWIFT/BIC."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    transfer_fees = forms.ChoiceField(
+        label=_("Who pays the transfer fees"),
+        choices=TransferFees.choices,
+        initial=TransferFees.OUR,
+        required=False,  # left out, the sender pays (OUR), as before the field existed
+        help_text=_("Shown to buyers abroad, so their bank sends the transfer the right way."),
+    )
+
+    field_order = [
+        "bank_name",
+        "account_number",
+        "account_holder",
+        "swift_bic",
+        "bank_address",
+        "transfer_fees",
+        "instructions_en",
+        "instructions_id",
+    ]
+
+    def clean_transfer_fees(self) -> str:
+        return self.cleaned_data["transfer_fees"] or TransferFees.OUR
+
+    def clean_swift_bic(self) -> str:
+        value = normal_swift_bic(self.cleaned_data["swift_bic"])
+        if value:
+            validate_swift_bic(value)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("swift_bic") and not (data.get("bank_address") or "").strip():
+            self.add_error(
+                "bank_address", _("Give the bank's address too: banks abroad ask for it.")
+            )
+        return data
 
     def clean_account_number(self) -> str:
         value = single_line(self.cleaned_data["account_number"])

@@ -18,8 +18,10 @@ from payments.models import (
     ExchangeRate,
     ShippingMethod,
     ShippingZone,
+    TransferFees,
     VendorShippingRate,
 )
+from payments.models.settings import normal_swift_bic, validate_swift_bic
 
 
 def require_organiser(expo: Expo, by: User) -> None:
@@ -64,9 +66,25 @@ def collecting_account_update(
     account_holder: str,
     instructions_en: str = "",
     instructions_id: str = "",
+    swift_bic: str = "",
+    bank_address: str = "",
+    transfer_fees: str = TransferFees.OUR,
 ) -> CollectingAccount:
-    """Set the bank account the expo's buyers transfer to (shown on new orders)."""
+    """Set the bank account the expo's buyers transfer to (shown on new orders). Buyers abroad are
+    also shown its SWIFT/BIC (checked against the ISO 9362 shape), the bank's address (needed with
+    it) and who pays the transfer fees."""
     require_organiser(expo, by)
+    swift_bic = normal_swift_bic(swift_bic)
+    bank_address = bank_address.strip()
+    if swift_bic:
+        validate_swift_bic(swift_bic)
+        if not bank_address:
+            raise ValidationError(
+                {"bank_address": _("Give the bank's address too: banks abroad ask for it.")},
+                code="bank_address",
+            )
+    if transfer_fees not in TransferFees.values:
+        raise ValidationError({"transfer_fees": _("Choose who pays the transfer fees.")})
     account, _created = CollectingAccount.objects.update_or_create(
         expo=expo,
         defaults={
@@ -75,6 +93,9 @@ def collecting_account_update(
             "account_holder": account_holder,
             "instructions_en": instructions_en,
             "instructions_id": instructions_id,
+            "swift_bic": swift_bic,
+            "bank_address": bank_address,
+            "transfer_fees": transfer_fees,
             "updated_by": by,
         },
     )

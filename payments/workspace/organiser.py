@@ -320,6 +320,9 @@ def manage_account(request: HttpRequest, expo_slug: str) -> HttpResponse:
             "account_holder": account.account_holder,
             "instructions_en": account.instructions_en,
             "instructions_id": account.instructions_id,
+            "swift_bic": account.swift_bic,
+            "bank_address": account.bank_address,
+            "transfer_fees": account.transfer_fees,
         }
         if account
         else None

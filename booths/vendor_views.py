@@ -106,9 +106,11 @@ def _page(request: HttpRequest, template: str, ws: Workspace, **context: Any) ->
 # --- Dashboard and registration ------------------------------------------------------------------
 
 
-@login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """The dashboard of the business chosen last, or the invitation to register one."""
+    """The dashboard of the business chosen last, or the invitation to register one. A guest gets
+    the invitation too ("Exhibit your UMKM"): what exhibiting means comes before a log-in."""
+    if not request.user.is_authenticated:
+        return render(request, "vendor/welcome.html", {"accepting": selectors.accepting_expos()})
     memberships = selectors.vendor_memberships(user=request.user)
     if not memberships:
         return render(request, "vendor/welcome.html", {"accepting": selectors.accepting_expos()})

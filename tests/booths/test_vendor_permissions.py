@@ -203,11 +203,18 @@ def test_the_matrix_covers_every_vendor_url():
 # --- Anonymous -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["index", "register"])
-def test_anonymous_is_sent_to_log_in_on_the_entry_pages(client, name):
-    response = client.get(reverse(f"vendor:{name}"))
+def test_anonymous_is_sent_to_log_in_on_the_registration_page(client):
+    response = client.get(reverse("vendor:register"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login") + "?next=")
+
+
+def test_anonymous_is_told_what_exhibiting_means_before_being_asked_to_log_in(client, db):
+    # "Exhibit your UMKM" in the navigation: the invitation first, then an account.
+    response = client.get(reverse("vendor:index"))
+    assert response.status_code == 200
+    assert "vendor/welcome.html" in [t.name for t in response.templates]
+    assert 'href="/accounts/signup/?next=/vendor/register/"' in response.content.decode()
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=IDS)

@@ -1,6 +1,17 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from booths.models import Booth, BoothApplication, Product, ProductImage, Vendor, VendorMembership
+from booths.models import (
+    Booth,
+    BoothApplication,
+    Product,
+    ProductImage,
+    SearchSynonym,
+    Vendor,
+    VendorMembership,
+)
+from booths.search.text import phrases_of
 
 
 class VendorMembershipInline(admin.TabularInline):
@@ -54,3 +65,27 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["name_en", "name_id", "booth__vendor__name"]
     list_select_related = ["booth__vendor"]
     inlines = [ProductImageInline]
+
+
+class SearchSynonymForm(forms.ModelForm):
+    class Meta:
+        model = SearchSynonym
+        fields = ["phrases"]
+
+    def clean_phrases(self) -> str:
+        """Stored as the search reads it: lower case, one comma and space between phrases."""
+        phrases = phrases_of(self.cleaned_data["phrases"])
+        if len(phrases) < 2:
+            raise forms.ValidationError(
+                _("Give at least two words or phrases, separated by commas.")
+            )
+        return ", ".join(" ".join(phrase) for phrase in phrases)
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Words the hall's search takes as one; a change applies to the next search."""
+
+    form = SearchSynonymForm
+    list_display = ["phrases"]
+    search_fields = ["phrases"]

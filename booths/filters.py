@@ -21,7 +21,9 @@ MAX_PRICE = 1_000_000_000_000
 MAX_QUERY_LENGTH = 100
 MAX_PAGE = 10_000
 DEFAULT_SORT = "name"
+SEARCH_SORT = "relevance"  # a search's default order, and only a search's
 SORT_CHOICES = [
+    (SEARCH_SORT, _("Best match")),
     ("name", _("Name (A–Z)")),
     ("price_low", _("Price: low to high")),
     ("price_high", _("Price: high to low")),
@@ -96,8 +98,12 @@ class HallFilterForm(forms.Form):
         return " ".join(self.cleaned_data.get("q", "").split())
 
     def clean_sort(self) -> str:
-        sort = self.cleaned_data.get("sort") or DEFAULT_SORT
-        return sort if sort in dict(SORT_CHOICES) else DEFAULT_SORT
+        # "q" is cleaned before "sort" (the order of the fields).
+        default = default_sort(self.cleaned_data.get("q", ""))
+        sort = self.cleaned_data.get("sort") or default
+        if sort not in dict(SORT_CHOICES) or (sort == SEARCH_SORT and default != SEARCH_SORT):
+            return default
+        return sort
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -127,7 +133,7 @@ class HallFilterForm(forms.Form):
             price_max=data.get("price_max"),
             preorder=bool(data.get("preorder")),
             halal=bool(data.get("halal")),
-            sort=data.get("sort") or DEFAULT_SORT,
+            sort=data.get("sort") or default_sort(data.get("q", "")),
         )
 
     @property
@@ -141,6 +147,16 @@ class HallFilterForm(forms.Form):
             + f.preorder
             + f.halal
         )
+
+
+def default_sort(q: str) -> str:
+    """A search is ordered by relevance, the whole hall by name."""
+    return SEARCH_SORT if q else DEFAULT_SORT
+
+
+def sort_choices(filters: HallFilters) -> list[tuple[str, Any]]:
+    """The orders the hall offers: by relevance only for a search."""
+    return [(v, label) for v, label in SORT_CHOICES if v != SEARCH_SORT or filters.q]
 
 
 def filter_params(filters: HallFilters) -> list[tuple[str, str]]:
@@ -158,7 +174,7 @@ def filter_params(filters: HallFilters) -> list[tuple[str, str]]:
         params.append(("preorder", "1"))
     if filters.halal:
         params.append(("halal", "1"))
-    if filters.sort != DEFAULT_SORT:
+    if filters.sort != default_sort(filters.q):
         params.append(("sort", filters.sort))
     return params
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import Storage, storages
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
@@ -354,3 +355,78 @@ class ProductVisit(models.Model):
             )
         ]
         indexes = [models.Index(fields=["product", "day"])]
+
+
+# --- The hall's search -----------------------------------------------------------------------------
+# What booths.search reads and writes. The documents and terms are derived from booths and products
+# and rebuilt per expo whenever its catalogue changed (booths.search.index); nothing else writes them.
+
+
+class SearchSynonym(models.Model):
+    """Words and phrases the hall's search takes as one across the two languages (kopi, coffee;
+    gula aren, palm sugar). The office adds its own in the admin; a search for any of them finds
+    all of them."""
+
+    phrases = models.CharField(
+        _("words and phrases"),
+        max_length=300,
+        unique=True,
+        help_text=_("Two or more, separated by commas, e.g. “gula aren, palm sugar, gula jawa”."),
+    )
+
+    class Meta:
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+        ordering = ["phrases"]
+
+    def __str__(self) -> str:
+        return self.phrases
+
+
+class SearchDocument(models.Model):
+    """One booth or product as the search sees it: its texts in both languages, normalised (lower
+    case, no accents, words apart), in three columns weighted name over tagline over body."""
+
+    expo = models.ForeignKey("expo.Expo", on_delete=models.CASCADE, related_name="+")
+    # Plain pointers, no constraints: the index is rebuilt from the booths and products, and
+    # searches join back to them, so a row deleted meanwhile simply finds nothing.
+    booth = models.ForeignKey(
+        Booth, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.TextField(blank=True)
+    tagline = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    # PostgreSQL's weighted full-text vector of the three texts. On SQLite the column stays empty:
+    # the FTS5 table booths_search_fts holds that index instead (see booths.search.engines).
+    vector = SearchVectorField(null=True, editable=False)
+
+
+class SearchTerm(models.Model):
+    """A word of an expo's catalogue, for putting typos right ("battik" is "batik"): trigram
+    similarity on PostgreSQL, the FTS5 trigram table booths_search_terms_fts on SQLite."""
+
+    expo = models.ForeignKey("expo.Expo", on_delete=models.CASCADE, related_name="+")
+    term = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["expo", "term"], name="unique_search_term_per_expo")
+        ]
+
+
+class SearchIndexState(models.Model):
+    """What an expo's search documents were built from (see booths.search.index.fingerprint)."""
+
+    expo = models.OneToOneField(
+        "expo.Expo", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=200)
+    built_at = models.DateTimeField()

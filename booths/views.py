@@ -40,11 +40,11 @@ from django.views.decorators.http import require_safe
 from booths import catalogue, hooks, selectors, visits
 from booths.display import countdown_text, whatsapp_link
 from booths.filters import (
-    SORT_CHOICES,
     HallFilterForm,
     filter_params,
     parse_page,
     querystring,
+    sort_choices,
 )
 from booths.selectors import HallFacets, HallFilters
 from booths.video import video_embed_url
@@ -274,34 +274,44 @@ def _chips(
     return chips
 
 
-def _hall_grid(
-    expo: Expo, filters: HallFilters, params: list[tuple[str, str]], page: int
+def _hall_results(
+    expo: Expo,
+    filters: HallFilters,
+    params: list[tuple[str, str]],
+    page: int,
+    options: HallFacets,
 ) -> dict[str, Any]:
-    """The booth cards of one page of results, rendered, and how many booths matched."""
-    page_obj = selectors.hall_cards(expo=expo, filters=filters, page=page)
+    """One page of results rendered (the best products of a search, then the booth cards), how
+    many booths matched, and the filters' counts under the filters in force."""
+    results = selectors.hall_search(expo=expo, filters=filters, page=page, options=options)
     html = strip_spaces_between_tags(
         render_to_string(
             "booths/_hall_results.html",
             {
                 "expo": expo,
-                "page_obj": page_obj,
+                "page_obj": results.page,
+                "products": results.products,
+                "corrections": results.corrections,
                 "base_query": querystring(params),
                 "has_filters": bool(params and params != [("sort", filters.sort)]),
             },
         )
     )
-    return {"html": html, "count": page_obj.paginator.count}
+    return {"html": html, "count": results.count, "facets": results.facets}
 
 
 def _hall_body(
-    expo: Expo, key: Callable[..., str], form: HallFilterForm, facets: HallFacets, page: int
+    expo: Expo, key: Callable[..., str], form: HallFilterForm, options: HallFacets, page: int
 ) -> str:
-    """The filter column around the booth grid (the grid is cached apart, whatever the column)."""
+    """The filter column around the results (the results are cached apart, whatever the column).
+    The column's counts follow the filters in force."""
     filters = form.to_filters()
     params = filter_params(filters)
     results = _cached(
-        key("grid", querystring(params), page), lambda: _hall_grid(expo, filters, params, page)
+        key("grid", querystring(params), page),
+        lambda: _hall_results(expo, filters, params, page, options),
     )
+    facets = results["facets"]
     return render_to_string(
         "booths/_hall_body.html",
         {
@@ -312,7 +322,7 @@ def _hall_body(
             "selected_sectors": set(filters.sectors),
             "selected_regions": set(filters.regions),
             "chips": _chips(filters, params, facets),
-            "sort_choices": SORT_CHOICES,
+            "sort_choices": sort_choices(filters),
             "results_html": mark_safe(results["html"]),  # our template, user text escaped
             "result_count": results["count"],
         },

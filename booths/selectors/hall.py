@@ -3,6 +3,7 @@ counts stay constant as the hall grows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from django.db.models import (
 )
 from django.utils.translation import get_language
 
+from booths import search
 from booths.models import Booth, Product, ProductImage
 from expo import permissions, timebox
 from expo.models import Expo
@@ -38,7 +40,9 @@ class HallFilters:
     price_max: int | None = None
     preorder: bool = False
     halal: bool = False
-    sort: str = "name"
+    sort: str = (
+        "name"  # "relevance" (a search's default), "name", "price_low", "price_high", "newest"
+    )
 
 
 def _hall_order(sort: str) -> tuple:
@@ -52,39 +56,12 @@ def _hall_order(sort: str) -> tuple:
     return (*orders.get(sort, orders["name"]), F("pk").asc())
 
 
-def hall_booths(*, expo: Expo, filters: HallFilters) -> QuerySet[Booth]:
-    """The active booths of an expo that match ``filters``, in the order ``filters.sort`` asks."""
-    booths = Booth.objects.filter(expo=expo, is_active=True).select_related(
-        "vendor", "vendor__region", "vendor__sector"
-    )
-    if filters.q:
-        matching_products = Product.objects.filter(booth=OuterRef("pk"), is_active=True).filter(
-            Q(name_en__icontains=filters.q) | Q(name_id__icontains=filters.q)
-        )
-        booths = booths.filter(Q(vendor__name__icontains=filters.q) | Exists(matching_products))
-    if filters.sectors:
-        booths = booths.filter(vendor__sector__slug__in=filters.sectors)
-    if filters.regions:
-        booths = booths.filter(vendor__region__code__in=filters.regions)
-    if filters.price_min is not None or filters.price_max is not None:
-        in_range = Product.objects.filter(booth=OuterRef("pk"), is_active=True)
-        if filters.price_min is not None:
-            in_range = in_range.filter(price__gte=filters.price_min)
-        if filters.price_max is not None:
-            in_range = in_range.filter(price__lte=filters.price_max)
-        booths = booths.filter(Exists(in_range))
-    if filters.preorder:
-        booths = booths.filter(has_preorder=True)
-    if filters.halal:
-        booths = booths.filter(is_halal=True)
-    return booths.order_by(*_hall_order(filters.sort))
-
-
 # --- Public hall, booth and product pages --------------------------------------------------------
 # Each returns everything its page shows in a fixed number of queries, whatever the hall's size.
 
 CARD_PRODUCTS = 3
 RELATED_PRODUCTS = 4
+SEARCH_PRODUCTS = 8  # the best matching products shown above a search's booths
 
 
 @dataclass(frozen=True)
@@ -106,15 +83,27 @@ class Facet:
 
 @dataclass(frozen=True)
 class HallFacets:
-    """The options of the hall's filters: only sectors and regencies that have booths."""
+    """The options of the hall's filters (the sectors and regencies that have booths), each with
+    how many booths it would show given the other filters in force; ``total``: booths shown."""
 
     sectors: tuple[Facet, ...] = ()
     regions: tuple[Facet, ...] = ()
     total: int = 0
 
 
-def hall_facets(*, expo: Expo) -> HallFacets:
-    """Sectors and regencies of the expo's booths with their booth counts (one grouped query)."""
+def _counter(condition: Q) -> Count:
+    return Count("id", filter=condition) if condition else Count("id")
+
+
+_ALL = Q()
+
+
+def _facets(
+    expo: Expo, condition: Q = _ALL, sector_q: Q = _ALL, region_q: Q = _ALL, *, none: bool = False
+) -> HallFacets:
+    """The options with their counts in one grouped query. A sector's count obeys every filter but
+    the sectors (ticking it adds its booths to those shown), a regency's every filter but the
+    regencies; ``none``: nothing matches, every count is 0."""
     rows = (
         Booth.objects.filter(expo=expo, is_active=True)
         .values(
@@ -127,14 +116,25 @@ def hall_facets(*, expo: Expo) -> HallFacets:
             "vendor__region__name",
             "vendor__region__kind",
         )
-        .annotate(n=Count("id"))
+        .annotate(
+            for_sector=_counter(condition & region_q),
+            for_region=_counter(condition & sector_q),
+            shown=_counter(condition & sector_q & region_q),
+        )
         .order_by()
     )
+    return _folded(rows, none=none)
+
+
+def _folded(rows: Iterable[dict[str, Any]], *, none: bool) -> HallFacets:
+    """The grouped rows (a sector and a regency each) summed up per sector and per regency."""
     sectors: dict[str, list] = {}
     regions: dict[str, list] = {}
     total = 0
     for row in rows:
-        total += row["n"]
+        if none:
+            row.update(for_sector=0, for_region=0, shown=0)
+        total += row["shown"]
         sector = sectors.setdefault(
             row["vendor__sector__slug"],
             [
@@ -145,13 +145,13 @@ def hall_facets(*, expo: Expo) -> HallFacets:
                 0,
             ],
         )
-        sector[4] += row["n"]
+        sector[4] += row["for_sector"]
         prefix = "Kota" if row["vendor__region__kind"] == "kota" else "Kab."
         label = f"{prefix} {row['vendor__region__name']}"
         region = regions.setdefault(
             row["vendor__region__code"], [row["vendor__region__name"], label, 0]
         )
-        region[2] += row["n"]
+        region[2] += row["for_region"]
     return HallFacets(
         sectors=tuple(
             Facet(value=slug, name_en=en, name_id=idn, icon=icon, count=n)
@@ -167,33 +167,154 @@ def hall_facets(*, expo: Expo) -> HallFacets:
     )
 
 
-def _card_products() -> Prefetch:
-    """The first few products of each booth (featured first), each with its first photo only."""
-    first_image = Prefetch(
+def hall_facets(*, expo: Expo) -> HallFacets:
+    """Sectors and regencies of the expo's booths with their booth counts, no filter in force (one
+    grouped query): the choices of the hall's filter form."""
+    return _facets(expo)
+
+
+def _first_image() -> Prefetch:
+    return Prefetch(
         "images",
         queryset=ProductImage.objects.order_by("position", "id")[:1],
         to_attr="first_images",
     )
+
+
+def _card_products() -> Prefetch:
+    """The first few products of each booth (featured first), each with its first photo only."""
     return Prefetch(
         "products",
         queryset=Product.objects.filter(is_active=True)
-        .prefetch_related(first_image)
+        .prefetch_related(_first_image())
         .order_by("-is_featured", "name_en", "id")[:CARD_PRODUCTS],
         to_attr="card_products",
     )
 
 
-def hall_cards(*, expo: Expo, filters: HallFilters, page: int = 1) -> Page:
-    """One page of booth cards: count, page, then the card products and their first photos.
+@dataclass(frozen=True)
+class HallResults:
+    """One page of the hall: its booth cards, the products that match best (a search's first page
+    only), the filters' options with their counts, and the words a search put right."""
 
-    Four queries whatever the number of booths or products.
+    page: Page
+    facets: HallFacets
+    products: tuple[Product, ...] = ()
+    corrections: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count
+
+
+def _product_passes(hit: search.ProductHit, filters: HallFilters) -> bool:
+    """Whether a matched product is on sale and meets the filters that are about products."""
+    return (
+        hit.is_active
+        and (filters.price_min is None or hit.price >= filters.price_min)
+        and (filters.price_max is None or hit.price <= filters.price_max)
+        and (not filters.preorder or hit.is_preorder)
+    )
+
+
+def _booth_condition(
+    filters: HallFilters, match: search.Match | None, passing: tuple[search.ProductHit, ...]
+) -> Q:
+    """What a booth must meet besides the sector and regency filters: matched by the search (by its
+    own texts, or by a product that meets the product filters), a product in the price range,
+    pre-order, halal."""
+    condition = Q()
+    if match is not None:
+        condition &= Q(pk__in=sorted({*match.booths, *(hit.booth_id for hit in passing)}))
+    if filters.price_min is not None or filters.price_max is not None:
+        in_range = Product.objects.filter(booth=OuterRef("pk"), is_active=True)
+        if filters.price_min is not None:
+            in_range = in_range.filter(price__gte=filters.price_min)
+        if filters.price_max is not None:
+            in_range = in_range.filter(price__lte=filters.price_max)
+        condition &= Q(Exists(in_range))
+    if filters.preorder:
+        condition &= Q(has_preorder=True)
+    if filters.halal:
+        condition &= Q(is_halal=True)
+    return condition
+
+
+def _ordered_ids(
+    booths: QuerySet[Booth], sort: str, relevance: dict[int, float] | None
+) -> list[int]:
+    """The shown booths' ids in the order asked: by relevance (then name), or by the database."""
+    if relevance is None:
+        return list(booths.order_by(*_hall_order(sort)).values_list("pk", flat=True))
+    rows = list(booths.order_by().values_list("pk", "vendor__name"))
+    rows.sort(key=lambda row: (-relevance.get(row[0], 0.0), row[1].casefold(), row[0]))
+    return [pk for pk, _name in rows]
+
+
+def _products_of(hits: list[search.ProductHit]) -> tuple[Product, ...]:
+    found = (
+        Product.objects.select_related("booth", "booth__vendor")
+        .prefetch_related(_first_image())
+        .in_bulk([hit.product_id for hit in hits])
+    )
+    return tuple(found[hit.product_id] for hit in hits if hit.product_id in found)
+
+
+def hall_search(
+    *, expo: Expo, filters: HallFilters, page: int = 1, options: HallFacets | None = None
+) -> HallResults:
+    """The hall as the filters ask: one page of booth cards, the best products when searching, and
+    the filters' counts under the filters in force. ``options``: the expo's :func:`hall_facets`,
+    when the caller has them (an unfiltered hall's counts are those).
+
+    A search (booths.search.find) ranks by relevance unless another order is asked. A fixed number
+    of queries whatever the number of booths or products: the search's own (see booths.search),
+    the shown booths' ids, the page's booths, their card products and photos, the counts, and when
+    searching the best products and their photos.
     """
-    booths = hall_booths(expo=expo, filters=filters)
-    result = Paginator(booths, HALL_PAGE_SIZE).get_page(page)
-    shown = list(result.object_list)
+    match = search.find(expo_id=expo.pk, query=filters.q) if filters.q else None
+    passing = tuple(h for h in match.products if _product_passes(h, filters)) if match else ()
+    condition = _booth_condition(filters, match, passing)
+    sector_q = Q(vendor__sector__slug__in=filters.sectors) if filters.sectors else Q()
+    region_q = Q(vendor__region__code__in=filters.regions) if filters.regions else Q()
+    nothing = match is not None and not match.booths and not passing
+    if nothing:
+        ids: list[int] = []
+    else:
+        booths = Booth.objects.filter(expo=expo, is_active=True).filter(
+            condition & sector_q & region_q
+        )
+        by_relevance = match is not None and filters.sort == "relevance"
+        ids = _ordered_ids(
+            booths, filters.sort, match.booth_relevance(passing) if by_relevance else None
+        )
+    result = Paginator(ids, HALL_PAGE_SIZE).get_page(page)
+    found = (
+        Booth.objects.select_related("vendor", "vendor__region", "vendor__sector").in_bulk(
+            list(result.object_list)
+        )
+        if result.object_list
+        else {}
+    )
+    shown = [found[pk] for pk in result.object_list if pk in found]
     prefetch_related_objects(shown, _card_products())
     result.object_list = shown
-    return result
+    products: tuple[Product, ...] = ()
+    if match is not None and result.number == 1 and ids:
+        shown_ids = set(ids)
+        products = _products_of([h for h in passing if h.booth_id in shown_ids][:SEARCH_PRODUCTS])
+    if nothing:
+        facets = _facets(expo, none=True)
+    elif options is not None and not (condition or sector_q or region_q):
+        facets = options
+    else:
+        facets = _facets(expo, condition, sector_q, region_q)
+    return HallResults(
+        page=result,
+        facets=facets,
+        products=products,
+        corrections=match.corrections if match else (),
+    )
 
 
 def booth_page(*, expo: Expo, slug: str) -> Booth | None:

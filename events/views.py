@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -144,15 +145,45 @@ def session_ics(request: HttpRequest, expo_slug: str, session_id: int) -> HttpRe
     return ics.response(request, [session], expo=expo, filename=f"session-{session.pk}.ics")
 
 
-@require_POST
+# The sessions a guest pressed "Remind me" on, kept in their session across the log-in.
+PENDING_REMINDERS = "events.pending_reminders"
+
+
+def _back(request: HttpRequest, expo: Expo) -> str:
+    """Where a reminder's form sends the visitor back to: a path of this site, else the agenda."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return reverse("events:agenda", args=[expo.slug])
+
+
+@require_http_methods(["GET", "POST"])
 def session_remind(request: HttpRequest, expo_slug: str, session_id: int) -> HttpResponse:
-    if (login := _login_first(request)) is not None:
-        return login
+    """Set (POST) or cancel (POST action=cancel) a reminder. A guest's "Remind me" is kept in
+    their session and the log-in sends them back here (GET), which sets it: the reminder a guest
+    asked for outlives the log-in. A GET sets only a reminder its own browser asked for."""
     expo, session = _session(request, expo_slug, session_id)
-    back = request.POST.get("next") or reverse("events:agenda", args=[expo.slug])
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("events:agenda", args=[expo.slug])
-    if request.POST.get("action") == "cancel":
+    back = _back(request, expo)
+    pending = request.session.get(PENDING_REMINDERS, [])
+    if not permissions.is_authenticated(request.user):
+        if request.method == "POST" and request.POST.get("action") != "cancel":
+            request.session[PENDING_REMINDERS] = [
+                *(p for p in pending if p != session.pk),
+                session.pk,
+            ][-20:]
+            messages.info(
+                request,
+                _("Log in to get your reminder for “%(title)s”.") % {"title": session.title},
+            )
+            return redirect_to_login(f"{request.path}?{urlencode({'next': back})}")
+        return redirect_to_login(request.get_full_path())
+    if request.method == "GET":
+        if session.pk not in pending:
+            return redirect(back)
+        request.session[PENDING_REMINDERS] = [p for p in pending if p != session.pk]
+    elif request.POST.get("action") == "cancel":
         services.reminder_cancel(session=session, by=request.user)
         messages.info(request, _("The reminder is cancelled."))
         return redirect(back)

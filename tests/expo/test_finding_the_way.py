@@ -43,3 +43,74 @@ def test_the_user_menu_reaches_a_buyers_questions_to_makers(client, buyer):
 
 def test_a_guest_has_no_user_menu(client):
     assert 'data-testid="menu-inquiries"' not in client.get("/").content.decode()
+
+
+# --- "Remind me" across the log-in -------------------------------------------------------------
+
+
+@pytest.fixture
+def upcoming(make_expo, make_booth):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import LiveSession
+
+    booth = make_booth(make_expo("open"), name="Kopi Gunung")
+    starts = timezone.now() + timedelta(days=1)
+    return LiveSession.objects.create(
+        booth=booth,
+        title_en="Roasting demo",
+        title_id="Demo sangrai",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        stream_url="https://zoom.us/j/123456789",
+    )
+
+
+def test_a_guests_remind_me_is_kept_across_the_log_in(client, upcoming, make_user):
+    from events.models import SessionReminder
+
+    expo = upcoming.booth.expo
+    agenda = f"/expos/{expo.slug}/agenda/"
+    user = make_user(email="guest@example.com", password="correct-horse-9")
+    page = client.get(agenda).content.decode()
+    assert 'data-testid="remind-me"' in page  # a guest gets the same button
+
+    asked = client.post(
+        f"/expos/{expo.slug}/sessions/{upcoming.pk}/remind/", {"next": agenda}, follow=True
+    )
+
+    login_url = asked.redirect_chain[-1][0]
+    assert login_url.startswith("/accounts/login/?next=")
+    assert "Log in to get your reminder for “Roasting demo”." in asked.content.decode()
+    assert not SessionReminder.objects.exists()
+
+    done = client.post(
+        login_url, {"login": "guest@example.com", "password": "correct-horse-9"}, follow=True
+    )
+
+    assert done.redirect_chain[-1][0] == agenda
+    assert SessionReminder.objects.filter(user=user, session=upcoming).exists()
+    assert 'data-testid="reminder-set"' in done.content.decode()
+    # Back on the remind address later, nothing more happens: the kept reminder was used once.
+    SessionReminder.objects.all().delete()
+    client.get(f"/expos/{expo.slug}/sessions/{upcoming.pk}/remind/?next={agenda}")
+    assert not SessionReminder.objects.exists()
+
+
+def test_a_link_to_the_remind_address_sets_nothing_for_someone_who_did_not_ask(
+    client, upcoming, buyer
+):
+    from events.models import SessionReminder
+
+    expo = upcoming.booth.expo
+    client.force_login(buyer)
+
+    response = client.get(
+        f"/expos/{expo.slug}/sessions/{upcoming.pk}/remind/?next=//evil.example.com/"
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/expos/{expo.slug}/agenda/"
+    assert not SessionReminder.objects.exists()

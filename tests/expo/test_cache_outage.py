@@ -4,7 +4,10 @@ through, and ``/healthz`` says the cache is down."""
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+import time
 
 import pytest
 from channels.layers import channel_layers
@@ -15,6 +18,7 @@ from booths import catalogue
 from booths.services import product_update
 from expo.banners import services as banner_services
 from expo.settings import redis_cache
+from tests.expo.test_healthz import _free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +36,14 @@ def cache_down(settings):
         settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{port}/0")}
         yield port
     channel_layers.backends.clear()
+
+
+def page_urls(expo, booth, product) -> list[str]:
+    return [
+        reverse("booths:hall", args=[expo.slug]),
+        reverse("booths:booth", args=[expo.slug, booth.slug]),
+        reverse("booths:product", args=[expo.slug, booth.slug, product.slug]),
+    ]
 
 
 def test_the_cache_really_is_unreachable(cache_down):
@@ -111,3 +123,51 @@ def test_healthz_says_the_cache_is_ok(client, settings, redis_url):
     settings.CACHES = {"default": redis_cache(redis_url)}
     body = client.get("/healthz").json()
     assert body["cache"]["status"] == "ok"
+
+
+def _redis_answers(port: int) -> bool:
+    return not subprocess.run(
+        ["redis-cli", "-p", str(port), "ping"], capture_output=True
+    ).returncode
+
+
+def test_pages_keep_working_when_the_caches_redis_stops(
+    client, settings, tmp_path, make_expo, make_booth
+):
+    """A Redis of the test's own serves the cache, warm, then stops: the connections the cache
+    holds break under it, and the pages are still answered, from the database."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is not installed: run `make setup-test`.")
+    port = _free_port()
+    subprocess.run(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "yes", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path), "--pidfile", str(tmp_path / "r.pid")],
+        check=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not _redis_answers(port):
+            assert time.monotonic() < deadline, "the test's Redis did not start"
+            time.sleep(0.1)
+        settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{port}/0")}
+        expo = make_expo("open")
+        booth = make_booth(expo, name="Batik Sekar")
+        product = booth.products.get(slug="product-0")
+        for url in page_urls(expo, booth, product):
+            assert client.get(url).status_code == 200
+        assert cache.get(f"catalogue-version:{expo.pk}") == 1  # the cache was in use
+        assert client.get("/healthz").json()["cache"]["status"] == "ok"
+    finally:
+        subprocess.run(["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True)
+    deadline = time.monotonic() + 30
+    while _redis_answers(port):
+        assert time.monotonic() < deadline, "the test's Redis did not stop"
+        time.sleep(0.1)
+
+    for url in page_urls(expo, booth, product):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Batik Sekar" in page.content.decode()
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json()["cache"]["status"] == "down"

@@ -5,11 +5,13 @@ whole rupiah."""
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -79,12 +81,110 @@ class MultipleImageField(MultipleFileField):
         images.validate_image(upload)
 
 
+# --- An image kept across a refused form ------------------------------------------------------
+#
+# A browser never fills a file input again: when a form comes back with an error elsewhere (a NIB
+# of 12 digits), the logo chosen with it was gone and had to be chosen again. An image that passed
+# its checks is kept in the cache for an hour under a random token, which the form sends back in a
+# hidden field beside the file input; the next submission takes it unless another file is chosen.
+# (django-file-resubmit does this too, but its last release is from 2018.)
+
+KEPT_UPLOAD_SECONDS = 3600
+KEPT_SUFFIX = "__kept"
+
+
+def upload_keep(*, upload: UploadedFile) -> str:
+    """Keep ``upload``'s bytes for the next submission; returns the token that finds them."""
+    token = secrets.token_urlsafe(24)
+    upload.seek(0)
+    cache.set(
+        f"booths:kept-upload:{token}",
+        (upload.name, upload.content_type, upload.read()),
+        KEPT_UPLOAD_SECONDS,
+    )
+    upload.seek(0)
+    return token
+
+
+def upload_kept(*, token: str) -> UploadedFile | None:
+    """The upload kept under ``token``, as a fresh upload, or None (unknown, expired, malformed)."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{32}", token or ""):
+        return None
+    kept = cache.get(f"booths:kept-upload:{token}")
+    if kept is None:
+        return None
+    name, content_type, content = kept
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+class KeptFileInput(forms.FileInput):
+    """A file input that carries an image kept from a refused submission (see above)."""
+
+    template_name = "booths/widgets/kept_file.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.kept: tuple[str, str] | None = None  # (token, file name)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        upload = super().value_from_datadict(data, files, name)
+        if upload:
+            return upload
+        token = data.get(name + KEPT_SUFFIX)
+        restored = upload_kept(token=token) if token else None
+        if restored is not None:
+            self.kept = (token, restored.name)
+        return restored
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return super().value_omitted_from_data(data, files, name) and not data.get(
+            name + KEPT_SUFFIX
+        )
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if self.kept is not None:
+            context["widget"]["kept"] = {"token": self.kept[0], "name": self.kept[1]}
+            context["widget"]["kept_name"] = name + KEPT_SUFFIX
+        return context
+
+
+class KeepsUploads:
+    """A form mixin: when a submission is refused, each image of a :class:`KeptFileInput` that was
+    fine is kept for the next one — whether the form found the error or the view added it later
+    (a service's refusal through ``add_error``). An image refused itself is not kept."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self._keep_uploads()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)  # type: ignore[misc]
+        if hasattr(self, "cleaned_data"):
+            self._keep_uploads()
+
+    def _keep_uploads(self) -> None:
+        if not self._errors:  # type: ignore[attr-defined]
+            return
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            widget = field.widget
+            if not isinstance(widget, KeptFileInput):
+                continue
+            if name in self._errors:  # type: ignore[attr-defined]
+                widget.kept = None
+                continue
+            upload = self.cleaned_data.get(name)  # type: ignore[attr-defined]
+            if isinstance(upload, UploadedFile) and widget.kept is None:
+                widget.kept = (upload_keep(upload=upload), upload.name)
+
+
 class ImageUploadField(forms.FileField):
-    """One image, checked by ``booths.images`` (real raster image, bounded); re-encoded later."""
+    """One image, checked by ``booths.images`` (real raster image, bounded); re-encoded later.
+    Kept across a refused submission when its form is a :class:`KeepsUploads`."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "widget", forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+            "widget", KeptFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
         )
         super().__init__(**kwargs)
 

@@ -21,6 +21,7 @@ from booths import services
 from booths.fields import (
     DocumentField,
     ImageUploadField,
+    KeepsUploads,
     MultipleImageField,
     RupiahField,
 )
@@ -66,8 +67,8 @@ def normalise_whatsapp(value: str) -> str:
     return digits
 
 
-class VendorForm(forms.ModelForm):
-    """Registration and the business profile."""
+class VendorForm(KeepsUploads, forms.ModelForm):
+    """Registration and the business profile. A logo chosen with a refused submission is kept."""
 
     # Wider than the stored values: people type spaces, dashes and "+62"; cleaning removes them.
     nib = forms.CharField(
@@ -303,7 +304,7 @@ class FeaturedChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class BoothForm(forms.ModelForm):
+class BoothForm(KeepsUploads, forms.ModelForm):
     cover_image = ImageUploadField(
         label=_("Cover image"),
         required=False,

@@ -114,3 +114,59 @@ def test_a_link_to_the_remind_address_sets_nothing_for_someone_who_did_not_ask(
     assert response.status_code == 302
     assert response["Location"] == f"/expos/{expo.slug}/agenda/"
     assert not SessionReminder.objects.exists()
+
+
+# --- A logo chosen with a refused form -----------------------------------------------------------
+
+
+def test_the_logo_chosen_with_a_refused_registration_is_kept(client, buyer, regions, sectors):
+    import re
+
+    from booths.models import Vendor
+    from tests.booths.test_vendor_views import image_upload, vendor_form_data
+
+    client.force_login(buyer)
+    data = vendor_form_data(regions[0], sectors[0])
+
+    refused = client.post(
+        "/vendor/register/", {**data, "nib": "12345", "logo": image_upload("logo-sekar.png")}
+    )
+
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "exactly 13 digits" in page
+    assert "Kept from your last try: logo-sekar.png." in page
+    token = re.search(r'name="logo__kept" value="([^"]+)"', page).group(1)
+
+    # The browser sends no file this time (it never refills a file input), only the token.
+    accepted = client.post("/vendor/register/", {**data, "logo__kept": token})
+
+    assert accepted.status_code == 302
+    assert Vendor.objects.get().logo.name.startswith("vendors/logos/")
+
+
+def test_a_made_up_kept_token_is_no_logo(client, buyer, regions, sectors):
+    from booths.models import Vendor
+    from tests.booths.test_vendor_views import vendor_form_data
+
+    client.force_login(buyer)
+    data = vendor_form_data(regions[0], sectors[0])
+
+    client.post("/vendor/register/", {**data, "logo__kept": "A" * 32})
+    client.post("/vendor/register/", {**data, "nib": "9120001234568", "logo__kept": "../x"})
+
+    assert [bool(v.logo) for v in Vendor.objects.all()] == [False, False]
+
+
+def test_a_refused_logo_is_not_kept(client, buyer, regions, sectors):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.booths.test_vendor_views import vendor_form_data
+
+    client.force_login(buyer)
+    not_an_image = SimpleUploadedFile("logo.png", b"%PDF-1.4 nope", content_type="image/png")
+
+    page = client.post(
+        "/vendor/register/", {**vendor_form_data(regions[0], sectors[0]), "logo": not_an_image}
+    ).content.decode()
+
+    assert "logo__kept" not in page

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,11 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
 
 
+class Rupiah(int):
+    """An amount in whole rupiah: an ``int`` everywhere (CSV, PDF, sums), which the XLSX writer
+    gives the rupiah number format."""
+
+
 def _percent(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
@@ -46,28 +52,28 @@ def _money_columns() -> list[str]:
     return [_("Omzet (Rp)"), _("Sales (Rp)"), _("Refunds (Rp)")]
 
 
-def _money(row: reports.Row) -> list[int]:
-    return [row.omzet, row.money.sales, row.money.refunds]
+def _money(row: reports.Row) -> list[Rupiah]:
+    return [Rupiah(row.omzet), Rupiah(row.money.sales), Rupiah(row.money.refunds)]
 
 
 def _summary(board: reports.Dashboard) -> Table:
     t = board.totals
     rows = [
-        [_("Omzet (Rp)"), t.omzet],
-        [_("Sales (Rp)"), t.sales],
-        [_("Refunds (Rp)"), t.refunds],
+        [_("Omzet (Rp)"), Rupiah(t.omzet)],
+        [_("Sales (Rp)"), Rupiah(t.sales)],
+        [_("Refunds (Rp)"), Rupiah(t.refunds)],
         [_("Transactions (paid orders)"), t.transactions],
         [_("Unique buyers"), t.buyers],
         [_("Buyers abroad"), t.buyers_abroad],
-        [_("Average order value (Rp)"), t.aov],
+        [_("Average order value (Rp)"), Rupiah(t.aov)],
         [_("Items sold"), t.quantity],
         [_("Booths"), t.booths],
         [_("UMKM with at least one sale"), t.vendors_with_sales],
         [_("Booth visits (unique visitors per day)"), t.visits],
         [_("Booth visitors (people, each once)"), t.visitors],
         [_("Conversion: visitors who bought (%)"), _percent(t.conversion)],
-        [_("Potential deals, not in omzet (Rp)"), board.deals.value],
-        [_("Potential deals verified (Rp)"), board.deals.verified_value],
+        [_("Potential deals, not in omzet (Rp)"), Rupiah(board.deals.value)],
+        [_("Potential deals verified (Rp)"), Rupiah(board.deals.verified_value)],
     ]
     return Table("summary", _("Summary"), [_("Figure"), _("Value")], rows)
 
@@ -226,7 +232,7 @@ def _deals(deals: list[PotentialDeal]) -> Table:
             d.buyer_company,
             d.buyer_country,
             d.product,
-            d.estimated_value,
+            Rupiah(d.estimated_value),
             d.get_status_display(),
             d.get_verification_display(),
             timezone.localtime(d.created_at).strftime("%Y-%m-%d %H:%M"),
@@ -257,21 +263,94 @@ def filename(expo: Expo, table: str, extension: str) -> str:
     return f"{slugify(expo.slug)}-{table}-{stamp}.{extension}"
 
 
+# Excel's rupiah format (locale 0x421, Indonesian): "Rp 1.250.000" in an Indonesian Excel,
+# "Rp 1,250,000" in an English one; the cell keeps the number, so sums and charts work.
+RUPIAH_FORMAT = "[$Rp-421] #,##0;-[$Rp-421] #,##0"
+SHEET_NAME_MAX = 31  # Excel's limit
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
+COLUMN_WIDTH_MIN, COLUMN_WIDTH_MAX = 8, 60
+
+
+def sheet_name(title: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A sheet name from a table's title, within Excel's 31 characters without cutting a word:
+    the part in parentheses goes first ("Transaksi potensial (tidak termasuk omzet)" becomes
+    "Transaksi potensial"), then whole words from the end; characters Excel refuses become "-"; a
+    name already ``taken`` (compared as Excel does, ignoring case) gets a number."""
+    # Excel also refuses an apostrophe at either end.
+    name = " ".join(str(title).translate(SHEET_NAME_FORBIDDEN).split()).strip("'")
+    if len(name) > SHEET_NAME_MAX:
+        name = " ".join(re.sub(r"\([^)]*\)", " ", name).split()) or name
+    name = _whole_words(name, SHEET_NAME_MAX) or _("Sheet")
+    taken_folded = {t.casefold() for t in taken}
+    base, n = name, 1
+    while name.casefold() in taken_folded:
+        n += 1
+        suffix = f" {n}"
+        name = (_whole_words(base, SHEET_NAME_MAX - len(suffix)) or base[:1]) + suffix
+    return name
+
+
+def _whole_words(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, without dangling
+    punctuation; a single word longer than the limit is cut (there is no boundary to use)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return cut.rstrip(" -,;(&") or text[:limit]
+
+
+def _shown_length(value: Any) -> int:
+    """About how many characters a cell shows (for the column's width)."""
+    if value is None:
+        return 0
+    if isinstance(value, Rupiah):
+        return len(f"Rp {value:,}")
+    if isinstance(value, float):
+        return len(f"{value:.2f}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def column_widths(table: Table) -> list[float]:
+    """A width per column (in Excel's character units) that fits its title and its widest cell,
+    within bounds: long free text wraps in Excel rather than making a column a screen wide."""
+    widths = []
+    for index, title in enumerate(table.columns):
+        longest = max(
+            [_shown_length(title), *(_shown_length(row[index]) for row in table.rows)], default=0
+        )
+        widths.append(float(min(max(longest + 2, COLUMN_WIDTH_MIN), COLUMN_WIDTH_MAX)))
+    return widths
+
+
 def to_xlsx(tables: list[Table]) -> bytes:
-    """One sheet per table; text cells are text (never formulas), numbers are numbers."""
+    """One sheet per table, named after it (within Excel's limit, never cutting a word); text
+    cells are text (never formulas), numbers are numbers, rupiah amounts carry the rupiah number
+    format; columns are as wide as their contents and the header row stays in view."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
     bold = Font(bold=True)
+    names: set[str] = set()
     for table in tables:
-        sheet = book.create_sheet(title=table.title[:31].replace("/", "-").replace(":", " "))
+        name = sheet_name(table.title, names)
+        names.add(name)
+        sheet = book.create_sheet(title=name)
+        # Write-only sheets take their layout before the first row.
+        for index, width in enumerate(column_widths(table), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
 
         def cell(value: Any, *, header: bool = False, sheet=sheet) -> WriteOnlyCell:
-            item = WriteOnlyCell(sheet, value=neutralise(value))
-            if isinstance(item.value, str):
-                item.data_type = "s"
+            if isinstance(value, Rupiah):  # openpyxl knows numbers by their exact type
+                item = WriteOnlyCell(sheet, value=int(value))
+                item.number_format = RUPIAH_FORMAT
+            else:
+                item = WriteOnlyCell(sheet, value=neutralise(value))
+                if isinstance(item.value, str):
+                    item.data_type = "s"
             if header:
                 item.font = bold
             return item

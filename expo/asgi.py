@@ -15,12 +15,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from expo.guard import RequestGuard, widen_daphne_request_head  # noqa: E402
+from expo.guard import RequestGuard, prepare_daphne  # noqa: E402
 from expo.routing import websocket_urlpatterns  # noqa: E402
 
-# Imported by Daphne before it listens: long query strings reach the guard (414), not a dropped
-# connection.
-widen_daphne_request_head()
+# Imported by Daphne before it listens: its parser leaves form bodies alone and lets long query
+# strings through to the guard (see prepare_daphne).
+prepare_daphne()
 
 application = RequestGuard(
     ProtocolTypeRouter(

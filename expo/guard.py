@@ -13,7 +13,8 @@ front does:
   ``REQUEST_BODY_LIMITS`` (the upload pages, by URL name or namespace). A ``Content-Length`` over the
   limit is answered 413 at once and the application never starts; a body without one (chunked) is
   counted as the application reads it, and reading stops at the limit: the application is told the
-  client went away, and the client gets 413.
+  client went away, and the client gets 413. Under Daphne, :func:`prepare_daphne` applies the same
+  limit while the body arrives, since Daphne buffers a whole body before the guard sees the request.
 
 Refusals are short plain text, or the data API's JSON error shape under ``REQUEST_GUARD_JSON_PATHS``.
 Settings are read on every request, so tests can change them.
@@ -23,8 +24,10 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import sys
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.urls import Resolver404, resolve
@@ -89,15 +92,13 @@ def _forwarded_scheme(scope: Scope) -> str | None:
     return scheme
 
 
-def body_limit(scope: Scope) -> int:
-    """The largest body ``scope``'s route accepts: its entry in ``REQUEST_BODY_LIMITS`` (by URL name,
-    else by namespace), else ``REQUEST_BODY_LIMIT``."""
+def body_limit(path: str, root_path: str = "") -> int:
+    """The largest body the route at ``path`` accepts: its entry in ``REQUEST_BODY_LIMITS`` (by URL
+    name, else by namespace), else ``REQUEST_BODY_LIMIT``."""
     default = getattr(settings, "REQUEST_BODY_LIMIT", DEFAULT_BODY_LIMIT)
     limits: dict[str, int] = getattr(settings, "REQUEST_BODY_LIMITS", {})
-    path = scope.get("path", "/")
-    root = scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root) :] or "/"
+    if root_path and path.startswith(root_path):
+        path = path[len(root_path) :] or "/"
     try:
         match = resolve(path)
     except Resolver404:
@@ -175,7 +176,10 @@ class RequestGuard:
         default = getattr(settings, "REQUEST_BODY_LIMIT", DEFAULT_BODY_LIMIT)
         declared = _declared_length(scope)
         # Only a body that may pass the default limit costs a look at the URLconf.
-        limit = default if declared is not None and declared <= default else body_limit(scope)
+        if declared is not None and declared <= default:
+            limit = default
+        else:
+            limit = body_limit(scope.get("path", "/"), scope.get("root_path", ""))
         message = f"Content Too Large: this address accepts at most {limit} bytes."
         if declared is not None and declared > limit:
             await refuse(scope, send, 413, "too_large", message)
@@ -211,14 +215,63 @@ class RequestGuard:
             await refuse(scope, send, 413, "too_large", message)
 
 
-def widen_daphne_request_head(limit: int = DAPHNE_HEAD_LIMIT) -> None:
-    """Let Daphne's HTTP parser (Twisted's ``HTTPChannel``) take a request line and head of up to
-    ``limit`` bytes instead of 16 KiB, past which it closes the connection without an answer: a long
-    query string then reaches the guard, which answers 414. ``MAX_LENGTH`` and ``totalHeadersSize``
-    are the channel's documented limits; nothing happens where Twisted is not installed."""
+def prepare_daphne(head_limit: int = DAPHNE_HEAD_LIMIT) -> None:
+    """Fit Daphne's HTTP side (Twisted's) to the guard, before it listens; nothing happens where
+    Daphne is not installed. Daphne hands a request to the application only once Twisted has
+    received the whole body (into a temporary file), and then puts all of it at once into the
+    application's queue in memory, so the guard alone would come too late for memory:
+
+    - Twisted parses every POST body of a form type (``multipart/form-data``, urlencoded) into
+      ``request.args``, which Daphne never reads: that parse took a 100 MB multipart body to
+      gigabytes, and a body of line breaks to minutes of CPU, before any application code ran.
+      Requests are made with ``parsePOSTFormSubmission=False``, Twisted's switch for it.
+    - A request keeps only as much of its body as the guard's limit for its route, plus one byte
+      (enough for the guard to see that it is over and answer 413); the rest is read and dropped,
+      never stored on disk or queued in memory.
+    - The request line and head may take ``head_limit`` bytes instead of 16 KiB, past which
+      Twisted closes the connection without an answer (``MAX_LENGTH`` and ``totalHeadersSize``,
+      the channel's documented limits): a long query string reaches the guard, which answers 414.
+    """
     try:
+        from daphne import http_protocol
         from twisted.web.http import HTTPChannel
     except ImportError:  # served by another ASGI server
         return
-    HTTPChannel.MAX_LENGTH = max(HTTPChannel.MAX_LENGTH, limit)
-    HTTPChannel.totalHeadersSize = max(HTTPChannel.totalHeadersSize, limit)
+    HTTPChannel.MAX_LENGTH = max(HTTPChannel.MAX_LENGTH, head_limit)
+    HTTPChannel.totalHeadersSize = max(HTTPChannel.totalHeadersSize, head_limit)
+    if not getattr(http_protocol.WebRequest, "guarded", False):
+        # Daphne's factory looks the request class up by this name for every connection.
+        http_protocol.WebRequest = _guarded_request(http_protocol.WebRequest)
+
+
+def _guarded_request(base: type) -> type:
+    """Daphne's request class with form parsing off and the body held to its route's limit."""
+
+    class GuardedWebRequest(base):
+        guarded = True
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("parsePOSTFormSubmission", False)
+            super().__init__(*args, **kwargs)
+            self.body_room: int | None = None
+
+        def handleContentChunk(self, data: bytes) -> None:
+            if self.body_room is None:
+                self.body_room = self._room()
+            if self.body_room > 0:
+                kept = data[: self.body_room]
+                self.body_room -= len(kept)
+                super().handleContentChunk(kept)
+
+        def _room(self) -> int:
+            # The channel has parsed the request line; the request learns its path only once
+            # the body is in. Without it (another Twisted), keep everything: the guard still
+            # refuses, later.
+            raw = getattr(self.channel, "_path", None)
+            if not isinstance(raw, bytes):
+                return sys.maxsize
+            path = unquote(raw.split(b"?", 1)[0].decode("latin-1"))
+            root = getattr(getattr(self.channel.factory, "server", None), "root_path", "") or ""
+            return body_limit(path, root) + 1
+
+    return GuardedWebRequest

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import quote as url_quote
 
 from django.utils.translation import gettext_lazy as _
 
@@ -67,3 +68,27 @@ def quote(rates: dict[str, VendorShippingRate], zone: ShippingZone) -> Quote:
         return Quote(zone, ShippingMethod.ARRANGE, 0)
     method = ShippingMethod(rate.method)
     return Quote(zone, method, rate.amount if method == ShippingMethod.FLAT else 0)
+
+
+# --- Tracking a parcel -----------------------------------------------------------------------------
+
+# Each courier's own tracking page, with ``{number}`` where the page takes the tracking number
+# (URL-encoded); a page that cannot take it in its address is linked as it is, the number shown
+# beside the link. "Other courier" has no page: the vendor names it, and the number is only shown.
+TRACKING_PAGES = {
+    "jne": "https://www.jne.co.id/tracking-package?awb={number}",
+    "jnt": "https://jet.co.id/track?awb={number}",
+    "sicepat": "https://www.sicepat.com/checkAwb/{number}",
+    "pos": "https://www.posindonesia.co.id/id/tracking",
+    "anteraja": "https://anteraja.id/tracking/{number}",
+}
+
+
+def tracking_url(courier: str, number: str) -> str:
+    """The page where ``courier`` (an ``OrderPart.Courier`` value) tracks ``number``, or "" when
+    there is none (another courier, or no number yet)."""
+    page = TRACKING_PAGES.get(courier or "")
+    number = (number or "").strip()
+    if page is None or not number:
+        return ""
+    return page.format(number=url_quote(number, safe=""))

@@ -170,3 +170,70 @@ def test_a_refused_logo_is_not_kept(client, buyer, regions, sectors):
     ).content.decode()
 
     assert "logo__kept" not in page
+
+
+# --- Tracking numbers link to the courier's page ------------------------------------------------
+
+
+def test_a_tracking_number_links_to_the_couriers_page(
+    client, make_expo, make_booth, make_organiser, make_user, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from payments import services as payments
+    from payments.models import Cart, CollectingAccount
+
+    organiser = make_organiser()
+    expo = make_expo("open", office=organiser.offices.get())
+    CollectingAccount.objects.create(
+        expo=expo, bank_name="Bank Jateng", account_number="2-034", account_holder="Dinkop"
+    )
+    booth = make_booth(expo, name="Batik Sekar")
+    product = booth.products.first()
+    vendor = make_user(name="Sekar Owner")
+    VendorMembership.objects.create(vendor=booth.vendor, user=vendor, role="owner")
+    permissions.forget(vendor)
+    buyer = make_user(name="Ayu Buyer")
+    cart = Cart.objects.create(user=buyer)
+    payments.cart_add(cart=cart, product=product, quantity=product.min_order)
+    details = payments.BuyerDetails(
+        email=buyer.email,
+        name="Ayu Buyer",
+        phone="+62 812 3456 7890",
+        address="Jl. Pemuda 12",
+        city="Semarang",
+        region="Jawa Tengah",
+        postal_code="50132",
+        country="ID",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        order = payments.order_place(
+            cart=cart, expo=expo, details=details, provider="manual", buyer=buyer
+        )
+        payments.transfer_confirm(payment=order.payments.get(), by=organiser)
+        part = order.parts.get()
+        payments.part_mark_packed(part=part, by=vendor)
+        payments.part_mark_shipped(
+            part=part, courier="jne", tracking_number="JP1234 5678", by=vendor
+        )
+    page_link = (
+        '<a href="https://www.jne.co.id/tracking-package?awb=JP1234%205678" target="_blank" '
+        'rel="noopener noreferrer" data-testid="tracking-link">JP1234 5678</a>'
+    )
+
+    client.force_login(buyer)
+    assert page_link in client.get(f"/orders/{order.code}/").content.decode()
+    client.force_login(vendor)
+    vendor_page = client.get(f"/vendor/{booth.vendor.slug}/orders/{part.pk}/").content.decode()
+    assert page_link in vendor_page
+    shipped = [m for m in mail.outbox if m.to == [buyer.email] and "JP1234 5678" in m.body]
+    assert "https://www.jne.co.id/tracking-package?awb=JP1234%205678" in shipped[-1].body
+
+
+def test_a_courier_without_a_tracking_page_shows_the_number_only():
+    from types import SimpleNamespace
+
+    from payments.templatetags.payments_tags import tracking_link
+
+    part = SimpleNamespace(courier="other", tracking_number="<KURIR-1>")
+    assert tracking_link(part) == "&lt;KURIR-1&gt;"

@@ -206,9 +206,11 @@ class ChatClient:
 
         while not stop.is_set():
             try:
+                # A browser gives the opening handshake no deadline of its own: a server slow to
+                # answer (a reconnect storm) is waited for, not given up on and retried later.
                 ws = await connect(
                     self.url, origin=self.origin, additional_headers={"Cookie": f"sessionid={self.cookie}"},
-                    compression=None, ping_interval=None, open_timeout=10, close_timeout=1,
+                    compression=None, ping_interval=None, open_timeout=60, close_timeout=1,
                     max_size=2**22,
                 )  # fmt: skip
             except Exception:
@@ -363,6 +365,9 @@ async def _clients(pipe, urls, cookies, room, options) -> list[dict[str, Any]]:
     open_at_end = [c.ws is not None for c in clients]
     stop.set()
     reporter.cancel()
+    _done, opening = await asyncio.wait(tasks, timeout=5)
+    for task in opening:  # still in an opening handshake
+        task.cancel()
     await asyncio.gather(*tasks, reporter, return_exceptions=True)
     return [c.result(open_at_end=is_open) for c, is_open in zip(clients, open_at_end, strict=True)]
 
@@ -545,6 +550,8 @@ async def run_sending(sender: Sender, faults: list[Fault], services: Services,
         injector.cancel()
         await asyncio.sleep(1.0)  # the last messages' commits and echoes
         stop.set()
+        if not (await asyncio.wait({connection}, timeout=5))[0]:
+            connection.cancel()  # still in an opening handshake
         await asyncio.gather(connection, injector, progress, return_exceptions=True)
     return span
 
@@ -577,12 +584,18 @@ class Run:
     def sent_at(self) -> dict[int, float]:
         return {message_id: float(body.split()[2]) for message_id, body in self.stored}
 
+    def during(self, t: float) -> Fault | None:
+        return next((f for f in self.faults if f.ended and f.began <= t <= f.ended), None)
+
     def phase(self, t: float) -> str:
+        """When ``t`` was: during a fault (first), just before one, or in the 5 s after one."""
+        fault = self.during(t)
+        if fault is not None:
+            return f"during {fault.name}"
         for fault in self.faults:
             if fault.ended and fault.began - 1 <= t < fault.began:
                 return f"within 1s before {fault.name}"
-            if fault.ended and fault.began <= t <= fault.ended:
-                return f"during {fault.name}"
+        for fault in self.faults:
             if fault.ended and fault.ended < t <= fault.ended + 5:
                 return f"within 5s after {fault.name}"
         return "outside the faults"
@@ -622,9 +635,15 @@ class Run:
         return recovery, unrecovered
 
     def cache_only_down(self, t: float) -> bool:
-        """Redis going, gone, or back for less than CACHE_BACK_S (its clients reconnecting)."""
+        """Redis going, gone, or back for less than CACHE_BACK_S (its clients reconnecting),
+        and no other fault under way."""
         redis = next((f for f in self.faults if f.name == "redis_restart" and f.ended), None)
-        return redis is not None and redis.began <= t <= redis.ended + CACHE_BACK_S
+        other = self.during(t)
+        return (
+            redis is not None
+            and redis.began <= t <= redis.ended + CACHE_BACK_S
+            and (other is None or other is redis)
+        )
 
     def http_errors(self) -> list[float]:
         return [t for t, status in self.probe.answers if isinstance(status, int) and status >= 500]
@@ -659,6 +678,7 @@ def figures(run: Run) -> dict[str, Any]:
         "clients": len(run.results),
         "open_at_end": sum(r["open_at_end"] for r in run.results),
         "connections": sum(r["connections"] for r in run.results),
+        "failed_connects": sum(r["failed_connects"] for r in run.results),
         "sender_frozen": sum(overlaps_sending(f) for f in run.sender.frozen),
         "sender_refused": dict(run.sender.refused),
         "http_5xx_total": len(errors),
@@ -687,7 +707,8 @@ def describe(summary: dict[str, Any], run: Run, args: argparse.Namespace) -> lis
         f"{summary['duplicates']}, frozen sockets {summary['frozen_sockets']} (longest silence "
         f"otherwise {summary['longest_silence_s']}s), "
         f"{summary['open_at_end']}/{summary['clients']} open at the end, "
-        f"{summary['connections']} connections in all",
+        f"{summary['connections']} connections in all ({summary['failed_connects']} attempts "
+        "failed)",
         f"lost messages by when they were sent: {summary['lost_by_phase'] or 'none'}",
         "recovery after each fault: "
         + ", ".join(

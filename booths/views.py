@@ -275,15 +275,11 @@ def _chips(
 
 
 def _hall_results(
-    expo: Expo,
-    filters: HallFilters,
-    params: list[tuple[str, str]],
-    page: int,
-    options: HallFacets,
+    expo: Expo, filters: HallFilters, params: list[tuple[str, str]], page: int
 ) -> dict[str, Any]:
     """One page of results rendered (the best products of a search, then the booth cards), how
     many booths matched, and the filters' counts under the filters in force."""
-    results = selectors.hall_search(expo=expo, filters=filters, page=page, options=options)
+    results = selectors.hall_search(expo=expo, filters=filters, page=page)
     html = strip_spaces_between_tags(
         render_to_string(
             "booths/_hall_results.html",
@@ -300,16 +296,14 @@ def _hall_results(
     return {"html": html, "count": results.count, "facets": results.facets}
 
 
-def _hall_body(
-    expo: Expo, key: Callable[..., str], form: HallFilterForm, options: HallFacets, page: int
-) -> str:
+def _hall_body(expo: Expo, key: Callable[..., str], form: HallFilterForm, page: int) -> str:
     """The filter column around the results (the results are cached apart, whatever the column).
     The column's counts follow the filters in force."""
     filters = form.to_filters()
     params = filter_params(filters)
     results = _cached(
         key("grid", querystring(params), page),
-        lambda: _hall_results(expo, filters, params, page, options),
+        lambda: _hall_results(expo, filters, params, page),
     )
     facets = results["facets"]
     return render_to_string(
@@ -348,10 +342,10 @@ def hall(request: HttpRequest, expo_slug: str) -> HttpResponse:
     # The filter column shows what was typed when it did not clean, so only a clean form's body (or
     # page) is shared; the booth grid inside it is cached either way.
     if form.errors:
-        hall_body, page_key = _hall_body(expo, key, form, facets, page), None
+        hall_body, page_key = _hall_body(expo, key, form, page), None
     else:
         hall_body = _cached(
-            key("hall", base_query, page), lambda: _hall_body(expo, key, form, facets, page)
+            key("hall", base_query, page), lambda: _hall_body(expo, key, form, page)
         )
     context = {
         **_frame(expo, preview=preview, shared=shared),

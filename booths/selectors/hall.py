@@ -10,13 +10,15 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
     Q,
-    QuerySet,
+    Value,
     prefetch_related_objects,
 )
 from django.utils.translation import get_language
@@ -91,49 +93,27 @@ class HallFacets:
     total: int = 0
 
 
-def _counter(condition: Q) -> Count:
-    return Count("id", filter=condition) if condition else Count("id")
+# What the filter column shows of each booth's sector and regency.
+_FACET_FIELDS = (
+    "vendor__sector__slug",
+    "vendor__sector__name_en",
+    "vendor__sector__name_id",
+    "vendor__sector__icon",
+    "vendor__sector__position",
+    "vendor__region__code",
+    "vendor__region__name",
+    "vendor__region__kind",
+)
 
 
-_ALL = Q()
-
-
-def _facets(
-    expo: Expo, condition: Q = _ALL, sector_q: Q = _ALL, region_q: Q = _ALL, *, none: bool = False
-) -> HallFacets:
-    """The options with their counts in one grouped query. A sector's count obeys every filter but
-    the sectors (ticking it adds its booths to those shown), a regency's every filter but the
-    regencies; ``none``: nothing matches, every count is 0."""
-    rows = (
-        Booth.objects.filter(expo=expo, is_active=True)
-        .values(
-            "vendor__sector__slug",
-            "vendor__sector__name_en",
-            "vendor__sector__name_id",
-            "vendor__sector__icon",
-            "vendor__sector__position",
-            "vendor__region__code",
-            "vendor__region__name",
-            "vendor__region__kind",
-        )
-        .annotate(
-            for_sector=_counter(condition & region_q),
-            for_region=_counter(condition & sector_q),
-            shown=_counter(condition & sector_q & region_q),
-        )
-        .order_by()
-    )
-    return _folded(rows, none=none)
-
-
-def _folded(rows: Iterable[dict[str, Any]], *, none: bool) -> HallFacets:
-    """The grouped rows (a sector and a regency each) summed up per sector and per regency."""
+def _folded(rows: Iterable[dict[str, Any]]) -> HallFacets:
+    """Rows of sector and regency fields with their counts (``for_sector``: booths the sector
+    would show, ``for_region``: booths the regency would show, ``shown``: booths shown) summed up
+    per sector and per regency."""
     sectors: dict[str, list] = {}
     regions: dict[str, list] = {}
     total = 0
     for row in rows:
-        if none:
-            row.update(for_sector=0, for_region=0, shown=0)
         total += row["shown"]
         sector = sectors.setdefault(
             row["vendor__sector__slug"],
@@ -170,7 +150,15 @@ def _folded(rows: Iterable[dict[str, Any]], *, none: bool) -> HallFacets:
 def hall_facets(*, expo: Expo) -> HallFacets:
     """Sectors and regencies of the expo's booths with their booth counts, no filter in force (one
     grouped query): the choices of the hall's filter form."""
-    return _facets(expo)
+    rows = (
+        Booth.objects.filter(expo=expo, is_active=True)
+        .values(*_FACET_FIELDS)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return _folded(
+        {**row, "for_sector": row["n"], "for_region": row["n"], "shown": row["n"]} for row in rows
+    )
 
 
 def _first_image() -> Prefetch:
@@ -240,15 +228,18 @@ def _booth_condition(
     return condition
 
 
-def _ordered_ids(
-    booths: QuerySet[Booth], sort: str, relevance: dict[int, float] | None
-) -> list[int]:
-    """The shown booths' ids in the order asked: by relevance (then name), or by the database."""
-    if relevance is None:
-        return list(booths.order_by(*_hall_order(sort)).values_list("pk", flat=True))
-    rows = list(booths.order_by().values_list("pk", "vendor__name"))
-    rows.sort(key=lambda row: (-relevance.get(row[0], 0.0), row[1].casefold(), row[0]))
-    return [pk for pk, _name in rows]
+def _counted(rows: list[dict[str, Any]], filters: HallFilters) -> list[dict[str, Any]]:
+    """Each booth's part in the counts: a sector's count obeys every filter but the sectors
+    (ticking it adds its booths to those shown), a regency's every filter but the regencies."""
+    sectors, regions = set(filters.sectors), set(filters.regions)
+    for row in rows:
+        ok = bool(row["ok"])
+        in_sector = not sectors or row["vendor__sector__slug"] in sectors
+        in_region = not regions or row["vendor__region__code"] in regions
+        row["for_sector"] = int(ok and in_region)
+        row["for_region"] = int(ok and in_sector)
+        row["shown"] = int(ok and in_sector and in_region)
+    return rows
 
 
 def _products_of(hits: list[search.ProductHit]) -> tuple[Product, ...]:
@@ -260,34 +251,36 @@ def _products_of(hits: list[search.ProductHit]) -> tuple[Product, ...]:
     return tuple(found[hit.product_id] for hit in hits if hit.product_id in found)
 
 
-def hall_search(
-    *, expo: Expo, filters: HallFilters, page: int = 1, options: HallFacets | None = None
-) -> HallResults:
+def hall_search(*, expo: Expo, filters: HallFilters, page: int = 1) -> HallResults:
     """The hall as the filters ask: one page of booth cards, the best products when searching, and
-    the filters' counts under the filters in force. ``options``: the expo's :func:`hall_facets`,
-    when the caller has them (an unfiltered hall's counts are those).
+    the filters' counts under the filters in force.
 
     A search (booths.search.find) ranks by relevance unless another order is asked. A fixed number
-    of queries whatever the number of booths or products: the search's own (see booths.search),
-    the shown booths' ids, the page's booths, their card products and photos, the counts, and when
-    searching the best products and their photos.
+    of queries whatever the number of booths or products: the search's own (see booths.search);
+    every active booth of the expo in the order asked, with its sector, regency and whether it meets
+    the other filters (the counts and the shown booths come from these rows); the page's booths,
+    their card products and photos; when searching, the best products and their photos.
     """
     match = search.find(expo_id=expo.pk, query=filters.q) if filters.q else None
     passing = tuple(h for h in match.products if _product_passes(h, filters)) if match else ()
-    condition = _booth_condition(filters, match, passing)
-    sector_q = Q(vendor__sector__slug__in=filters.sectors) if filters.sectors else Q()
-    region_q = Q(vendor__region__code__in=filters.regions) if filters.regions else Q()
-    nothing = match is not None and not match.booths and not passing
-    if nothing:
-        ids: list[int] = []
+    if match is not None and not match.booths and not passing:
+        meets: Any = Value(False)  # nothing matched: the options are still listed, with 0 each
     else:
-        booths = Booth.objects.filter(expo=expo, is_active=True).filter(
-            condition & sector_q & region_q
-        )
-        by_relevance = match is not None and filters.sort == "relevance"
-        ids = _ordered_ids(
-            booths, filters.sort, match.booth_relevance(passing) if by_relevance else None
-        )
+        condition = _booth_condition(filters, match, passing)
+        meets = ExpressionWrapper(condition, BooleanField()) if condition else Value(True)
+    rows = _counted(
+        list(
+            Booth.objects.filter(expo=expo, is_active=True)
+            .annotate(ok=meets)
+            .order_by(*_hall_order(filters.sort))
+            .values("pk", "ok", *_FACET_FIELDS)
+        ),
+        filters,
+    )
+    ids = [row["pk"] for row in rows if row["shown"]]
+    if match is not None and filters.sort == "relevance":
+        relevance = match.booth_relevance(passing)
+        ids.sort(key=lambda pk: -relevance.get(pk, 0.0))  # stable: equals stay in name order
     result = Paginator(ids, HALL_PAGE_SIZE).get_page(page)
     found = (
         Booth.objects.select_related("vendor", "vendor__region", "vendor__sector").in_bulk(
@@ -303,15 +296,9 @@ def hall_search(
     if match is not None and result.number == 1 and ids:
         shown_ids = set(ids)
         products = _products_of([h for h in passing if h.booth_id in shown_ids][:SEARCH_PRODUCTS])
-    if nothing:
-        facets = _facets(expo, none=True)
-    elif options is not None and not (condition or sector_q or region_q):
-        facets = options
-    else:
-        facets = _facets(expo, condition, sector_q, region_q)
     return HallResults(
         page=result,
-        facets=facets,
+        facets=_folded(rows),
         products=products,
         corrections=match.corrections if match else (),
     )

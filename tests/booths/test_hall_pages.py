@@ -418,13 +418,15 @@ def test_query_counts_do_not_grow_with_the_hall(client, make_expo, make_booth, r
             "product": _counts(client, product_url(product)),
         }
     assert measured[10] == measured[100]
-    assert measured[10]["hall"] == (6, 1)  # expo, facets, count, page, card products, photos
+    # expo, facets, the booths with their filter results, page, card products, photos
+    assert measured[10]["hall"] == (6, 1)
     assert measured[10]["booth"] == (4, 1)  # expo, booth with vendor, products, photos
     assert measured[10]["product"] == (5, 1)  # expo, product with booth, photos, related, photos
     assert measured[10]["product"][1] == 1
     # expo, facets; the search: index fingerprint, synonyms, words near "product", scores; the
-    # shown booths' ids, the page's booths, card products, photos; best products, photos; counts
-    assert measured[10]["hall filtered"] == (13, 1)
+    # booths with their filter results; the page's booths, card products, photos; best products,
+    # photos
+    assert measured[10]["hall filtered"] == (12, 1)
 
 
 def test_signed_in_visitors_get_the_cached_body_with_their_own_header(

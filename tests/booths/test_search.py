@@ -267,9 +267,9 @@ def test_the_query_count_does_not_grow_with_the_catalogue(
         for i in range(extra):
             make_booth(expo, products=25, sector=sectors[i % 2], region=regions[i % 3])
         search_index.ensure_fresh(expo.pk)  # once per catalogue change, not per search
-        # fingerprint, synonyms, words near the typed ones, scores; ids, booths, card products,
-        # photos; best products, photos; counts
-        with django_assert_num_queries(11):
+        # fingerprint, synonyms, words near the typed ones, scores; the booths with their filter
+        # results; the page's booths, card products, photos; best products, photos
+        with django_assert_num_queries(10):
             results = hall_search(expo=expo, filters=filters, page=1)
         counts.append(results.count)
     assert counts == [1, 1]

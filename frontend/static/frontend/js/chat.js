@@ -33,7 +33,7 @@ function timeLabel(iso) {
 
 function timeTitle(iso) {
   const moment = new Date(iso);
-  return Number.isNaN(moment.getTime()) ? "" : formatMoment(moment, { dateStyle: "full", timeStyle: "long" }, lang);
+  return Number.isNaN(moment.getTime()) ? "" : formatMoment(moment, { dateStyle: "full", timeStyle: "full" }, lang);
 }
 
 class ChatPanel {

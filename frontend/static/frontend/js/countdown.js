@@ -57,10 +57,10 @@ function startCountdown(el) {
 
 function describeTime(el) {
   // The server wrote the time in the page's zone and named it ("Mon 1 Jun 2026, 11:00 JST"); the
-  // title gives the full date and the zone's long name in the page's language.
+  // title gives the full date and the zone's full name ("Japan Standard Time") in the page's language.
   const moment = new Date(el.getAttribute("datetime") || "");
   if (Number.isNaN(moment.getTime()) || el.title) return;
-  const options = el.dataset.style === "date" ? { dateStyle: "full" } : { dateStyle: "full", timeStyle: "long" };
+  const options = el.dataset.style === "date" ? { dateStyle: "full" } : { dateStyle: "full", timeStyle: "full" };
   try {
     el.title = formatMoment(moment, options);
   } catch (_err) {

@@ -14,6 +14,7 @@ from booths.services.common import unique_slug
 from expo import permissions, timebox
 from expo.models import Expo, User
 from expo.services import audit_log, send_templated_email
+from expo.signals import happened
 
 DECISION_FIELDS = ["status", "decided_by", "decided_at", "decision_reason", "updated_at"]
 
@@ -38,6 +39,7 @@ def _notify_vendor(application: BoothApplication, template: str) -> None:
     context = {"application": application, "expo": application.expo, "vendor": application.vendor}
     for membership in application.vendor.memberships.select_related("user"):
         send_templated_email(to=membership.user, template=template, context=context)
+    happened.send(sender=BoothApplication, event="booths.application.decided", obj=application)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from expo import permissions
 from expo.models import User
 from expo.services import audit_log
+from expo.signals import happened
 from payments import hooks, providers
 from payments.models import Charge, Order, OrderPart, Payment
 from payments.services import ledger, locks, notify, stock
@@ -133,6 +134,7 @@ def _order_paid(order: Order, *, by: User | None, now: datetime) -> Confirmation
     notify.buyer(order, "order_paid")
     for part in order.parts.select_related("vendor", "booth"):
         notify.vendor(part, "vendor_order_paid", lines=list(part.lines.all()))
+    happened.send(sender=Order, event="payments.order.paid", obj=order)  # the bell
     return Confirmation(order, changed=True)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from expo import permissions
 from expo.models import User
 from expo.services import audit_log
+from expo.signals import happened
 from payments.models import Order, OrderPart
 from payments.services import notify
 
@@ -84,6 +85,7 @@ def part_mark_packed(*, part: OrderPart, by: User) -> OrderPart:
     recompute_status(Order.objects.select_for_update().get(pk=part.order_id))
     audit_log(action="payments.part.packed", obj=part, user=by, expo_id=part.order.expo_id)
     notify.buyer(part.order, "part_packed", part=part)
+    happened.send(sender=OrderPart, event="payments.part.packed", obj=part)  # the bell
     return part
 
 
@@ -133,6 +135,7 @@ def part_mark_shipped(
         tracking=part.tracking_number,
     )
     notify.buyer(part.order, "part_shipped", part=part)
+    happened.send(sender=OrderPart, event="payments.part.shipped", obj=part)  # the bell
     return part
 
 

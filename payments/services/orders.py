@@ -23,6 +23,7 @@ from booths.models import Booth, Product
 from expo import timebox
 from expo.models import Expo, User
 from expo.services import audit_log
+from expo.signals import happened
 from payments import providers, selectors, shipping
 from payments.attribution import DIRECT, Attribution
 from payments.models import Cart, CartItem, Order, OrderLine, OrderPart, Payment
@@ -179,6 +180,8 @@ def order_place(
         # The instructions, rendered once the stock locks are let go (the order's own
         # transaction has committed).
         notify.buyer(order, "order_placed", account=selectors.collecting_account(expo=expo))
+        # The organisers have a transfer to look for (the bell).
+        happened.send(sender=Order, event="payments.transfer.awaited", obj=order)
     return order
 
 

@@ -28,7 +28,7 @@ what each received is compared with the room's ChatMessage rows:
 
 - ``sent``: message frames the sender wrote to an open socket; ``stored``: the room's rows;
 - ``lost``: stored messages some client never received, even after resuming (``lost_deliveries``:
-  client × message pairs; ``lost_by_phase``: when they were sent);
+  client × message pairs; ``lost_by_phase``: when they were stored);
 - ``duplicates``: a message delivered to the same client a second time (live or in a history);
 - ``frozen_sockets``: sockets, the sender's included (``sender_frozen``), silent past
   ``--heartbeat`` while messages were being sent (``longest_silence_s``: the longest wait for a
@@ -37,7 +37,9 @@ what each received is compared with the room's ChatMessage rows:
   down or back for less than 5 s (its clients reconnecting), PostgreSQL up all along
   (``http_5xx_by_phase``: all of them, by fault);
 - ``recovery_s``: over the faults, the longest time from a fault's end until every client had
-  received a message sent after that end (live or in a resumed history).
+  received a message stored after that end (live or in a resumed history);
+- ``echo_p50_s``/``echo_max_s``: how long the sender's own messages took to come back to it (how
+  far the server lagged the sending).
 
 Progress goes to stderr; a summary, then as the LAST line one JSON object with those keys first,
 to stdout. Exit status: 0 when lost, duplicates, frozen sockets and 5xx while the cache was down are
@@ -572,7 +574,7 @@ class Run:
     """Everything measured, for the figures: the room's rows, the clients' results, the sender,
     the faults, the probe, the sending's (start, end) and when the clients stopped."""
 
-    stored: list[tuple[int, str]]
+    stored: list[tuple[int, str, float]]  # id, body, when it was stored (monotonic clock)
     results: list[dict[str, Any]]
     sender: Sender
     faults: list[Fault]
@@ -582,7 +584,12 @@ class Run:
 
     @property
     def sent_at(self) -> dict[int, float]:
-        return {message_id: float(body.split()[2]) for message_id, body in self.stored}
+        return {message_id: float(body.split()[2]) for message_id, body, _at in self.stored}
+
+    @property
+    def stored_at(self) -> dict[int, float]:
+        # A message is live again when it is stored: under load the server can lag the sender.
+        return {message_id: at for message_id, _body, at in self.stored}
 
     def during(self, t: float) -> Fault | None:
         return next((f for f in self.faults if f.ended and f.began <= t <= f.ended), None)
@@ -605,7 +612,7 @@ class Run:
 
     def missing(self) -> dict[int, list[str]]:
         """Each stored message some client never received: the servers of those clients."""
-        ids = [message_id for message_id, _body in self.stored]
+        ids = [message_id for message_id, _body, _at in self.stored]
         gone: dict[int, list[str]] = {}
         for result in self.results:
             for message_id in ids:
@@ -614,14 +621,14 @@ class Run:
         return gone
 
     def recovery(self) -> tuple[dict[str, float], dict[str, int]]:
-        """Per fault: the longest wait from its end until a client received a message sent after
+        """Per fault: the longest wait from its end until a client received a message stored after
         it, and how many clients never did (their wait runs to the end of the run)."""
-        sent_at = self.sent_at
+        stored_at = self.stored_at
         recovery, unrecovered = {}, {}
         for fault in self.faults:
             if not fault.ended:
                 continue
-            after = [i for i in sent_at if sent_at[i] >= fault.ended]
+            after = [i for i in stored_at if stored_at[i] >= fault.ended]
             worst, behind = 0.0, 0
             for result in self.results:
                 times = [result["received"][i] for i in after if i in result["received"]]
@@ -652,8 +659,12 @@ class Run:
 def figures(run: Run) -> dict[str, Any]:
     """What the clients received against what the database holds; see the module's docstring."""
     missing = run.missing()
-    sent_at = run.sent_at
+    sent_at, stored_at = run.sent_at, run.stored_at
     errors = run.http_errors()
+    # How far the server lagged the sender: from sending to the sender's own copy coming back.
+    echoes = sorted(
+        run.sender.received[i] - sent_at[i] for i in sent_at if i in run.sender.received
+    )
     recovery, unrecovered = run.recovery()
 
     def overlaps_sending(freeze: tuple[float, float]) -> bool:
@@ -674,13 +685,15 @@ def figures(run: Run) -> dict[str, Any]:
         "recovery_s": max(recovery.values()) if recovery else None,
         "longest_silence_s": round(max((b - a for a, b in silences), default=0.0), 1),
         "lost_deliveries": sum(len(servers) for servers in missing.values()),
-        "lost_by_phase": dict(Counter(run.phase(sent_at[i]) for i in missing)),
+        "lost_by_phase": dict(Counter(run.phase(stored_at[i]) for i in missing)),
         "clients": len(run.results),
         "open_at_end": sum(r["open_at_end"] for r in run.results),
         "connections": sum(r["connections"] for r in run.results),
         "failed_connects": sum(r["failed_connects"] for r in run.results),
         "sender_frozen": sum(overlaps_sending(f) for f in run.sender.frozen),
         "sender_refused": dict(run.sender.refused),
+        "echo_p50_s": round(echoes[len(echoes) // 2], 2) if echoes else None,
+        "echo_max_s": round(echoes[-1], 2) if echoes else None,
         "http_5xx_total": len(errors),
         "http_probes_while_cache_down": sum(run.cache_only_down(t) for t, _s in run.probe.answers),
         "http_5xx_by_phase": dict(Counter(map(run.phase, errors))),
@@ -702,14 +715,16 @@ def describe(summary: dict[str, Any], run: Run, args: argparse.Namespace) -> lis
             if f.ended
         ),  # fmt: skip
         f"sent {summary['sent']}, stored {summary['stored']}, sender refused "
-        f"{summary['sender_refused'] or 'nothing'}, sender frozen {summary['sender_frozen']}",
+        f"{summary['sender_refused'] or 'nothing'}, sender frozen {summary['sender_frozen']}; its "
+        f"own messages came back after {summary['echo_p50_s']}s (median), "
+        f"{summary['echo_max_s']}s at most",
         f"lost {summary['lost']} messages ({summary['lost_deliveries']} deliveries), duplicates "
         f"{summary['duplicates']}, frozen sockets {summary['frozen_sockets']} (longest silence "
         f"otherwise {summary['longest_silence_s']}s), "
         f"{summary['open_at_end']}/{summary['clients']} open at the end, "
         f"{summary['connections']} connections in all ({summary['failed_connects']} attempts "
         "failed)",
-        f"lost messages by when they were sent: {summary['lost_by_phase'] or 'none'}",
+        f"lost messages by when they were stored: {summary['lost_by_phase'] or 'none'}",
         "recovery after each fault: "
         + ", ".join(
             f"{name} {s:.1f}s"
@@ -731,11 +746,11 @@ def details(run: Run) -> list[str]:
     """Where to look: the lost messages, the second deliveries, 5xx outside the faults, the error
     frames the clients got (times from the start of the sending; servers by port)."""
     lines = []
-    sent_at = run.sent_at
+    sent_at, stored_at = run.sent_at, run.stored_at
     missing = run.missing()
     if missing:
         shown = [
-            f"#{i} {run.at(sent_at[i])} missed by {len(servers)} ("
+            f"#{i} sent {run.at(sent_at[i])} stored {run.at(stored_at[i])} missed by {len(servers)} ("
             + ", ".join(f"{n} on :{url.split(':')[2].split('/')[0]}"
                         for url, n in sorted(Counter(servers).items())) + ")"
             for i, servers in sorted(missing.items())[:8]
@@ -843,7 +858,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[dict, li
     stored = _stored(ws.database_url, seeded["table"], seeded["room"])
     log(f"sending over: {sender.sent} sent, {len(stored)} stored; clients settle "
         f"(at most {args.settle:g}s)")  # fmt: skip
-    ours.send(("settle", [message_id for message_id, _body in stored], args.settle, span[1]))
+    ours.send(("settle", [message_id for message_id, _body, _at in stored], args.settle, span[1]))
     results = _receive(ours, clients, args.settle + 60)
     probe.done.set()
     measured = Run(stored, results, sender, faults, probe, span, time.monotonic())
@@ -854,15 +869,21 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[dict, li
     return summary, describe(summary, measured, args)
 
 
-def _stored(database_url: str, table: str, room: str) -> list[tuple[int, str]]:
-    """The room's messages as the database holds them: (id, body), by id."""
+def _stored(database_url: str, table: str, room: str) -> list[tuple[int, str, float]]:
+    """The room's messages as the database holds them, by id: (id, body, when it was stored on
+    this process's monotonic clock; the server runs on the same machine)."""
     import psycopg
     from psycopg import sql
 
     kind, pk = room.split(":")
-    query = sql.SQL("SELECT id, body FROM {} WHERE room_kind = %s AND room_id = %s ORDER BY id")
+    query = sql.SQL(
+        "SELECT id, body, extract(epoch FROM sent_at)::float FROM {} "
+        "WHERE room_kind = %s AND room_id = %s ORDER BY id"
+    )
     with psycopg.connect(database_url, connect_timeout=10) as conn:
-        return conn.execute(query.format(sql.Identifier(table)), (kind, int(pk))).fetchall()
+        rows = conn.execute(query.format(sql.Identifier(table)), (kind, int(pk))).fetchall()
+    offset = time.time() - time.monotonic()
+    return [(message_id, body, epoch - offset) for message_id, body, epoch in rows]
 
 
 def _exceptions(path) -> Counter:

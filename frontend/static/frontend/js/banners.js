@@ -104,12 +104,19 @@ function bannerElement(banner, slot) {
   return figure;
 }
 
+// The hall's hero carousel (WCAG 2.2.2, pause, stop, hide): it turns every few seconds only while
+// nobody reads or uses it. A visible Pause/Play button stops and restarts it; pointing at a banner or
+// moving the focus into it holds it; a visitor who prefers reduced motion gets it paused (and may
+// still press Play); a hidden tab holds it too. While it turns, screen readers are not told each
+// change (aria-live off); once paused they are.
 function carousel(slot, figures) {
   const track = document.createElement("div");
   track.className = "banner-track";
   figures.forEach((f, i) => { f.hidden = i !== 0; track.append(f); });
   slot.append(track);
   if (figures.length < 2) return;
+  slot.setAttribute("role", "region");
+  slot.setAttribute("aria-roledescription", slot.dataset.tCarousel || "carousel");
   let current = 0;
   const dots = document.createElement("div");
   dots.className = "banner-dots";
@@ -138,14 +145,49 @@ function carousel(slot, figures) {
     button.addEventListener("click", () => show(current + step));
     slot.append(button);
   }
-  slot.append(dots);
-  let paused = false;
-  slot.addEventListener("mouseenter", () => { paused = true; });
-  slot.addEventListener("mouseleave", () => { paused = false; });
-  slot.addEventListener("focusin", () => { paused = true; });
-  slot.addEventListener("focusout", () => { paused = false; });
-  const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  if (!reduced) setInterval(() => { if (!paused && !document.hidden) show(current + 1); }, ROTATE_MS);
+
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  const held = { pointer: false, focus: false };
+  let stopped = reducedMotion.matches; // by the visitor (the button) or their motion preference
+  let timer = null;
+
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "banner-pause";
+  toggle.dataset.testid = "banner-pause";
+  const icon = document.createElement("span");
+  icon.setAttribute("aria-hidden", "true");
+  const text = document.createElement("span");
+  toggle.append(icon, text);
+
+  const turning = () => !stopped && !held.pointer && !held.focus && !document.hidden;
+  const update = () => {
+    clearTimeout(timer);
+    timer = null;
+    icon.textContent = stopped ? "▶" : "❚❚";
+    text.textContent = stopped ? slot.dataset.tPlay : slot.dataset.tPause;
+    toggle.dataset.state = stopped ? "paused" : "playing";
+    slot.dataset.rotating = turning() ? "true" : "false";
+    track.setAttribute("aria-live", turning() ? "off" : "polite");
+    if (turning()) timer = setTimeout(() => { show(current + 1); update(); }, ROTATE_MS);
+  };
+  toggle.addEventListener("click", () => { stopped = !stopped; update(); });
+  const hold = (what, value) => { held[what] = value; update(); };
+  track.addEventListener("mouseenter", () => hold("pointer", true));
+  track.addEventListener("mouseleave", () => hold("pointer", false));
+  // Focus on the Pause/Play button itself holds nothing: pressing Play there must play.
+  slot.addEventListener("focusin", (event) => hold("focus", event.target !== toggle));
+  slot.addEventListener("focusout", (event) => {
+    if (!slot.contains(event.relatedTarget)) hold("focus", false);
+  });
+  reducedMotion.addEventListener("change", () => { stopped = reducedMotion.matches; update(); });
+  document.addEventListener("visibilitychange", update);
+
+  const controls = document.createElement("div");
+  controls.className = "banner-controls";
+  controls.append(toggle, dots);
+  slot.append(controls);
+  update();
 }
 
 async function fill(slot) {

@@ -283,9 +283,15 @@ class Expo(models.Model):
 
     @property
     def publishes_at(self) -> datetime:
-        """When the hall becomes public: when it was published early, else the deadline."""
-        if self.published_at is not None and self.published_at < self.application_deadline:
-            return self.published_at
+        """When the hall becomes public: when it was published early (while applications were
+        open, as the "Publish" action allows; a publication the edited dates leave outside that
+        window no longer counts), else the deadline."""
+        published = self.published_at
+        if (
+            published is not None
+            and self.applications_open_at <= published < self.application_deadline
+        ):
+            return published
         return self.application_deadline
 
 

@@ -302,3 +302,24 @@ def test_an_edited_deadline_before_an_early_publication_still_governs(organiser,
     expo.refresh_from_db()
     assert expo.publishes_at == expo.application_deadline
     assert not timebox.allows(expo, timebox.Action.VIEW_HALL)
+
+
+def test_a_publication_the_edited_dates_leave_before_applications_no_longer_counts(
+    organiser, expo_in
+):
+    """Published early, then the organiser moves the whole time box later: the hall is not public
+    before applications open again."""
+    expo = expo_in("accepting")
+    services.expo_take_stage(expo=expo, by=organiser, stage="publish")
+    later = timezone.now() + timedelta(days=3)
+    services.expo_update(
+        expo=expo,
+        by=organiser,
+        applications_open_at=later,
+        application_deadline=later + timedelta(days=5),
+        opens_at=later + timedelta(days=7),
+        closes_at=later + timedelta(days=9),
+    )
+    expo.refresh_from_db()
+    assert expo.state == ExpoState.DRAFT
+    assert not timebox.allows(expo, timebox.Action.VIEW_HALL)

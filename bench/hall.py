@@ -10,19 +10,31 @@ keeps ``--concurrency`` requests in flight for ``--duration`` seconds per page (
 and reports requests/s and latency. A page that answers anything but 200 is counted as errors and
 shown. The load generator runs on the same machine as the server and takes some of its CPU.
 
+Search is measured twice. ``search`` asks one search again and again, as a popular search is: from
+the second request on, the page comes from the cache. ``search_uncached`` asks a different search
+every time (typos, synonyms, phrases, filters, each with its own price ceiling), so that no cache
+helps: every request runs the search itself (booths.search) and builds the page. The search index
+is built by the first search of the warm-up, as after any catalogue change.
+
 The last line printed is one JSON object:
-{"hall_rps", "hall_p95_ms", "search_p95_ms", "booth_p95_ms", "product_p95_ms", "healthz_rps",
- "hall_vs_healthz"}. Exit status: 0 all pages answered 200, 2 some answered errors, 1 setup failed.
-Daphne is stopped and every temporary file removed at the end, always.
+{"hall_rps", "hall_p95_ms", "search_rps", "search_p95_ms", "search_uncached_rps",
+ "search_uncached_p95_ms", "booth_p95_ms", "product_p95_ms", "healthz_rps", "hall_vs_healthz",
+ "search_vs_healthz", "search_uncached_vs_healthz"}. Exit status: 0 all pages answered 200, 2 some
+answered errors, 1 setup failed. Daphne is stopped and every temporary file removed at the end,
+always.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import itertools
 import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from urllib.parse import urlencode
 
 from _common import (
     BenchError,
@@ -36,6 +48,14 @@ from _common import (
     table,
     workspace,
 )
+
+# What visitors type: words of the catalogue in both languages, typos, phrases the synonyms know.
+SEARCH_WORDS = (
+    "batik", "kopi", "coffee", "battik", "keripik", "chips", "palm sugar", "gula aren", "tenun",
+    "weaving", "madu", "honey", "jenang", "rotan", "rattan", "gerabah", "bamboo", "cofee",
+    "teak", "sambal", "carica", "lurik", "tas", "kripik", "batik tulis", "kopi bubuk",
+)  # fmt: skip
+SEARCH_SECTORS = ("", "kuliner", "kriya", "fashion", "agribisnis")
 
 SEED = """
 import json, sys
@@ -84,24 +104,98 @@ def pages(seeded: dict[str, str]) -> list[tuple[str, str]]:
     ]
 
 
+def uncached_searches(expo: str) -> Iterator[str]:
+    """Endless search paths, each different from all before it (its own price ceiling), over the
+    words, sectors and orders visitors use."""
+    for n in itertools.count():
+        params = [("q", SEARCH_WORDS[n % len(SEARCH_WORDS)])]
+        sector = SEARCH_SECTORS[(n // len(SEARCH_WORDS)) % len(SEARCH_SECTORS)]
+        if sector:
+            params.append(("sector", sector))
+        params.append(("price_max", str(2_000_000 + n)))
+        if n % 7 == 3:
+            params.append(("sort", "price_low"))
+        yield f"/expos/{expo}/?{urlencode(params)}"
+
+
+async def _rotating_load(
+    base: str, paths: Iterator[str], concurrency: int, duration: float, result: Result
+) -> None:
+    import aiohttp
+
+    headers = {"Accept-Language": "en", "Accept": "text/html"}
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=concurrency),
+        timeout=aiohttp.ClientTimeout(total=15),
+        headers=headers,
+        cookie_jar=aiohttp.DummyCookieJar(),  # every request an anonymous visitor
+    ) as session:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + duration
+
+        async def worker() -> None:
+            while loop.time() < deadline:
+                started = time.perf_counter()
+                try:
+                    async with session.get(base + next(paths), allow_redirects=False) as response:
+                        body = await response.read()
+                        status: int | str = response.status
+                except (TimeoutError, aiohttp.ClientError) as exc:
+                    status, body = type(exc).__name__, b""
+                elapsed = time.perf_counter() - started
+                result.statuses[status] += 1
+                if status == 200:
+                    result.latencies.append(elapsed)
+                    result.body_bytes += len(body)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        result.seconds = time.perf_counter() - started
+
+
+def measure_uncached_search(
+    base: str, expo: str, *, concurrency: int, duration: float, warmup: float
+) -> Result:
+    """Like measure(), but every request a search never asked before (see uncached_searches)."""
+    if client_kind() != "aiohttp":
+        raise BenchError("the uncached search needs aiohttp (pip install aiohttp)")
+    paths = uncached_searches(expo)
+    pattern = f"/expos/{expo}/?q=<word>&sector=<…>&price_max=<n>"
+    if warmup > 0:
+        asyncio.run(_rotating_load(base, paths, concurrency, warmup, Result("", "", 0.0)))
+    result = Result("search_uncached", pattern, 0.0)
+    asyncio.run(_rotating_load(base, paths, concurrency, duration, result))
+    return result
+
+
 def summary(results: dict[str, Result]) -> dict[str, float | None]:
-    hall, healthz = results.get("hall"), results.get("healthz")
+    healthz = results.get("healthz")
 
     def p95(name: str) -> float | None:
         result = results.get(name)
         return rounded(result.percentile_ms(95)) if result else None
 
-    hall_rps = rounded(hall.rps) if hall else None
-    healthz_rps = rounded(healthz.rps) if healthz else None
-    ratio = round(hall.rps / healthz.rps, 3) if hall and healthz and healthz.rps else None
+    def rps(name: str) -> float | None:
+        result = results.get(name)
+        return rounded(result.rps) if result else None
+
+    def vs_healthz(name: str) -> float | None:
+        result = results.get(name)
+        return round(result.rps / healthz.rps, 3) if result and healthz and healthz.rps else None
+
     return {
-        "hall_rps": hall_rps,
+        "hall_rps": rps("hall"),
         "hall_p95_ms": p95("hall"),
+        "search_rps": rps("search"),
         "search_p95_ms": p95("search"),
+        "search_uncached_rps": rps("search_uncached"),
+        "search_uncached_p95_ms": p95("search_uncached"),
         "booth_p95_ms": p95("booth"),
         "product_p95_ms": p95("product"),
-        "healthz_rps": healthz_rps,
-        "hall_vs_healthz": ratio,
+        "healthz_rps": rps("healthz"),
+        "hall_vs_healthz": vs_healthz("hall"),
+        "search_vs_healthz": vs_healthz("search"),
+        "search_uncached_vs_healthz": vs_healthz("search_uncached"),
     }
 
 
@@ -145,6 +239,16 @@ def main(argv: list[str] | None = None) -> int:
                     results[name] = result
                     note = f"  ERRORS: {result.describe_errors()}" if result.errors else ""
                     log(f"{name:<8} {result.rps:8.1f} req/s{note}")
+                result = measure_uncached_search(
+                    base,
+                    seeded["expo"],
+                    concurrency=args.concurrency,
+                    duration=args.duration,
+                    warmup=args.warmup,
+                )
+                results[result.name] = result
+                note = f"  ERRORS: {result.describe_errors()}" if result.errors else ""
+                log(f"{result.name} {result.rps:8.1f} req/s{note}")
     except BenchError as exc:
         log(f"setup failed: {exc}")
         print(json_line(summary(results)))

@@ -136,6 +136,12 @@ STORAGES = {**STORAGES, "staticfiles": {
 FIRST_DELAY_S = 1.0
 MAX_DELAY_S = 30.0
 # Fault points, as fractions of the sending time.
+# Run from a clean copy of a commit with the project's virtualenv, the servers must serve that copy:
+# the editable install's finder (appended to sys.meta_path) would otherwise fill in modules the copy
+# lacks from the working tree it was installed from. Loaded by every server process (PYTHONPATH).
+ONLY_THIS_CHECKOUT = """import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "_EditableFinder" not in getattr(f, "__name__", "")]
+"""
 # A page that fails on a stale cache connection just after Redis is back fails because of the outage.
 CACHE_BACK_S = 5.0
 # The Daphne comes first: its clients come back over up to half a minute of reconnect delays, which
@@ -818,6 +824,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[dict, li
     ws = stack.enter_context(workspace(postgres=postgres.url, redis=redis.url))
     with open(ws.dir / "bench_settings.py", "a") as overlay:
         overlay.write(SETTINGS_OVERLAY)
+    (ws.dir / "sitecustomize.py").write_text(ONLY_THIS_CHECKOUT)
     log(f"PostgreSQL on {postgres.port}, Redis on {redis.port}, workspace {ws.dir}")
     if args.logs:
         stack.callback(_keep_logs, ws.dir, postgres, args.logs)

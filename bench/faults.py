@@ -364,10 +364,10 @@ async def _clients(pipe, urls, cookies, room, options) -> list[dict[str, Any]]:
         await asyncio.wait_for(asyncio.gather(*(c.joined.wait() for c in clients)), 60)
     pipe.send(("ready", sum(c.joined.is_set() for c in clients)))
     reporter = asyncio.create_task(_report(clients))
-    command, stored, settle, sending_ended = await loop.run_in_executor(None, pipe.recv)
+    command, stored, settle = await loop.run_in_executor(None, pipe.recv)
     assert command == "settle"
     stored = set(stored)
-    await _settle(clients, stored, settle, sending_ended + options.heartbeat + 3)
+    await _settle(clients, stored, settle, options)
     caught_up = sum(stored <= c.received.keys() for c in clients)
     log(f"clients: {caught_up}/{len(clients)} hold every stored message")
     open_at_end = [c.ws is not None for c in clients]
@@ -381,11 +381,10 @@ async def _clients(pipe, urls, cookies, room, options) -> list[dict[str, Any]]:
 
 
 async def _settle(clients: list[ChatClient], stored: set[int], settle: float,
-                  noticed_by: float) -> None:  # fmt: skip
+                  options: Options) -> None:  # fmt: skip
     """Wait until every client holds every stored message, or nothing can change any more: every
-    socket open, past the time by which any socket frozen during the sending has been noticed and
-    has resumed (``noticed_by``), and nothing new for 3 s. A client that missed a message live
-    without being closed never asks for it again."""
+    socket open and answering its pings (so none is frozen and waiting to be noticed), and nothing
+    new for 3 s. A client that missed a message live without being closed never asks again."""
     deadline = time.monotonic() + settle
     held, quiet_since = -1, time.monotonic()
     while time.monotonic() < deadline:
@@ -393,9 +392,10 @@ async def _settle(clients: list[ChatClient], stored: set[int], settle: float,
             return
         now = time.monotonic()
         now_held = sum(len(c.received) for c in clients)
-        if now_held != held or any(c.ws is None for c in clients):
+        answering = all(c.ws is not None and now - c.last_frame < options.ping + 2 for c in clients)
+        if now_held != held or not answering:
             held, quiet_since = now_held, now
-        elif now > noticed_by and now - quiet_since > 3:
+        elif now - quiet_since > 3:
             return
         await asyncio.sleep(0.25)
 
@@ -649,13 +649,13 @@ class Run:
 
     def cache_only_down(self, t: float) -> bool:
         """Redis going, gone, or back for less than CACHE_BACK_S (its clients reconnecting),
-        and no other fault under way."""
+        and no other fault under way or about to begin (a request takes a while)."""
         redis = next((f for f in self.faults if f.name == "redis_restart" and f.ended), None)
-        other = self.during(t)
+        others = [f for f in self.faults if f is not redis and f.ended]
         return (
             redis is not None
             and redis.began <= t <= redis.ended + CACHE_BACK_S
-            and (other is None or other is redis)
+            and not any(f.began - 1 <= t <= f.ended for f in others)
         )
 
     def http_errors(self) -> list[float]:
@@ -829,16 +829,18 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[dict, li
     if args.logs:
         stack.callback(_keep_logs, ws.dir, postgres, args.logs)
     ws.manage("migrate", "--noinput", "-v0")
-    migrated = time.monotonic()
-    seeded = json.loads(ws.python("-c", SEED, str(args.clients)).strip().splitlines()[-1])
-    log(f"migrated in {migrated - started:.0f}s, seeded {args.clients} buyers in "
-        f"{time.monotonic() - migrated:.0f}s")  # fmt: skip
+    log(f"migrated in {time.monotonic() - started:.0f}s")
     daphnes = [DaphneServer(ws, log_name=f"daphne-{n}.log") for n in range(2)]
     for server in daphnes:
         stack.callback(server.stop)
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(3) as pool:  # seeding and the servers' start take as long
+        seeding = pool.submit(ws.python, "-c", SEED, str(args.clients))
         list(pool.map(DaphneServer.start, daphnes))
-    log(f"Daphne × 2: {', '.join(d.base for d in daphnes)}")
+        seeded = json.loads(seeding.result().strip().splitlines()[-1])
+    log(
+        f"seeded {args.clients} buyers; Daphne × 2: {', '.join(d.base for d in daphnes)} "
+        f"({time.monotonic() - started:.0f}s since the start)"
+    )
     hall = daphnes[0].base + seeded["hall"]
     probe = Probe(hall)
     with urllib.request.urlopen(hall, timeout=10) as response:
@@ -865,7 +867,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[dict, li
     stored = _stored(ws.database_url, seeded["table"], seeded["room"])
     log(f"sending over: {sender.sent} sent, {len(stored)} stored; clients settle "
         f"(at most {args.settle:g}s)")  # fmt: skip
-    ours.send(("settle", [message_id for message_id, _body, _at in stored], args.settle, span[1]))
+    ours.send(("settle", [message_id for message_id, _body, _at in stored], args.settle))
     results = _receive(ours, clients, args.settle + 60)
     probe.done.set()
     measured = Run(stored, results, sender, faults, probe, span, time.monotonic())

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from booths import catalogue
 from booths.models import (
     Booth,
     BoothApplication,
@@ -12,6 +13,7 @@ from booths.models import (
     VendorMembership,
 )
 from booths.search.text import phrases_of
+from expo.models import Expo
 
 
 class VendorMembershipInline(admin.TabularInline):
@@ -84,8 +86,24 @@ class SearchSynonymForm(forms.ModelForm):
 
 @admin.register(SearchSynonym)
 class SearchSynonymAdmin(admin.ModelAdmin):
-    """Words the hall's search takes as one; a change applies to the next search."""
+    """Words the hall's search takes as one. A change applies to the next search: the halls'
+    cached pages (keyed on each expo's catalogue version) are let go."""
 
     form = SearchSynonymForm
     list_display = ["phrases"]
     search_fields = ["phrases"]
+
+    def _searches_changed(self) -> None:
+        catalogue.bump_all(Expo.objects.values_list("pk", flat=True))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._searches_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._searches_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._searches_changed()

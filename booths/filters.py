@@ -154,9 +154,16 @@ def default_sort(q: str) -> str:
     return SEARCH_SORT if q else DEFAULT_SORT
 
 
-def sort_choices(filters: HallFilters) -> list[tuple[str, Any]]:
-    """The orders the hall offers: by relevance only for a search."""
-    return [(v, label) for v, label in SORT_CHOICES if v != SEARCH_SORT or filters.q]
+def sort_choices(filters: HallFilters) -> list[tuple[str, Any, bool]]:
+    """The orders the hall offers (by relevance only for a search) as (value, label, selected).
+    The default order's value is empty, so that a search typed on a page sorted by default is
+    ordered by relevance rather than by the name order the page had by default."""
+    default = default_sort(filters.q)
+    return [
+        ("" if value == default else value, label, value == filters.sort)
+        for value, label in SORT_CHOICES
+        if value != SEARCH_SORT or filters.q
+    ]
 
 
 def filter_params(filters: HallFilters) -> list[tuple[str, str]]:

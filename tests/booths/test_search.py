@@ -245,6 +245,32 @@ def test_nothing_found_says_so_and_counts_nothing(client, market):
     assert set(counts_in(page).values()) == {0}
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "'; DROP TABLE booths_booth; --",
+        'batik" OR "x',
+        "batik AND NOT kopi",
+        "bat*",
+        "(batik",
+        "batik:* & !kopi | <->",
+        "NEAR(batik kopi)",
+        "☕",
+        "日本茶",
+        "Café Kafé",
+        "a",
+        "__",
+        "1",
+        "x" * 100,
+        "the and of",
+    ],
+)
+def test_any_query_is_answered(client, market, typed):
+    response = client.get(reverse("booths:hall", args=[market.slug]), {"q": typed})
+    assert response.status_code == 200
+    assert 'role="alert"' not in response.content.decode()
+
+
 def test_the_index_follows_catalogue_writes(
     client, market, make_user, django_capture_on_commit_callbacks
 ):

@@ -15,7 +15,13 @@ each process holds one :class:`Hub` (per event loop) instead:
   directly, so its per-receive expiry sweep never runs;
 - presence (how many sockets are in a room, across processes) is counted by the hub's
   :class:`events.presence.Presence`, which this hub tells of every join and leave and which asks it
-  to deliver the coalesced ``presence`` frames. Nothing touches the database.
+  to deliver the coalesced ``presence`` frames. Nothing touches the database;
+- the layer does not keep what it could not deliver: a frame published while Redis is down, or
+  before a process has subscribed again after a reconnect, reaches nobody. So the hub watches its
+  subscription (a probe through the layer to its own channel every few seconds, and with
+  channels-redis' pub/sub layer every reconnect of its subscriber connection, seen through
+  :class:`PubSubReconnects`) and, once a probe comes back after a break, makes its rooms catch up
+  from the database (:meth:`Hub.resync`): each socket gets the messages it lacks, once.
 """
 
 from __future__ import annotations
@@ -26,11 +32,14 @@ import json
 import logging
 import time
 import weakref
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import transaction
@@ -43,6 +52,14 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10.0
 ROOM_IDLE_SECONDS = 30.0
 GROUP_REFRESH_SECONDS = 1800.0
+# The subscription is checked this often (a probe through the layer to the hub's own channel)...
+PROBE_SECONDS = 2.0
+# ...and is broken when a probe has not come back within this.
+PROBE_TIMEOUT_SECONDS = 3.0
+# Deletions are looked for from this long before the last good probe (clocks of processes differ).
+DELETIONS_MARGIN_SECONDS = 60.0
+# Message ids a room remembers having delivered, so that none is sent to a socket twice.
+REMEMBERED_IDS = 1000
 
 
 class Socket(Protocol):
@@ -52,6 +69,9 @@ class Socket(Protocol):
 
     def push(self, frame: str | Frame) -> None: ...
 
+    def overflow(self) -> None:
+        """Give up on catching this socket up here: it is told to reconnect and resume."""
+
 
 def encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
@@ -60,18 +80,36 @@ def encode(frame: dict[str, Any]) -> str:
 @dataclass(eq=False)
 class LocalRoom:
     name: str
-    # Sockets that have their history and get every frame (a dict as an ordered set).
-    sockets: dict[Socket, None] = field(default_factory=dict)
+    # Sockets that have their history and get every frame, each with the last message id its
+    # history held (0 for none): it has every message up to it, and every one delivered since.
+    sockets: dict[Socket, int] = field(default_factory=dict)
     # Sockets waiting for their history: live frames are held back so that none is lost or doubled.
     joining: dict[Socket, list[tuple[int | None, Frame]]] = field(default_factory=dict)
     ready: asyncio.Future | None = None
     idle_since: float | None = None
     last_count: int | None = None
     subscribed_at: float = 0.0
+    # The last REMEMBERED_IDS message ids delivered to the room's sockets (live or caught up);
+    # ids at or below ``forgotten_up_to`` were delivered too, longer ago.
+    delivered: set[int] = field(default_factory=set)
+    delivered_order: deque[int] = field(default_factory=deque)
+    forgotten_up_to: int = 0
 
     @property
     def empty(self) -> bool:
         return not self.sockets and not self.joining
+
+    def had(self, message_id: int) -> bool:
+        """Whether the room's sockets were given this message already."""
+        return message_id in self.delivered or message_id <= self.forgotten_up_to
+
+    def remember(self, message_id: int) -> None:
+        self.delivered.add(message_id)
+        self.delivered_order.append(message_id)
+        if len(self.delivered_order) > REMEMBERED_IDS:
+            oldest = self.delivered_order.popleft()
+            self.delivered.discard(oldest)
+            self.forgotten_up_to = max(self.forgotten_up_to, oldest)
 
 
 class Hub:
@@ -93,6 +131,13 @@ class Hub:
         self._channel: asyncio.Task | None = None
         self._receiver: asyncio.Task | None = None
         self._maintenance: asyncio.Task | None = None
+        self._watch: asyncio.Task | None = None
+        # The subscription's watch: probes in flight, and whether a break was seen meanwhile.
+        self._probes: dict[int, asyncio.Future] = {}
+        self._probe_count = 0
+        self._suspect = False
+        self._probe_now = asyncio.Event()
+        self._reconnects = PubSubReconnects(self.layer, self._layer_reconnected)
 
     # --- Joining and leaving ---------------------------------------------------------------------
 
@@ -126,13 +171,13 @@ class Hub:
         for message_id, frame in held:
             if message_id is None or after_id is None or message_id > after_id:
                 socket.push(frame)
-        local.sockets[socket] = None
+        local.sockets[socket] = after_id or 0
 
     def leave(self, room: str, socket: Socket, tags: Iterable[str] = ()) -> None:
         local = self.rooms.get(room)
         if local is None:
             return
-        was_in = local.sockets.pop(socket, False) is None
+        was_in = local.sockets.pop(socket, None) is not None
         was_joining = local.joining.pop(socket, None) is not None
         if was_in or was_joining:
             self.presence.change((room, *tags), -1)
@@ -171,10 +216,22 @@ class Hub:
         if self.layer is None:
             self.deliver(room, text, message_id, count)
             return
-        await self.layer.group_send(
-            rooms.group_name(room),
-            {"type": "room.frame", "room": room, "text": text, "id": message_id, "count": count},
-        )
+        try:
+            await self.layer.group_send(
+                rooms.group_name(room),
+                {
+                    "type": "room.frame",
+                    "room": room,
+                    "text": text,
+                    "id": message_id,
+                    "count": count,
+                },
+            )
+        except Exception:
+            # The layer is down: the frame reaches nobody. Catch this process's sockets up once
+            # it works again (the other processes see their own subscriptions break).
+            self._layer_reconnected()
+            raise
 
     def deliver(
         self, room: str, text: str, message_id: int | None = None, count: int | None = None
@@ -184,6 +241,10 @@ class Hub:
             return
         if count is not None:
             local.last_count = count
+        if message_id is not None:
+            if local.had(message_id):
+                return  # already caught up from the database after an outage
+            local.remember(message_id)
         frame = Frame(text)  # encoded for the wire once, for every socket of the room
         for socket in tuple(local.sockets):
             socket.push(frame)
@@ -196,9 +257,17 @@ class Hub:
         local.subscribed_at = time.monotonic()
 
     async def _hub_channel(self) -> str:
-        if self._channel is None:
+        failed = (
+            self._channel is not None
+            and self._channel.done()
+            and (self._channel.cancelled() or self._channel.exception() is not None)
+        )
+        if self._channel is None or failed:  # a layer that was down when first asked: ask again
             self._channel = self.loop.create_task(self.layer.new_channel("hub."))
         channel = await asyncio.shield(self._channel)
+        # Watch the subscriber connection from the first subscription on (not from the first
+        # probe: an outage in between would go unseen).
+        self._reconnects.hook()
         if self._receiver is None:
             self._receiver = self.loop.create_task(self._receive(channel))
         return channel
@@ -211,12 +280,18 @@ class Hub:
                 raise
             except Exception:
                 logger.exception("room hub: receiving from the channel layer failed")
+                self._layer_reconnected()  # what was published meanwhile may be lost
                 await asyncio.sleep(1)
                 continue
-            if message.get("type") == "room.frame":
+            kind = message.get("type")
+            if kind == "room.frame":
                 self.deliver(
                     message["room"], message["text"], message.get("id"), message.get("count")
                 )
+            elif kind == "hub.probe":
+                waiter = self._probes.get(message.get("n"))
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(None)
 
     # --- Presence (counted by events.presence, delivered here) ----------------------------------
 
@@ -233,6 +308,8 @@ class Hub:
     def _start_background(self) -> None:
         if self._maintenance is None:
             self._maintenance = self.loop.create_task(self._maintain())
+        if self._watch is None:
+            self._watch = self.loop.create_task(self._watch_subscription())
 
     async def _maintain(self) -> None:
         while True:
@@ -263,6 +340,138 @@ class Hub:
                 local = self.rooms.get(room)
                 if local is not None and local.last_count != total:
                     await self._announce_shared(room, total)
+
+    # --- Outages of the layer: watch the subscription, then catch up from the database ----------
+
+    def _layer_reconnected(self, *_args: Any) -> None:
+        """The subscription broke (the layer reconnected, or receiving failed): frames published
+        meanwhile are lost. Probe at once; the rooms catch up when a probe comes back."""
+        self._suspect = True
+        self._probe_now.set()
+
+    async def _watch_subscription(self) -> None:
+        """Every PROBE_SECONDS (at once after a reconnect) a probe goes through the layer to the
+        hub's own channel. A probe that fails, or a reconnect seen meanwhile, marks the
+        subscription broken since the last good probe; the first probe that comes back after that
+        proves it works again (everything published later arrives), and :meth:`resync` brings the
+        sockets up to date from the database. A resync that fails (the database is down too) is
+        tried again after the next probe."""
+        healthy_at = time.time()  # wall clock: compared with the time messages were deleted
+        broken_since: float | None = None
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._probe_now.wait(), PROBE_SECONDS)
+            self._probe_now.clear()
+            if self._suspect and broken_since is None:
+                broken_since = healthy_at
+            self._suspect = False
+            probed_at = time.time()
+            try:
+                ok = await self._probe()
+                if ok and broken_since is not None:
+                    await self.resync(since=broken_since - DELETIONS_MARGIN_SECONDS)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("room hub: catching up after a layer outage failed")
+                ok = False
+            if ok:
+                broken_since = None
+                healthy_at = probed_at
+            elif broken_since is None:
+                broken_since = healthy_at
+
+    async def _probe(self) -> bool:
+        """Whether a message sent through the layer to the hub's own channel comes back in time."""
+        self._probe_count += 1
+        number = self._probe_count
+        waiter = self._probes[number] = self.loop.create_future()
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+                channel = await self._hub_channel()
+                await self.layer.send(channel, {"type": "hub.probe", "n": number})
+                await waiter
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            return False
+        finally:
+            self._probes.pop(number, None)
+        return True
+
+    async def resync(self, *, since: float) -> None:
+        """Bring every socket of this process up to date after its subscription was broken: per
+        room, its kind's :meth:`events.rooms.Kind.missed` (read once for the room) gives the
+        messages after the lowest id any of its sockets is sure to have; each socket gets those it
+        lacks, each once (live frames of messages caught up here are not sent again either)."""
+        moment = datetime.fromtimestamp(since, tz=UTC)
+        logger.warning("room hub: the channel layer's subscription was broken; catching up")
+        for name, local in list(self.rooms.items()):
+            room = rooms.parse(name)
+            kind = rooms.kind_of(room) if room is not None else None
+            if kind is None or not local.sockets:
+                continue  # joining sockets get everything from their own history
+            after_id = max(min(local.sockets.values()), local.forgotten_up_to)
+            missed = await database_sync_to_async(kind.missed)(
+                room, after_id=after_id, since=moment
+            )
+            if self.rooms.get(name) is local:
+                self._replay(local, missed)
+
+    def _replay(self, local: LocalRoom, missed: rooms.Missed) -> None:
+        if missed.more:  # too much to send from here: each socket resumes by itself
+            for socket in (*local.sockets, *local.joining):
+                if not socket.closed:
+                    socket.overflow()
+            return
+        for message in missed.messages:
+            message_id = message["id"]
+            if local.had(message_id):
+                continue
+            local.remember(message_id)
+            frame = Frame(encode(message))
+            for socket, last_id in tuple(local.sockets.items()):
+                if message_id > last_id:
+                    socket.push(frame)
+            for held in local.joining.values():
+                held.append((message_id, frame))
+        for extra in missed.frames:
+            frame = Frame(encode(extra))
+            for socket in tuple(local.sockets):
+                socket.push(frame)
+            for held in local.joining.values():
+                held.append((None, frame))
+
+
+class PubSubReconnects:
+    """The one piece that knows channels-redis' pub/sub layer from inside (as
+    :class:`events.outbox.DaphneWire` knows Daphne): it asks redis-py to call ``on_reconnect``
+    whenever one of the layer's subscriber connections connects again. redis-py's ``PubSub``
+    registered its own callback first, which subscribes again, so the subscriptions are on their
+    way when ``on_reconnect`` runs. With another layer :meth:`hook` does nothing (the probes still
+    find a break, a little later)."""
+
+    def __init__(self, layer: Any, on_reconnect: Callable[..., None]) -> None:
+        self.layer = layer
+        self.on_reconnect = on_reconnect
+        self._hooked: dict[int, Any] = {}  # shard index -> the connection hooked
+
+    def hook(self) -> None:
+        """Hook every subscriber connection not hooked yet (they exist after the first
+        subscription, and a flushed layer makes new ones)."""
+        try:
+            shards = self.layer._get_layer()._shards
+        except Exception:
+            return
+        for index, shard in enumerate(shards):
+            connection = getattr(getattr(shard, "_pubsub", None), "connection", None)
+            register = getattr(connection, "register_connect_callback", None)
+            if register is not None and self._hooked.get(index) is not connection:
+                register(self._connected)  # kept as a weak reference: this object must live on
+                self._hooked[index] = connection
+
+    def _connected(self, connection: Any) -> None:
+        self.on_reconnect()
 
 
 # --- Access from anywhere ------------------------------------------------------------------------

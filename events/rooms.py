@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 _ROOM = re.compile(r"^([a-z]{1,20}):([1-9][0-9]{0,17})$")
@@ -110,10 +111,23 @@ class CatchUp:
     last_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Missed:
+    """What the sockets of a room may have missed while their process's subscription to the
+    channel layer was broken (see :meth:`Kind.missed`): ``messages``, frames with an ``id``, oldest
+    first, each sent to the sockets that lack it (``more`` when there were too many to read: the
+    sockets are then told to reconnect and resume); ``frames``, sent to every socket (deletions,
+    the room's current state: frames a client may get twice)."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    more: bool = False
+    frames: list[dict[str, Any]] = field(default_factory=list)
+
+
 class Kind:
-    """A kind of room. Both methods run in a worker thread (they may read the database):
+    """A kind of room. Its methods run in a worker thread (they may read the database):
     :meth:`admit` before the socket is subscribed, :meth:`catch_up` after, so that nothing
-    published in between is lost."""
+    published in between is lost; :meth:`missed` after an outage of the channel layer."""
 
     def __init__(self, name: str) -> None:
         if not re.fullmatch(r"[a-z]{1,20}", name):
@@ -130,6 +144,12 @@ class Kind:
         """What the socket gets first; ``after_id`` is the last message it has seen on a resume
         (None on a first join)."""
         raise NotImplementedError
+
+    def missed(self, room: Room, *, after_id: int, since: datetime) -> Missed:
+        """What the room's sockets may have missed: the messages after ``after_id`` and whatever
+        else changed since ``since`` (the last moment the layer was known to deliver). Nothing by
+        default."""
+        return Missed()
 
 
 class SnapshotKind(Kind):
@@ -161,6 +181,9 @@ class SnapshotKind(Kind):
             "more": False,
         }
         return CatchUp([empty, self.snapshot(room)])
+
+    def missed(self, room: Room, *, after_id: int, since: datetime) -> Missed:
+        return Missed(frames=[self.snapshot(room)])  # the current state, whatever was missed
 
 
 _kinds: dict[str, Kind] = {}

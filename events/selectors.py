@@ -243,6 +243,17 @@ def room_history(room: Room, *, after_id: int | None = None) -> History:
     )
 
 
+def deleted_since(room: Room, *, since: datetime) -> list[int]:
+    """Ids of the room's messages deleted at or after ``since`` (newest first, at most
+    DELETED_LIMIT): what screens that were live meanwhile may still show."""
+    return list(
+        _room_messages(room)
+        .filter(deleted_at__gte=since)
+        .order_by("-id")
+        .values_list("id", flat=True)[:DELETED_LIMIT]
+    )
+
+
 def pinned_products(session: LiveSession) -> list[Product]:
     """The session's pinned products on sale, in order, with their photos (2 queries)."""
     pins = (

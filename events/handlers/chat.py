@@ -17,6 +17,7 @@ services after commit), ``notice`` (``muted_user``, ``reported``) and ``error``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -25,8 +26,12 @@ from django.utils.translation import gettext as _
 from events import rooms, selectors, services
 from events.consumer import SocketConsumer, call, handler
 from events.handlers.rooms import room_of
-from events.rooms import Admission, CatchUp, Room
+from events.rooms import Admission, CatchUp, Missed, Room
 from expo.refusals import Refused
+
+# A room that missed more than this many resume answers' worth of messages during an outage is
+# told to reconnect and resume instead (each socket then reads what it lacks itself).
+MAX_MISSED_PAGES = 4
 
 
 class ChatKind(rooms.Kind):
@@ -61,6 +66,28 @@ class ChatKind(rooms.Kind):
             frame["deleted"] = history.deleted
         last = history.last_id if history.last_id is not None else after_id
         return CatchUp([frame, *self.extra_frames(access)], last)
+
+    def missed(self, room: Room, *, after_id: int, since: datetime) -> Missed:
+        """The messages after ``after_id`` (up to MAX_MISSED_PAGES answers of the resume's size)
+        and a ``deleted`` frame for each message deleted since ``since``."""
+        messages: list[dict[str, Any]] = []
+        more = True
+        for _page in range(MAX_MISSED_PAGES):
+            history = self.history(room, after_id)
+            messages += history.messages
+            more = history.more
+            if not more:
+                break
+            after_id = history.last_id
+        deleted = [
+            {"type": "deleted", "room": room.name, "id": message_id}
+            for message_id in reversed(selectors.deleted_since(room, since=since))
+        ]
+        return Missed(messages, more, deleted + self.changed_frames(room))
+
+    def changed_frames(self, room: Room) -> list[dict[str, Any]]:
+        """The room's current state sent again after an outage (a session's pinned products)."""
+        return []
 
 
 rooms.register(ChatKind("booth"))

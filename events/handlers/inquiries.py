@@ -16,6 +16,7 @@ when none of them has the thread open.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from events import rooms, selectors, services
 from events.consumer import RealtimeError, SocketConsumer, call, handler
 from events.handlers.chat import ChatKind
 from events.handlers.rooms import room_of
-from events.rooms import Room
+from events.rooms import Missed, Room
 from expo.refusals import Refused
 
 
@@ -33,6 +34,10 @@ class InboxKind(ChatKind):
 
     def history(self, room: Room, after_id: int | None) -> selectors.History:
         return selectors.History([], False, [])
+
+    def missed(self, room: Room, *, after_id: int, since: datetime) -> Missed:
+        # Its frames only move counters on: the next message brings them up to date.
+        return Missed()
 
 
 rooms.register(ChatKind("inquiry"))

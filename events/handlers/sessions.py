@@ -13,13 +13,22 @@ from typing import Any
 
 from events import rooms, selectors
 from events.handlers.chat import ChatKind
+from events.models import LiveSession
+from events.rooms import Room
 
 
 class SessionKind(ChatKind):
     def extra_frames(self, access: selectors.RoomAccess) -> list[dict[str, Any]]:
-        session = access.context.session
-        booth = session.booth
-        return [selectors.pinned_frame(session, expo_slug=booth.expo.slug, booth_slug=booth.slug)]
+        return [_pinned(access.context.session)]
+
+    def changed_frames(self, room: Room) -> list[dict[str, Any]]:
+        context = selectors.room_context(room)
+        return [] if context is None or context.session is None else [_pinned(context.session)]
+
+
+def _pinned(session: LiveSession) -> dict[str, Any]:
+    booth = session.booth
+    return selectors.pinned_frame(session, expo_slug=booth.expo.slug, booth_slug=booth.slug)
 
 
 rooms.register(SessionKind("session"))

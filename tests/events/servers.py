@@ -203,7 +203,7 @@ class Daphnes:
         return self.urls[index].replace("http://", "ws://") + "/ws/"
 
     def log(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-4000:] for p in self.logs)
+        return "\n".join(p.read_text(errors="replace")[-20000:] for p in self.logs)
 
     def healthy(self, index: int = 0) -> bool:
         return _get_status(f"{self.urls[index]}/healthz") == 200

@@ -22,6 +22,7 @@ Settings are read on every request, so tests can change them.
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
 import json
 import sys
@@ -234,24 +235,27 @@ def prepare_daphne(head_limit: int = DAPHNE_HEAD_LIMIT) -> None:
     """
     try:
         from daphne import http_protocol
-        from twisted.web.http import HTTPChannel
+        from twisted.web.http import HTTPChannel, Request
     except ImportError:  # served by another ASGI server
         return
     HTTPChannel.MAX_LENGTH = max(HTTPChannel.MAX_LENGTH, head_limit)
     HTTPChannel.totalHeadersSize = max(HTTPChannel.totalHeadersSize, head_limit)
     if not getattr(http_protocol.WebRequest, "guarded", False):
         # Daphne's factory looks the request class up by this name for every connection.
-        http_protocol.WebRequest = _guarded_request(http_protocol.WebRequest)
+        switch = "parsePOSTFormSubmission" in inspect.signature(Request.__init__).parameters
+        http_protocol.WebRequest = _guarded_request(http_protocol.WebRequest, unparsed=switch)
 
 
-def _guarded_request(base: type) -> type:
-    """Daphne's request class with form parsing off and the body held to its route's limit."""
+def _guarded_request(base: type, *, unparsed: bool) -> type:
+    """Daphne's request class with form parsing off (where Twisted has the switch) and the body
+    held to its route's limit."""
 
     class GuardedWebRequest(base):
         guarded = True
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("parsePOSTFormSubmission", False)
+            if unparsed:
+                kwargs.setdefault("parsePOSTFormSubmission", False)
             super().__init__(*args, **kwargs)
             self.body_room: int | None = None
 
@@ -271,7 +275,8 @@ def _guarded_request(base: type) -> type:
             if not isinstance(raw, bytes):
                 return sys.maxsize
             path = unquote(raw.split(b"?", 1)[0].decode("latin-1"))
-            root = getattr(getattr(self.channel.factory, "server", None), "root_path", "") or ""
+            server = getattr(getattr(self.channel, "factory", None), "server", None)
+            root = getattr(server, "root_path", "") or ""
             return body_limit(path, root) + 1
 
     return GuardedWebRequest

@@ -8,7 +8,7 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the live side's frame handlers on the one websocket consumer, and its room
-        # kinds (booth, session, inquiry, inbox) on the room registry.
+        # kinds (booth, session, inquiry, inbox, user) on the room registry.
         from events import handlers  # noqa: F401
 
         # The live sessions beside a booth's page.
@@ -19,3 +19,10 @@ class EventsConfig(AppConfig):
         # makers in the user menu.
         places.register("vendor_tabs", "events/vendor/_nav.html", order=25)
         places.register("user_menu", "events/_user_menu.html")
+        # The bell in the header, after the cart; and what rings it from the apps below and
+        # beside (payments never imports the live side, nor the live side payments).
+        places.register("header_actions", "events/_bell.html", order=20)
+        from events.bell import sources
+        from expo.signals import happened
+
+        happened.connect(sources.on_happened, dispatch_uid="events.bell")

@@ -270,3 +270,55 @@ class SessionReminder(models.Model):
             models.UniqueConstraint(fields=["user", "session"], name="one_reminder_per_session")
         ]
         indexes = [models.Index(fields=["sent_at"], name="reminder_unsent")]
+
+
+class Notification(models.Model):
+    """Something one person should look at, shown by the bell in the header (see
+    :mod:`events.bell`): a new question, an order paid, a transfer to confirm… Its text is written
+    when shown, in the reader's language, from ``kind`` and ``params``; ``url`` is the page it is
+    about. An unread notification about the same ``subject`` (``inquiry:40``, ``part:12``) is
+    brought up to date rather than repeated. Read state is per person."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("A buyer's question")
+        ANSWER = "answer", _("An answer to your question")
+        ORDER_PAID = "order_paid", _("Your order is paid")
+        ORDER_SOLD = "order_sold", _("A paid order to send")
+        ORDER_PACKED = "order_packed", _("Your order is packed")
+        ORDER_SHIPPED = "order_shipped", _("Your order is shipped")
+        TRANSFER = "transfer", _("A bank transfer to confirm")
+        APPLICATION = "application", _("An application decided")
+        BANNER = "banner", _("A banner decided")
+        SESSION = "session", _("A live session about to start")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(_("about"), max_length=40)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When it last changed (a second message in the same thread): the bell lists the newest first.
+    updated_at = models.DateTimeField(_("updated at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            # One unread notification per person and subject: a busy thread does not fill the bell.
+            # Its partial index (unread rows only) is also what the header's count reads.
+            models.UniqueConstraint(
+                fields=["user", "kind", "subject"],
+                condition=models.Q(read_at__isnull=True),
+                name="one_unread_notification_per_subject",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "-updated_at"], name="notification_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} → {self.user_id}"

@@ -1,7 +1,7 @@
 """E-mails of the live side: a new message in an inquiry nobody on the other side is watching, and
-session reminders. The background tasks (:mod:`events.tasks`) call these; :mod:`events.services`
-decides when to schedule them (it imports the tasks, which import only this module, so the two
-never import each other)."""
+session reminders (which also ring the bell, :mod:`events.bell`). The background tasks
+(:mod:`events.tasks`) call these; :mod:`events.services` decides when to schedule them (it imports
+the tasks, which import only this module, so the two never import each other)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from booths.models import VendorMembership
-from events.models import ChatMessage, Inquiry, SessionReminder
+from events.bell import sources as bell
+from events.models import ChatMessage, Inquiry, LiveSession, SessionReminder
 from expo.services import send_templated_email
 
 REMINDER_LEAD = timedelta(minutes=15)
@@ -57,7 +58,8 @@ def inquiry_message_notify(*, message_id: int, to_vendor: bool) -> int:
 
 def reminders_send_due(*, now: datetime | None = None) -> int:
     """Send the reminders of sessions that start within the next 15 minutes (run every minute by
-    the task worker; each reminder is sent once, whichever worker gets it)."""
+    the task worker; each reminder is sent once, whichever worker gets it): an e-mail, and the
+    bell of each person who asked."""
     now = now or timezone.now()
     sent = 0
     with transaction.atomic():
@@ -85,5 +87,12 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
                 },
             )
             sent += 1
+        people: dict[int, tuple[LiveSession, list[int]]] = {}
+        for reminder in due:
+            people.setdefault(reminder.session_id, (reminder.session, []))[1].append(
+                reminder.user_id
+            )
+        for session, user_ids in people.values():
+            bell.session_starting(session=session, user_ids=user_ids)
         SessionReminder.objects.filter(pk__in=[r.pk for r in due]).update(sent_at=now)
     return sent

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from booths.models import Booth, Product
 from booths.video import video_embed_url
 from events import hub, presence, rooms, selectors, tasks
+from events.bell import sources as bell
 from events.models import (
     ChatMessage,
     Inquiry,
@@ -178,6 +179,15 @@ def _after_inquiry_message(message: ChatMessage, context: selectors.RoomContext,
     )
     # The other side gets an e-mail when none of them has the thread (or the inbox) open.
     transaction.on_commit(lambda: _notify_if_away(message.pk, context, to_vendor=not from_vendor))
+    # ...and their bell rings when they do not have the thread itself open.
+    transaction.on_commit(
+        lambda: bell.inquiry_message(
+            message=message,
+            vendor_id=context.vendor_id,
+            buyer_id=context.buyer_id,
+            from_vendor=from_vendor,
+        )
+    )
 
 
 def _notify_if_away(message_id: int, context: selectors.RoomContext, *, to_vendor: bool) -> None:

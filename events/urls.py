@@ -3,6 +3,7 @@
 from django.urls import path
 
 from events import views
+from events.bell import views as bell_views
 
 app_name = "events"
 
@@ -33,6 +34,13 @@ urlpatterns = [
         "vendor/<slug:vendor_slug>/inbox/<int:inquiry_id>/",
         views.vendor_inquiry,
         name="vendor_inquiry",
+    ),
+    path("notifications/", bell_views.notifications, name="notifications"),
+    path("notifications/read/", bell_views.notifications_read_all, name="notifications_read_all"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        bell_views.notification_read,
+        name="notification_read",
     ),
     path("vendor/<slug:vendor_slug>/sessions/", views.vendor_sessions, name="vendor_sessions"),
     path(

@@ -13,11 +13,12 @@ module             client → server                       room kinds
                    ``report``
 ``sessions``       —                                     ``session`` (chat + ``pinned`` frames)
 ``inquiries``      ``read``                              ``inquiry``, ``inbox``
+``bell``           ``bell_read``                         ``user`` (a person's own: ``bell`` frames)
 =================  ====================================  ============================================
 
 ``ping`` is the consumer's own. The protocol is described in ``docs/realtime.md``.
 """
 
-from events.handlers import chat, inquiries, rooms, sessions
+from events.handlers import bell, chat, inquiries, rooms, sessions
 
-__all__ = ["chat", "inquiries", "rooms", "sessions"]
+__all__ = ["bell", "chat", "inquiries", "rooms", "sessions"]

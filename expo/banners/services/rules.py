@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.bell import sources as bell
 from expo import permissions
 from expo.banners.models import BannerCampaign
 from expo.models import Expo, ExpoState, User
@@ -74,3 +75,4 @@ def campaign_decide(campaign: BannerCampaign, by: User, status: str, fields: lis
     campaign.status = status
     campaign.decided_by, campaign.decided_at = by, timezone.now()
     campaign.save(update_fields=["status", "decided_by", "decided_at", *fields])
+    bell.banner_decided(campaign=campaign)  # the vendor's members are told

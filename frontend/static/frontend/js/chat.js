@@ -1,4 +1,4 @@
-// Chat panels ([data-chat]) and the vendor inbox ([data-inbox]) over the tab's one socket.
+// Chat panels ([data-chat]) over the tab's one socket (the vendor's inbox is inbox.js).
 // Plain ES module. Every text from people is set with textContent, never parsed as HTML.
 
 import { join, onStatus, send } from "./socket.js";
@@ -296,39 +296,4 @@ class ChatPanel {
   }
 }
 
-class Inbox {
-  // The vendor's inbox: a new message moves its thread to the top and counts it unread.
-  constructor(root) {
-    this.root = root;
-    this.list = root.querySelector("[data-inbox-list]");
-    this.total = document.querySelector("[data-inbox-total]");
-    join(root.dataset.room, (frame) => this.handle(frame));
-  }
-
-  handle(frame) {
-    if (frame.type !== "inbox") return;
-    const row = this.root.querySelector(`[data-inquiry="${frame.inquiry}"]`);
-    if (!row) {
-      const hint = this.root.querySelector("[data-inbox-new]");
-      if (hint) hint.hidden = false;
-      return;
-    }
-    const preview = row.querySelector("[data-inbox-preview]");
-    if (preview) preview.textContent = frame.preview;
-    const when = row.querySelector("[data-inbox-time]");
-    if (when) when.textContent = timeLabel(frame.sent_at);
-    if (frame.from === "buyer") {
-      const badge = row.querySelector("[data-inbox-unread]");
-      if (badge) {
-        badge.textContent = String(Number(badge.textContent || 0) + 1);
-        badge.hidden = false;
-      }
-      row.classList.add("is-unread");
-      if (this.total) this.total.textContent = String(Number(this.total.textContent || 0) + 1);
-    }
-    this.list.prepend(row);
-  }
-}
-
 document.querySelectorAll("[data-chat]").forEach((root) => new ChatPanel(root));
-document.querySelectorAll("[data-inbox]").forEach((root) => new Inbox(root));

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from limits.storage import memory as limits_memory
+from limits.storage import redis as limits_redis
 
 from events import consumer, rooms
 from events import outbox as outboxes
@@ -203,7 +204,20 @@ def clock(monkeypatch, settings):
     ratelimit.reset()
 
 
-def test_the_limiter_counts_a_moving_window(clock):
+@pytest.fixture
+def redis_clock(monkeypatch, settings, redis_url):
+    """The limiter on the real Redis (a database of this test's own), its clock driven: the
+    moving window's timestamps are the client's."""
+    settings.RATELIMIT_STORAGE_URI = redis_url.rsplit("/", 1)[0] + "/13"
+    driven = Clock()
+    monkeypatch.setattr(limits_redis, "time", driven)
+    monkeypatch.setattr(ratelimit, "time", driven)
+    ratelimit.reset()
+    yield driven
+    ratelimit.reset()
+
+
+def _window_edge(clock: Clock) -> None:
     rate = ratelimit.Rate(5, 5)
     assert ratelimit.hit("t", 1, rate).allowed
     clock.now += 4.9
@@ -221,6 +235,16 @@ def test_the_limiter_counts_a_moving_window(clock):
     assert not ratelimit.hit("t", 1, rate).allowed
     clock.now += 0.1
     assert ratelimit.hit("t", 1, rate).allowed
+    assert ratelimit.hit("t", 2, rate).allowed  # another key is counted apart
+
+
+def test_the_limiter_counts_a_moving_window(clock):
+    _window_edge(clock)
+
+
+@pytest.mark.redis
+def test_the_limiter_counts_a_moving_window_on_redis(redis_clock):
+    _window_edge(redis_clock)
 
 
 async def test_chat_at_a_window_edge_is_refused_past_the_limit(

@@ -118,3 +118,43 @@ def test_a_paid_order_rings_the_vendors_bell_live(
     notification = Notification.objects.get(user=vendor)
     _wait_until(lambda: Notification.objects.get(pk=notification.pk).read_at is not None)
     expect(page.get_by_test_id("bell-count")).to_be_hidden()
+
+
+def test_a_new_question_appears_in_the_vendors_inbox_live(
+    page: Page, desk: Page, daphne_server: DaphneServer, scene, make_user
+):
+    expo, _organiser, booth, vendor, _order = scene
+    server = daphne_server
+    asker = make_user(name="Emma Buyer")
+
+    sign_in(page, server, vendor)
+    page.goto(f"{server.url}/vendor/{booth.vendor.slug}/inbox/")
+    expect(page.get_by_text("No questions yet.")).to_be_visible()
+    page.get_by_test_id("bell").click()  # listening once the bell has its first frame
+    expect(page.locator(".nav-account").get_by_text("No notifications yet.")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.evaluate("window.__sameDocument = true")
+
+    # Another browser: a buyer asks the booth a private question.
+    sign_in(desk, server, asker)
+    desk.goto(f"{server.url}/expos/{expo.slug}/booths/{booth.slug}/ask/")
+    desk.fill("textarea[name=body]", "Can you make 200 pieces by June? <b>urgent</b>")
+    desk.get_by_test_id("send-inquiry").click()
+    desk.wait_for_url("**/inquiries/*/")
+
+    row = page.get_by_test_id("inbox-row")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Emma Buyer")
+    expect(row).to_contain_text("Can you make 200 pieces by June? <b>urgent</b>")
+    expect(row.get_by_test_id("unread")).to_have_text("1")
+    expect(page.get_by_test_id("unread-total")).to_have_text("1")
+    expect(page.get_by_test_id("bell-count")).to_have_text("1")
+    assert page.evaluate("window.__sameDocument === true")
+
+    # A second message in that thread moves the same row on, counted.
+    desk.locator("[data-chat] textarea").fill("And in blue?")
+    desk.locator("[data-chat] textarea").press("Enter")
+    expect(row.get_by_test_id("unread")).to_have_text("2")
+    expect(row).to_contain_text("And in blue?")
+    expect(page.get_by_test_id("unread-total")).to_have_text("2")
+    assert page.evaluate("window.__sameDocument === true")

@@ -11,7 +11,8 @@ The tag renders every registered template, in ``order``, with the page's context
 keyword arguments). A place nobody filled renders nothing. The places used today:
 
 =====================  ==========================================================================
-``header_actions``     the site header, beside the menu (the cart link); ``bar=True`` on phones
+``header_actions``     the site header, beside the menu (the cart link, the bell); ``extra_class`` in
+                       the phone bar (rendered first), not in the menu
 ``user_menu``          the signed-in person's menu in the header, after "Your orders"
 ``vendor_tabs``        the vendor workspace's tabs, after the base app's own
 ``organiser_tabs``     the organiser's expo workspace tabs

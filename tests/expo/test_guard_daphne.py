@@ -156,9 +156,10 @@ def daphnes(django_db_setup) -> Iterator[dict[int, Server]]:
                 server.process.terminate()
             for server in servers.values():
                 try:
-                    server.process.wait(timeout=10)
+                    server.process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     server.process.kill()
+                    server.process.wait()
             shutil.rmtree(workdir, ignore_errors=True)
 
 

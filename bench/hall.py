@@ -14,12 +14,15 @@ Search is measured twice. ``search`` asks one search again and again, as a popul
 the second request on, the page comes from the cache. ``search_uncached`` asks a different search
 every time (typos, synonyms, phrases, filters, each with its own price ceiling), so that no cache
 helps: every request runs the search itself (booths.search) and builds the page. The search index
-is built by the first search of the warm-up, as after any catalogue change.
+is built by the first search of the warm-up, as after any catalogue change. ``hall_uncached`` asks
+the same filters without a search word, each page new too: what building a hall page costs
+without any search, for comparison.
 
 The last line printed is one JSON object:
 {"hall_rps", "hall_p95_ms", "search_rps", "search_p95_ms", "search_uncached_rps",
- "search_uncached_p95_ms", "booth_p95_ms", "product_p95_ms", "healthz_rps", "hall_vs_healthz",
- "search_vs_healthz", "search_uncached_vs_healthz"}. Exit status: 0 all pages answered 200, 2 some
+ "search_uncached_p95_ms", "hall_uncached_rps", "hall_uncached_p95_ms", "booth_p95_ms",
+ "product_p95_ms", "healthz_rps", "hall_vs_healthz", "search_vs_healthz",
+ "search_uncached_vs_healthz"}. Exit status: 0 all pages answered 200, 2 some
 answered errors, 1 setup failed. Daphne is stopped and every temporary file removed at the end,
 always.
 """
@@ -104,11 +107,11 @@ def pages(seeded: dict[str, str]) -> list[tuple[str, str]]:
     ]
 
 
-def uncached_searches(expo: str) -> Iterator[str]:
+def uncached_searches(expo: str, *, words: bool = True) -> Iterator[str]:
     """Endless search paths, each different from all before it (its own price ceiling), over the
-    words, sectors and orders visitors use."""
+    words, sectors and orders visitors use; ``words=False``: the same without a search word."""
     for n in itertools.count():
-        params = [("q", SEARCH_WORDS[n % len(SEARCH_WORDS)])]
+        params = [("q", SEARCH_WORDS[n % len(SEARCH_WORDS)])] if words else []
         sector = SEARCH_SECTORS[(n // len(SEARCH_WORDS)) % len(SEARCH_SECTORS)]
         if sector:
             params.append(("sector", sector))
@@ -153,17 +156,17 @@ async def _rotating_load(
         result.seconds = time.perf_counter() - started
 
 
-def measure_uncached_search(
-    base: str, expo: str, *, concurrency: int, duration: float, warmup: float
+def measure_uncached(
+    base: str, expo: str, *, words: bool, concurrency: int, duration: float, warmup: float
 ) -> Result:
-    """Like measure(), but every request a search never asked before (see uncached_searches)."""
+    """Like measure(), but every request a page never asked before (see uncached_searches)."""
     if client_kind() != "aiohttp":
-        raise BenchError("the uncached search needs aiohttp (pip install aiohttp)")
-    paths = uncached_searches(expo)
-    pattern = f"/expos/{expo}/?q=<word>&sector=<…>&price_max=<n>"
+        raise BenchError("the uncached pages need aiohttp (pip install aiohttp)")
+    paths = uncached_searches(expo, words=words)
+    pattern = f"/expos/{expo}/?{'q=<word>&' if words else ''}sector=<…>&price_max=<n>"
     if warmup > 0:
         asyncio.run(_rotating_load(base, paths, concurrency, warmup, Result("", "", 0.0)))
-    result = Result("search_uncached", pattern, 0.0)
+    result = Result("search_uncached" if words else "hall_uncached", pattern, 0.0)
     asyncio.run(_rotating_load(base, paths, concurrency, duration, result))
     return result
 
@@ -190,6 +193,8 @@ def summary(results: dict[str, Result]) -> dict[str, float | None]:
         "search_p95_ms": p95("search"),
         "search_uncached_rps": rps("search_uncached"),
         "search_uncached_p95_ms": p95("search_uncached"),
+        "hall_uncached_rps": rps("hall_uncached"),
+        "hall_uncached_p95_ms": p95("hall_uncached"),
         "booth_p95_ms": p95("booth"),
         "product_p95_ms": p95("product"),
         "healthz_rps": rps("healthz"),
@@ -239,16 +244,18 @@ def main(argv: list[str] | None = None) -> int:
                     results[name] = result
                     note = f"  ERRORS: {result.describe_errors()}" if result.errors else ""
                     log(f"{name:<8} {result.rps:8.1f} req/s{note}")
-                result = measure_uncached_search(
-                    base,
-                    seeded["expo"],
-                    concurrency=args.concurrency,
-                    duration=args.duration,
-                    warmup=args.warmup,
-                )
-                results[result.name] = result
-                note = f"  ERRORS: {result.describe_errors()}" if result.errors else ""
-                log(f"{result.name} {result.rps:8.1f} req/s{note}")
+                for words in (True, False):
+                    result = measure_uncached(
+                        base,
+                        seeded["expo"],
+                        words=words,
+                        concurrency=args.concurrency,
+                        duration=args.duration,
+                        warmup=args.warmup,
+                    )
+                    results[result.name] = result
+                    note = f"  ERRORS: {result.describe_errors()}" if result.errors else ""
+                    log(f"{result.name} {result.rps:8.1f} req/s{note}")
     except BenchError as exc:
         log(f"setup failed: {exc}")
         print(json_line(summary(results)))

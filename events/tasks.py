@@ -1,6 +1,6 @@
 """Background jobs of the live side, run by the huey worker (``manage.py run_huey``). Each is a thin
-wrapper of a function in :mod:`events.notifications`; :mod:`events.services` schedules the first
-after its transaction commits."""
+wrapper of a function in :mod:`events.notifications` (or the bell's services);
+:mod:`events.services` schedules the first after its transaction commits."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from events import notifications
+from events.bell import services as bell
 
 
 @db_task(retries=2, retry_delay=30)
@@ -20,3 +21,9 @@ def notify_inquiry_message(message_id: int, to_vendor: bool) -> int:
 def send_session_reminders() -> int:
     """Every minute: e-mail the reminders of sessions starting within 15 minutes."""
     return notifications.reminders_send_due()
+
+
+@db_periodic_task(crontab(hour="3", minute="21"))
+def prune_notifications() -> int:
+    """Every night: forget notifications read long ago."""
+    return bell.notifications_prune()

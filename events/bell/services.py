@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,6 +26,8 @@ from expo.refusals import Refused
 logger = logging.getLogger(__name__)
 
 MAX_DETAIL = 140
+# Read notifications are forgotten after this long (what they were about stays, with its e-mails).
+KEEP_READ = timedelta(days=180)
 
 
 class NotificationNotFound(Refused):
@@ -150,6 +153,14 @@ def notifications_settle(*, kind: str, subject: str) -> int:
     for pk, user_id in rows:
         _announce_read_on_commit(user_id, [pk])
     return changed
+
+
+def notifications_prune(*, now: datetime | None = None) -> int:
+    """Forget the notifications read more than :data:`KEEP_READ` ago (run daily by the task
+    worker), so the table holds what people may still look at; returns how many went."""
+    cutoff = (now or timezone.now()) - KEEP_READ
+    deleted, _by_model = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return deleted
 
 
 # --- Frames, after commit ------------------------------------------------------------------------

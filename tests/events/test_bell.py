@@ -175,6 +175,21 @@ def test_read_state_is_per_person_and_nobody_reads_anothers(make_user):
     assert bell_selectors.unread_count(user_id=budi.pk) == 1  # all of *mine*
 
 
+def test_notifications_read_long_ago_are_forgotten(make_user):
+    ayu = make_user()
+    old, recent, unread = (
+        bell.notification_send(users=[ayu.pk], kind=Kind.ORDER_PAID, subject=f"order:{n}", url="/")[
+            0
+        ]
+        for n in (1, 2, 3)
+    )
+    now = timezone.now()
+    Notification.objects.filter(pk=old.pk).update(read_at=now - timedelta(days=181))
+    Notification.objects.filter(pk=recent.pk).update(read_at=now - timedelta(days=179))
+    assert bell.notifications_prune(now=now) == 1
+    assert set(Notification.objects.values_list("pk", flat=True)) == {recent.pk, unread.pk}
+
+
 def test_signed_out_visitors_have_no_notifications(make_user):
     from django.contrib.auth.models import AnonymousUser
 

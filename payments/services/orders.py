@@ -177,12 +177,15 @@ def order_place(
             raise
         Payment.objects.filter(pk=payment.pk).update(provider_ref=payment.provider_ref)
     if method.confirms_offline:
-        # The instructions, rendered once the stock locks are let go (the order's own
-        # transaction has committed).
-        notify.buyer(order, "order_placed", account=selectors.collecting_account(expo=expo))
-        # The organisers have a transfer to look for (the bell).
-        happened.send(sender=Order, event="payments.transfer.awaited", obj=order)
+        _transfer_awaited(order, expo)
     return order
+
+
+def _transfer_awaited(order: Order, expo: Expo) -> None:
+    """The buyer is sent the transfer's instructions, rendered once the stock locks are let go
+    (the order's own transaction has committed); the organisers have a transfer to look for."""
+    notify.buyer(order, "order_placed", account=selectors.collecting_account(expo=expo))
+    happened.send(sender=Order, event="payments.transfer.awaited", obj=order)  # the bell
 
 
 def _new_order(

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from booths.models import Vendor, VendorMembership
-from events import presence
+from events import presence, rooms
 from events.bell.services import notification_send, notifications_settle
 from events.models import ChatMessage, Notification
 from expo.models import OfficeMembership
@@ -192,10 +192,10 @@ def _inquiry_message(
     message: ChatMessage, vendor_id: int, buyer_id: int, *, from_vendor: bool
 ) -> None:
     inquiry_id = message.room_id
-    room = f"inquiry:{inquiry_id}"
+    room = rooms.inquiry(inquiry_id)
     side = "buyer" if from_vendor else "vendor"
     try:
-        if presence.online(f"{room}#{side}"):
+        if presence.online(rooms.presence_tag(room, side)):
             return
     except Exception:  # presence unknown: ring anyway
         logger.warning("bell: presence of %s unknown", room, exc_info=True)

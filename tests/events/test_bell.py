@@ -579,10 +579,21 @@ async def test_a_new_question_reaches_the_vendors_inbox_room(
     await member.join(bell_selectors.room(shop["batik_member"].pk))
     await member.get("bell")
 
-    await database_sync_to_async(services.inquiry_open)(
+    inquiry = await database_sync_to_async(services.inquiry_open)(
         booth=shop["batik"], by=shop["buyer"], body="Ada ukuran L?"
     )
     frame = await member.get("inbox", room=inbox)
     assert frame["from"] == "buyer" and frame["preview"] == "Ada ukuran L?"
     rung = await member.get("bell")
     assert rung["notification"]["kind"] == "question" and rung["unread"] == 1
+
+    # With the thread open the team reads it live: the bell does not ring again.
+    thread = rooms.inquiry(inquiry.pk)
+    await member.join(thread)
+    await database_sync_to_async(services.message_send)(
+        room=rooms.Room("inquiry", inquiry.pk), body="Warna biru?", by=shop["buyer"]
+    )
+    await member.get("message", room=thread)
+    await member.silent(0.5, ignore=("presence", "inbox", "message"))
+    (question,) = await database_sync_to_async(_of)(shop["batik_member"])
+    assert "count" in question.params and question.params["count"] == 1

@@ -60,6 +60,8 @@ PROBE_TIMEOUT_SECONDS = 3.0
 DELETIONS_MARGIN_SECONDS = 60.0
 # Message ids a room remembers having delivered, so that none is sent to a socket twice.
 REMEMBERED_IDS = 1000
+# The newest ids of a socket's history kept to tell a message it holds from one it lacks.
+RECENT_HISTORY_IDS = 16
 
 
 class Socket(Protocol):
@@ -77,12 +79,50 @@ def encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """The messages a socket's history held: every one up to ``last_id`` — except among the newest
+    (from ``recent_from`` on), where only those in ``recent``: a message committed out of id order
+    (two senders at once) can be missing from a history whose last id is higher, and must still
+    reach the socket when its live frame comes."""
+
+    last_id: int
+    recent_from: int
+    recent: frozenset[int]
+
+    @classmethod
+    def of(
+        cls, message_ids: Iterable[int], last_id: int | None, resumed_after: int | None = None
+    ) -> Seen:
+        """What a history of ``message_ids`` (up to ``last_id``) gave a socket that had everything
+        up to ``resumed_after`` already (a ``resume``; None for a first join)."""
+        ids = sorted(message_ids)
+        last = max(last_id or 0, ids[-1] if ids else 0)
+        if not ids:
+            return cls(last, last + 1, frozenset())
+        start = ids[0] if resumed_after is None else resumed_after + 1
+        newest = ids[-RECENT_HISTORY_IDS:]
+        return cls(
+            last, max(start, newest[0]) if len(ids) > len(newest) else start, frozenset(newest)
+        )
+
+    @property
+    def floor(self) -> int:
+        """The socket surely has every message up to this id."""
+        return self.recent_from - 1
+
+    def has(self, message_id: int) -> bool:
+        if message_id > self.last_id:
+            return False
+        return message_id < self.recent_from or message_id in self.recent
+
+
 @dataclass(eq=False)
 class LocalRoom:
     name: str
-    # Sockets that have their history and get every frame, each with the last message id its
-    # history held (0 for none): it has every message up to it, and every one delivered since.
-    sockets: dict[Socket, int] = field(default_factory=dict)
+    # Sockets that have their history and get every frame, each with what its history held: it
+    # has those messages, and every one delivered since.
+    sockets: dict[Socket, Seen] = field(default_factory=dict)
     # Sockets waiting for their history: live frames are held back so that none is lost or doubled.
     joining: dict[Socket, list[tuple[int | None, Frame]]] = field(default_factory=dict)
     ready: asyncio.Future | None = None
@@ -158,20 +198,29 @@ class Hub:
             raise
 
     def finish_join(
-        self, room: str, socket: Socket, frames: Iterable[str], *, after_id: int | None
+        self,
+        room: str,
+        socket: Socket,
+        frames: Iterable[str],
+        *,
+        after_id: int | None,
+        message_ids: Iterable[int] = (),
+        resumed_after: int | None = None,
     ) -> None:
-        """Send ``frames`` (the history), then what arrived meanwhile and is newer than
-        ``after_id``, then everything live."""
+        """Send ``frames`` (the history: ``message_ids``, up to ``after_id``, to a socket that had
+        everything up to ``resumed_after``), then what arrived meanwhile that it did not hold, then
+        everything live."""
         local = self.rooms.get(room)
         held = local.joining.pop(socket, None) if local is not None else None
         if held is None:  # left, or disconnected, while the history was read
             return
+        seen = Seen.of(message_ids, after_id, resumed_after)
         for text in frames:
             socket.push(text)
         for message_id, frame in held:
-            if message_id is None or after_id is None or message_id > after_id:
+            if message_id is None or not seen.has(message_id):
                 socket.push(frame)
-        local.sockets[socket] = after_id or 0
+        local.sockets[socket] = seen
 
     def leave(self, room: str, socket: Socket, tags: Iterable[str] = ()) -> None:
         local = self.rooms.get(room)
@@ -246,8 +295,15 @@ class Hub:
                 return  # already caught up from the database after an outage
             local.remember(message_id)
         frame = Frame(text)  # encoded for the wire once, for every socket of the room
-        for socket in tuple(local.sockets):
-            socket.push(frame)
+        if message_id is None:
+            for socket in tuple(local.sockets):
+                socket.push(frame)
+        else:
+            for socket, seen in tuple(local.sockets.items()):
+                # A frame can come after the history that already held its message (a slow
+                # publisher): not twice.
+                if not seen.has(message_id):
+                    socket.push(frame)
         for held in local.joining.values():
             held.append((message_id, frame))
 
@@ -411,7 +467,9 @@ class Hub:
             kind = rooms.kind_of(room) if room is not None else None
             if kind is None or not local.sockets:
                 continue  # joining sockets get everything from their own history
-            after_id = max(min(local.sockets.values()), local.forgotten_up_to)
+            after_id = max(
+                min(seen.floor for seen in local.sockets.values()), local.forgotten_up_to
+            )
             missed = await database_sync_to_async(kind.missed)(
                 room, after_id=after_id, since=moment
             )
@@ -430,8 +488,8 @@ class Hub:
                 continue
             local.remember(message_id)
             frame = Frame(encode(message))
-            for socket, last_id in tuple(local.sockets.items()):
-                if message_id > last_id:
+            for socket, seen in tuple(local.sockets.items()):
+                if not seen.has(message_id):
                     socket.push(frame)
             for held in local.joining.values():
                 held.append((message_id, frame))

@@ -110,6 +110,16 @@ class CatchUp:
     frames: list[dict[str, Any]] = field(default_factory=list)
     last_id: int | None = None
 
+    @property
+    def message_ids(self) -> list[int]:
+        """The ids of the messages its ``history`` frames hold."""
+        return [
+            message["id"]
+            for frame in self.frames
+            if frame.get("type") == "history"
+            for message in frame.get("messages", ())
+        ]
+
 
 @dataclass(frozen=True)
 class Missed:

@@ -63,7 +63,14 @@ async def _enter(consumer: SocketConsumer, room: Room, *, after_id: int | None) 
         _leave(consumer, room.name)
         raise
     frames = [hub.encode(frame) for frame in caught.frames]
-    room_hub.finish_join(room.name, consumer.outbox, frames, after_id=caught.last_id)
+    room_hub.finish_join(
+        room.name,
+        consumer.outbox,
+        frames,
+        after_id=caught.last_id,
+        message_ids=caught.message_ids,
+        resumed_after=after_id,
+    )
 
 
 def _leave(consumer: SocketConsumer, name: str) -> None:

@@ -10,11 +10,10 @@ class ExpoConfig(AppConfig):
 
     def ready(self) -> None:
         # The background jobs (e-mail delivery) register with huey in every process.
-        from expo import tasks  # noqa: F401
-
         # The Sites framework's site takes its name and address from the settings (expo.sites).
         from django.db.models.signals import post_migrate
 
+        from expo import tasks  # noqa: F401
         from expo.sites import sync_after_migrate
 
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="expo.sites")

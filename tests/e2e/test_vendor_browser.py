@@ -5,6 +5,7 @@ field), adds a product with a typed rupiah price and a photo, and previews the b
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -116,3 +117,12 @@ def test_vendor_registers_applies_and_sets_up_its_booth(
     expect(preview.get_by_test_id("preview-banner")).to_be_visible()
     expect(preview.locator("h1")).to_have_text("Batik Sekar Jagad")
     expect(preview.locator("main")).to_contain_text("Batik scarf, hand-drawn")
+
+    # The inbox and the live sessions are found from the workspace's tabs (issue 14: they were
+    # linked from nowhere).
+    page.goto(f"{server.url}/vendor/")
+    page.get_by_test_id("tab-inbox").click()
+    expect(page).to_have_url(re.compile(r"/vendor/[\w-]+/inbox/$"))
+    page.goto(f"{server.url}/vendor/")
+    page.get_by_test_id("tab-sessions").click()
+    expect(page).to_have_url(re.compile(r"/vendor/[\w-]+/sessions/$"))

@@ -459,7 +459,16 @@ class Result:
         )
 
 
-async def _load_aiohttp(url: str, concurrency: int, duration: float, result: Result) -> None:
+async def _load_aiohttp(
+    url: str,
+    concurrency: int,
+    duration: float,
+    result: Result,
+    *,
+    paths: Iterator[str] | None = None,
+) -> None:
+    """Anonymous GETs of ``url`` for ``duration`` seconds; with ``paths``, each request takes the
+    next path after ``url`` as its base (uncached pages, a new query each time)."""
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -478,7 +487,8 @@ async def _load_aiohttp(url: str, concurrency: int, duration: float, result: Res
             while loop.time() < deadline:
                 started = time.perf_counter()
                 try:
-                    async with session.get(url, allow_redirects=False) as response:
+                    target = url + next(paths) if paths is not None else url
+                    async with session.get(target, allow_redirects=False) as response:
                         body = await response.read()
                         status: int | str = response.status
                 except (TimeoutError, aiohttp.ClientError) as exc:

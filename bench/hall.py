@@ -42,6 +42,7 @@ from urllib.parse import urlencode
 from _common import (
     BenchError,
     Result,
+    _load_aiohttp,
     client_kind,
     daphne,
     json_line,
@@ -121,41 +122,6 @@ def uncached_searches(expo: str, *, words: bool = True) -> Iterator[str]:
         yield f"/expos/{expo}/?{urlencode(params)}"
 
 
-async def _rotating_load(
-    base: str, paths: Iterator[str], concurrency: int, duration: float, result: Result
-) -> None:
-    import aiohttp
-
-    headers = {"Accept-Language": "en", "Accept": "text/html"}
-    async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=concurrency),
-        timeout=aiohttp.ClientTimeout(total=15),
-        headers=headers,
-        cookie_jar=aiohttp.DummyCookieJar(),  # every request an anonymous visitor
-    ) as session:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + duration
-
-        async def worker() -> None:
-            while loop.time() < deadline:
-                started = time.perf_counter()
-                try:
-                    async with session.get(base + next(paths), allow_redirects=False) as response:
-                        body = await response.read()
-                        status: int | str = response.status
-                except (TimeoutError, aiohttp.ClientError) as exc:
-                    status, body = type(exc).__name__, b""
-                elapsed = time.perf_counter() - started
-                result.statuses[status] += 1
-                if status == 200:
-                    result.latencies.append(elapsed)
-                    result.body_bytes += len(body)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        result.seconds = time.perf_counter() - started
-
-
 def measure_uncached(
     base: str, expo: str, *, words: bool, concurrency: int, duration: float, warmup: float
 ) -> Result:
@@ -165,9 +131,9 @@ def measure_uncached(
     paths = uncached_searches(expo, words=words)
     pattern = f"/expos/{expo}/?{'q=<word>&' if words else ''}sector=<…>&price_max=<n>"
     if warmup > 0:
-        asyncio.run(_rotating_load(base, paths, concurrency, warmup, Result("", "", 0.0)))
+        asyncio.run(_load_aiohttp(base, concurrency, warmup, Result("", "", 0.0), paths=paths))
     result = Result("search_uncached" if words else "hall_uncached", pattern, 0.0)
-    asyncio.run(_rotating_load(base, paths, concurrency, duration, result))
+    asyncio.run(_load_aiohttp(base, concurrency, duration, result, paths=paths))
     return result
 
 

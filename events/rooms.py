@@ -19,6 +19,7 @@ members in that thread), which are never broadcast. Group names are built here o
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -134,7 +135,7 @@ class Missed:
     frames: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Kind:
+class Kind(ABC):
     """A kind of room. Its methods run in a worker thread (they may read the database):
     :meth:`admit` before the socket is subscribed, :meth:`catch_up` after, so that nothing
     published in between is lost; :meth:`missed` after an outage of the channel layer."""
@@ -144,16 +145,16 @@ class Kind:
             raise ValueError(f"a room kind is 1 to 20 lowercase letters, not {name!r}")
         self.name = name
 
+    @abstractmethod
     def admit(self, room: Room, user: Any) -> Admission | None:
         """None when the room does not exist or ``user`` may not join it."""
-        raise NotImplementedError
 
+    @abstractmethod
     def catch_up(
         self, room: Room, user: Any, admission: Admission, after_id: int | None
     ) -> CatchUp:
         """What the socket gets first; ``after_id`` is the last message it has seen on a resume
         (None on a first join)."""
-        raise NotImplementedError
 
     def missed(self, room: Room, *, after_id: int, since: datetime) -> Missed:
         """What the room's sockets may have missed: the messages after ``after_id`` and whatever

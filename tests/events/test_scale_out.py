@@ -9,16 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -27,32 +20,17 @@ from websockets.sync.client import ClientConnection, connect
 from booths.models import VendorMembership
 from events import rooms
 from expo import permissions
-from tests.e2e.conftest import _database_url, _free_port, _get_status
+from tests.e2e.conftest import _database_url
+from tests.events import servers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 30.0
 # The processes' own Redis database (presence keys); pub/sub channels are server-wide anyway.
 REDIS_DB = 11
-# Lets one test account talk faster than a person may, for the resume test.
-SETTINGS = "from expo.settings import *  # noqa: F403\nCHAT_RATE_LIMIT = (1000, 1)\n"
-
-
-class Daphnes:
-    def __init__(self, urls: list[str], logs: list[Path]) -> None:
-        self.urls = urls
-        self.logs = logs
-
-    def ws(self, index: int) -> str:
-        return self.urls[index].replace("http://", "ws://") + "/ws/"
-
-    def log(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.logs)
 
 
 @pytest.fixture(scope="module")
-def two_daphnes(django_db_setup, redis_url: str) -> Iterator[Daphnes]:
+def two_daphnes(django_db_setup, redis_url: str) -> Iterator[servers.Daphnes]:
     from django.db import connection
 
     database_url = _database_url(connection.settings_dict)
@@ -62,64 +40,13 @@ def two_daphnes(django_db_setup, redis_url: str) -> Iterator[Daphnes]:
             "e.g. DATABASE_URL=$TEST_POSTGRES_URL pytest -m postgres tests/events.",
             pytrace=False,
         )
-    workdir = Path(tempfile.mkdtemp(prefix="umkm-scale-"))
-    (workdir / "scale_settings.py").write_text(SETTINGS)
     redis = redis_url.rsplit("/", 1)[0] + f"/{REDIS_DB}"
     import redis as redis_client
 
     with redis_client.Redis.from_url(redis) as client:
         client.flushdb()  # presence left by an earlier run that did not stop cleanly
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "scale_settings",
-        "PYTHONPATH": os.pathsep.join([str(workdir), str(ROOT)]),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis,
-        "EMAIL_URL": f"file://{workdir / 'outbox'}",
-        "HUEY_IMMEDIATE": "1",
-        "DJANGO_DEBUG": "1",
-        "MEDIA_ROOT": str(workdir / "media"),
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    processes, urls, logs = [], [], []
-    with ExitStack() as stack:
-        for n in range(2):
-            port = _free_port()
-            log_path = workdir / f"daphne-{n}.log"
-            log = stack.enter_context(open(log_path, "wb"))
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-                    + ["expo.asgi:application"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
-            logs.append(log_path)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            for process, url in zip(processes, urls, strict=True):
-                while _get_status(f"{url}/healthz") != 200:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(
-                            f"Daphne did not start at {url}:\n{Daphnes(urls, logs).log()}",
-                            pytrace=False,
-                        )
-                    time.sleep(0.1)
-            yield Daphnes(urls, logs)
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-            shutil.rmtree(workdir, ignore_errors=True)
+    with servers.daphnes(2, database_url=database_url, redis_url=redis) as running:
+        yield running
 
 
 @pytest.fixture

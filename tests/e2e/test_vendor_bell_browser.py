@@ -114,7 +114,7 @@ def test_a_paid_order_rings_the_vendors_bell_live(
     # Followed: the order's page, and the notification is read.
     item.locator("a").click()
     page.wait_for_url(f"{server.url}{order_url}")
-    expect(page.get_by_text(order.code).first).to_be_visible()
+    expect(page.locator("main").get_by_text(order.code).first).to_be_visible()
     notification = Notification.objects.get(user=vendor)
     _wait_until(lambda: Notification.objects.get(pk=notification.pk).read_at is not None)
     expect(page.get_by_test_id("bell-count")).to_be_hidden()

@@ -18,6 +18,7 @@ if [ "$MODE" = "test" ]; then
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v node >/dev/null 2>&1 || need+=(nodejs)  # runs the socket client's tests
+  compgen -G "/usr/lib/*/libzbar.so.0" >/dev/null || need+=(libzbar0)  # reads the stand cards' QR codes
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi
 "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1 || need+=(python3-venv)
@@ -37,7 +38,7 @@ if [ ! -f "$stamp" ]; then
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
   log "installing Python packages into .venv"
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,bench]" 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/python -c "import django, channels, daphne, allauth, huey, pytest, playwright" \
     || { log "Python packages failed to install"; exit 1; }
   rm -f .venv/.installed-*

@@ -18,6 +18,12 @@ class Channel(models.TextChoices):
     DIRECT = "direct", _("Direct")
     LIVE_SESSION = "live_session", _("Live session")
     BANNER = "banner", _("Banner")
+    # The catalogue kept open as a mall after the expo closed: counted apart from the expo's omzet.
+    MALL = "mall", _("Mall")
+    # An online order that started from a physical stand's QR code.
+    STAND = "stand", _("Stand (QR code)")
+    # A sale a vendor recorded at its physical stand (see payments.models.offline.OfflineSale).
+    OFFLINE = "offline", _("Offline at the stand")
 
 
 class Order(models.Model):

@@ -137,6 +137,20 @@ class BoothApplication(models.Model):
     halal_document = models.FileField(
         _("halal certificate"), upload_to="applications/halal/", blank=True, storage=private_storage
     )
+    permit_expires_on = models.DateField(_("P-IRT/BPOM valid until"), null=True, blank=True)
+    halal_expires_on = models.DateField(_("halal certificate valid until"), null=True, blank=True)
+    # Annual turnover the vendor declares when it applies (whole rupiah): its size class at that
+    # expo (PP 7/2021) and, between two expos, whether it moved up a class. Empty on applications
+    # from before it was asked.
+    declared_turnover = models.PositiveBigIntegerField(
+        _("annual turnover (Rp)"), null=True, blank=True
+    )
+    # The curators' weighted score (0–100) on the expo's rubric and its grade (A/B/C), kept with
+    # the application so that the queue sorts by them; written by booths.services.grading.
+    curation_score = models.DecimalField(
+        _("curation score"), max_digits=5, decimal_places=2, null=True, blank=True, db_index=True
+    )
+    curation_grade = models.CharField(_("curation grade"), max_length=1, blank=True)
     stock = models.CharField(_("stock availability"), max_length=10, choices=Stock.choices)
     stock_note = models.TextField(_("about your stock"), blank=True)
     motivation = models.TextField(_("why you want to join"), blank=True)
@@ -430,3 +444,7 @@ class SearchIndexState(models.Model):
     )
     fingerprint = models.CharField(max_length=200)
     built_at = models.DateTimeField()
+
+
+# The curation rubric and the curators' scores live in their own module (same app).
+from booths.rubrics import ApplicationScore, CurationRubric, RubricCriterion  # noqa: E402, F401

@@ -140,7 +140,16 @@ class ReportJob(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class Kind(models.TextChoices):
+        DASHBOARD = "dashboard", _("Omzet report")
+        UPWARD = "upward", _("Upward report (expo)")
+        UPWARD_YEAR = "upward_year", _("Upward report (year)")
+
     expo = models.ForeignKey("expo.Expo", on_delete=models.CASCADE, related_name="report_jobs")
+    # Which report: the expo's omzet report, or the report the office sends upward, of the expo
+    # or of the office's ``year`` (the expo is then the page it was asked from).
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.DASHBOARD)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
     language = models.CharField(_("language"), max_length=8, default="id")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)

@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import re
+import zoneinfo
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,11 +29,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from events.outbox import Outbox
-from expo.middleware import supported_language
+from expo.middleware import known_zone, supported_language, zone_from_cookie
 from expo.refusals import code_of, text_of
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         self.language = self._language()
+        self.zone = self._zone()
         # Rooms this socket is in, each with the presence tags it is counted under.
         self.rooms: dict[str, tuple[str, ...]] = {}
         self.gone = False
@@ -180,6 +182,16 @@ class SocketConsumer(AsyncWebsocketConsumer):
                 request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
         return translation.get_language_from_request(request)
 
+    def _zone(self) -> zoneinfo.ZoneInfo | None:
+        """The zone pages show this browser (see UserPreferencesMiddleware): the account's, else
+        the one its script reported in a cookie, else the default (None)."""
+        user = self.user
+        if user is not None and getattr(user, "is_authenticated", False):
+            zone = known_zone(user.time_zone)
+            if zone is not None:
+                return zone
+        return zone_from_cookie(self.scope.get("cookies", {}).get(settings.TIMEZONE_COOKIE_NAME))
+
     async def send_json(self, payload: dict[str, Any]) -> None:
         self.push_json(payload)
 
@@ -190,7 +202,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
         self.push_json({"type": "error", "code": code, "message": message, **extra})
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        with translation.override(self.language):
+        with translation.override(self.language), timezone.override(self.zone):
             frame = read_frame(text_data)
             if frame is None:
                 await self.send_error("frame_invalid", _("This message could not be read."))

@@ -17,9 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from booths import hooks
+from booths import hooks, visits
 from booths.models import Vendor
-from booths.selectors import may_see_hall
+from booths.selectors import hall_is_public, may_see_hall
+from booths.vendor_views import Workspace, vendor_page
 from booths.video import video_embed_url
 from events import ics, rooms, selectors, services
 from events.forms import MessageForm, SessionForm
@@ -118,6 +119,9 @@ def session_page(request: HttpRequest, expo_slug: str, session_id: int) -> HttpR
     can_buy = timebox.allows(expo, timebox.Action.BUY)
     if can_buy:
         services.session_visit_remember(store=request.session, session=session)
+    if hall_is_public(expo):
+        # A live session is part of its booth: its viewers are the booth's visitors (conversion).
+        visits.record("booth", booth.pk, request)
     context = {
         "expo": expo,
         "session": session,
@@ -324,15 +328,15 @@ def inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
 
 
 @require_safe
-def vendor_inbox(request: HttpRequest, vendor_slug: str) -> HttpResponse:
-    if (login := _login_first(request)) is not None:
-        return login
-    vendor = _vendor(request, vendor_slug)
+@vendor_page
+def vendor_inbox(request: HttpRequest, ws: Workspace) -> HttpResponse:
+    vendor = ws.vendor
     threads = selectors.vendor_inbox(vendor=vendor, user=request.user)
     return render(
         request,
         "events/vendor_inbox.html",
         {
+            "ws": ws,
             "vendor": vendor,
             "threads": threads,
             "unread": selectors.unread_total(inquiries=threads),
@@ -356,14 +360,14 @@ def vendor_inquiry(request: HttpRequest, vendor_slug: str, inquiry_id: int) -> H
 
 
 @require_safe
-def vendor_sessions(request: HttpRequest, vendor_slug: str) -> HttpResponse:
-    if (login := _login_first(request)) is not None:
-        return login
-    vendor = _vendor(request, vendor_slug)
+@vendor_page
+def vendor_sessions(request: HttpRequest, ws: Workspace) -> HttpResponse:
+    vendor = ws.vendor
     return render(
         request,
         "events/vendor_sessions.html",
         {
+            "ws": ws,
             "vendor": vendor,
             "sessions": selectors.vendor_sessions(vendor=vendor),
             "can_create": selectors.vendor_booths_for_sessions(vendor=vendor).exists(),
@@ -373,10 +377,9 @@ def vendor_sessions(request: HttpRequest, vendor_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def vendor_session_create(request: HttpRequest, vendor_slug: str) -> HttpResponse:
-    if (login := _login_first(request)) is not None:
-        return login
-    vendor = _vendor(request, vendor_slug)
+@vendor_page
+def vendor_session_create(request: HttpRequest, ws: Workspace) -> HttpResponse:
+    vendor = ws.vendor
     booths = selectors.vendor_booths_for_sessions(vendor=vendor)
     form = SessionForm(request.POST or None, booths=booths)
     if request.method == "POST" and form.is_valid():
@@ -392,15 +395,14 @@ def vendor_session_create(request: HttpRequest, vendor_slug: str) -> HttpRespons
     return render(
         request,
         "events/vendor_session_form.html",
-        {"vendor": vendor, "form": form, "session": None, "has_booths": booths.exists()},
+        {"ws": ws, "vendor": vendor, "form": form, "session": None, "has_booths": booths.exists()},
     )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def vendor_session_edit(request: HttpRequest, vendor_slug: str, session_id: int) -> HttpResponse:
-    if (login := _login_first(request)) is not None:
-        return login
-    vendor = _vendor(request, vendor_slug)
+@vendor_page
+def vendor_session_edit(request: HttpRequest, ws: Workspace, session_id: int) -> HttpResponse:
+    vendor = ws.vendor
     session = selectors.vendor_session(vendor=vendor, session_id=session_id)
     if session is None:
         raise Http404
@@ -421,6 +423,7 @@ def vendor_session_edit(request: HttpRequest, vendor_slug: str, session_id: int)
         request,
         "events/vendor_session_form.html",
         {
+            "ws": ws,
             "vendor": vendor,
             "form": form,
             "session": session,

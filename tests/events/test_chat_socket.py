@@ -497,3 +497,27 @@ async def test_no_email_while_a_member_has_the_thread_open(booth, buyer, team_me
     assert mail.outbox == []
     await socket.close()
     await vendor.close()
+
+
+async def test_a_muted_account_is_told_until_when_in_its_own_time_zone(
+    booth, make_user, organiser, connect
+):
+    """The socket follows the page's zone order (the account's, else the browser's cookie): a
+    buyer in Tokyo reads the end of the mute in JST, not in the server's WIB."""
+    tokyo = await database_sync_to_async(make_user)(time_zone="Asia/Tokyo")
+    room = rooms.booth(booth.pk)
+    loud = await connect(tokyo)
+    staff = await connect(organiser)
+    await loud.join(room)
+    await staff.join(room)
+    sent = await loud.say(room, "BUY MY STUFF")
+    await staff.get("message")
+    await staff.send(type="mute", room=room, id=sent["id"], minutes=60)
+    await staff.get("notice")
+
+    await loud.send(type="message", room=room, body="again", client_id="m-9")
+    error = await loud.get("error")
+    assert error["code"] == "muted"
+    assert error["message"].endswith("JST.")
+    for socket in (loud, staff):
+        await socket.close()

@@ -339,3 +339,57 @@ def test_the_schedule_query_count_does_not_grow(client, booth, team_member):
     for n in range(4):
         _session(booth, hours_from_now=3 + n)
     assert _queries(client, url) == few
+
+
+# --- The vendor's live pages sit in the vendor workspace ------------------------------------------
+
+
+def test_the_inbox_and_sessions_pages_keep_the_workspace_tabs(client, booth, team_member):
+    """Reached from the workspace's tabs, the inbox and the sessions pages keep them (with the
+    business switcher), so the vendor is never stranded on a page without its navigation."""
+    client.force_login(team_member)
+    slug = booth.vendor.slug
+    for name, tab in (
+        ("events:vendor_inbox", 'data-testid="tab-inbox"'),
+        ("events:vendor_sessions", 'data-testid="tab-sessions"'),
+        ("events:vendor_session_create", 'data-testid="tab-sessions"'),
+    ):
+        html = client.get(reverse(name, args=[slug])).content.decode()
+        assert 'class="ws-tabs"' in html, name
+        assert reverse("vendor:dashboard", args=[slug]) in html
+        current = html.split(tab, 1)[0].rsplit("<a ", 1)[1]
+        assert 'aria-current="page"' in current, name
+
+
+def test_inbox_and_inquiry_times_name_the_visitors_zone(client, booth, make_user):
+    tokyo = make_user(time_zone="Asia/Tokyo")
+    member = _member(make_user, booth.vendor, time_zone="Asia/Tokyo")
+    inquiry = Inquiry.objects.create(booth=booth, buyer=tokyo)
+    _say(inquiry, tokyo, "Halo")
+
+    client.force_login(member)
+    html = client.get(reverse("events:vendor_inbox", args=[booth.vendor.slug])).content.decode()
+    assert "JST" in html
+    assert 'data-zone-abbr="JST"' in html
+    client.force_login(tokyo)
+    assert "JST" in client.get(reverse("events:inquiries")).content.decode()
+
+
+def test_a_session_page_counts_as_a_visit_of_its_booth(client, booth, buyer, settings):
+    """Conversion's visitors include a booth's live sessions' viewers (issue: conversion is a share
+    of the people who saw the booth, its products or its sessions)."""
+    from booths.models import BoothVisit
+    from expo.reports import figures
+
+    settings.VISITS_FLUSH_SECONDS = 0
+    session = _session(booth)
+    visits.flush()
+    client.force_login(buyer)
+    assert (
+        client.get(reverse("events:session", args=[booth.expo.slug, session.pk])).status_code == 200
+    )
+    visits.flush()
+
+    assert BoothVisit.objects.filter(booth=booth, visitor=visits.account_key(buyer.pk)).exists()
+    reach, _total = figures.expo_conversion(booth.expo_id)
+    assert reach[booth.pk].visitors == 1

@@ -3,11 +3,12 @@ the dashboard, the exports, the data API and the vendor's own sales page all rea
 
 Who counts, from what the site records:
 
-- **Visitors** of a booth are the distinct people who opened its page or one of its product pages
-  (``BoothVisit`` and ``ProductVisit`` keep one keyed, non-reversible visitor id per person per day;
-  the id of a signed-in account is the same every day, see :func:`booths.visits.account_key`), who
-  wrote in the chat of one of its live sessions (session pages record no visits; their chat
-  names the account), or who bought from it. A buyer always reached the booth, so a buyer whose
+- **Visitors** of a booth are the distinct people who opened its page, one of its product pages or
+  one of its live sessions' pages (``BoothVisit`` and ``ProductVisit`` keep one keyed,
+  non-reversible visitor id per person per day; a session page records a visit of its booth; the
+  id of a signed-in account is the same every day, see :func:`booths.visits.account_key`), who
+  wrote in the chat of one of its live sessions (kept for chats older than session-page visits),
+  or who bought from it. A buyer always reached the booth, so a buyer whose
   visit was recorded under another id (browsing as a guest, then signing in) is still a visitor.
 - **Buyers** of a booth are the distinct people with a paid order from it: the account, else the
   e-mail address for a guest (the same rule as the dashboard's unique buyers).

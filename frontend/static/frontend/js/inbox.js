@@ -42,7 +42,11 @@ class Inbox {
     const preview = row.querySelector("[data-inbox-preview]");
     if (preview) preview.textContent = frame.preview;
     const when = row.querySelector("[data-inbox-time]");
-    if (when) when.textContent = timeLabel(frame.sent_at);
+    if (when) {
+      // Named like the server-drawn rows: "3 Dec, 14:05 JST" (the zone's abbreviation from the list).
+      const abbr = this.root.querySelector("[data-inbox-list]")?.dataset.zoneAbbr;
+      when.textContent = abbr ? `${timeLabel(frame.sent_at)} ${abbr}` : timeLabel(frame.sent_at);
+    }
     if (frame.from === "buyer") {
       const badge = row.querySelector("[data-inbox-unread]");
       if (badge) {

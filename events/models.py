@@ -290,6 +290,7 @@ class Notification(models.Model):
         APPLICATION = "application", _("An application decided")
         BANNER = "banner", _("A banner decided")
         SESSION = "session", _("A live session about to start")
+        MEETING = "meeting", _("A business meeting")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -322,3 +323,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject} → {self.user_id}"
+
+
+# Business matching: its models live in their own module (events/matching/) and belong to this app.
+from events.matching.models import (  # noqa: E402, F401
+    ACTIVE_STATUSES,
+    MatchingSettings,
+    Meeting,
+    MeetingAvailability,
+    MeetingOutcome,
+    MeetingParticipant,
+    MeetingStatus,
+)

@@ -318,3 +318,107 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+# --- Buyers' business profiles -------------------------------------------------------------------
+
+
+class BuyerType(models.TextChoices):
+    IMPORTER = "importer", _("Importer")
+    DISTRIBUTOR = "distributor", _("Distributor or wholesaler")
+    RETAILER = "retailer", _("Retailer")
+    HORECA = "horeca", _("Hotel, restaurant or caterer")
+    GOVERNMENT = "government", _("Government office")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class BuyerProfile(models.Model):
+    """A business buyer's profile: optional for shoppers, required to request a meeting.
+
+    A vendor sees it only while the buyer's consent stands (:class:`BuyerConsent`) and only once
+    the buyer contacted that vendor (:class:`BuyerContact`); see ``expo.selectors``.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="buyer_profile",
+        verbose_name=_("account"),
+    )
+    company = models.CharField(_("company"), max_length=150)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
+    buyer_type = models.CharField(_("type of buyer"), max_length=20, choices=BuyerType.choices)
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="buyer_profiles", verbose_name=_("sectors of interest")
+    )
+    products = models.CharField(
+        _("products of interest"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example: coffee beans, batik fabric, rattan furniture."),
+    )
+    # Whole rupiah, like every amount of the platform.
+    order_size = models.PositiveBigIntegerField(_("typical order size (Rp)"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("buyer profile")
+        verbose_name_plural = _("buyer profiles")
+
+    def __str__(self) -> str:
+        return self.company
+
+
+class BuyerConsent(models.Model):
+    """The buyer agreed that the vendors they contact may see their profile: when, and the words
+    they agreed to (in the language shown). Withdrawing keeps the row (the record of what was
+    agreed and when) and sets ``withdrawn_at``; at most one consent stands at a time."""
+
+    profile = models.ForeignKey(
+        BuyerProfile, on_delete=models.CASCADE, related_name="consents", verbose_name=_("profile")
+    )
+    wording = models.TextField(_("what was agreed to"))
+    language = models.CharField(_("language"), max_length=8)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("buyer's consent")
+        verbose_name_plural = _("buyers' consents")
+        ordering = ["-given_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_standing_consent_per_profile",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"consent of {self.profile_id} at {self.given_at:%Y-%m-%d %H:%M}"
+
+
+class BuyerContact(models.Model):
+    """A buyer contacted a vendor (a meeting request, a question, a request for quotation): from
+    then on that vendor may see the buyer's profile, while the consent stands. ``vendor_id`` is
+    the vendor's id in the booths app above (the base points upwards by id only) and ``via`` a
+    label of the first contact (``meeting:12``)."""
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="buyer_contacts"
+    )
+    vendor_id = models.BigIntegerField(_("vendor"))
+    via = models.CharField(_("first contact"), max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("buyer's contact with a vendor")
+        verbose_name_plural = _("buyers' contacts with vendors")
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "vendor_id"], name="one_contact_per_vendor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id} → vendor {self.vendor_id} ({self.via})"

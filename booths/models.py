@@ -446,5 +446,17 @@ class SearchIndexState(models.Model):
     built_at = models.DateTimeField()
 
 
+# Requests for quotation and leads: their own module, part of this app (see its docstring).
+from booths.deals import (  # noqa: E402, F401
+    Incoterm,
+    Lead,
+    LeadActivity,
+    QuoteRequest,
+    QuoteRequestLine,
+)
+
 # The curation rubric and the curators' scores live in their own module (same app).
 from booths.rubrics import ApplicationScore, CurationRubric, RubricCriterion  # noqa: E402, F401
+
+# A hybrid expo's venue and its numbered physical stands (same app).
+from booths.venues import Stand, Venue  # noqa: E402, F401

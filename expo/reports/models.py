@@ -59,6 +59,16 @@ class PotentialDeal(models.Model):
         default=Verification.PENDING,
         db_index=True,
     )
+    # The request for quotation the deal came from, when it came from one (the funnel then counts
+    # the request's quotation, not this estimate, so nothing is counted twice).
+    quote_request = models.ForeignKey(
+        "booths.QuoteRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="potential_deals",
+        verbose_name=_("request for quotation"),
+    )
     verification_note = models.CharField(_("verification note"), max_length=255, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

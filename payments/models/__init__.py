@@ -13,6 +13,20 @@ from payments.models.cart import Cart, CartItem
 from payments.models.ledger import AppendOnlyQuerySet, SalesLedgerEntry, SettlementPayout
 from payments.models.orders import Channel, Order, OrderLine, OrderPart
 from payments.models.payments import Charge, Payment, Refund, WebhookEvent
+from payments.models.quotations import (
+    PaymentTerms,
+    Quotation,
+    QuotationLine,
+    QuotationRevision,
+    ShippingTerms,
+)
+from payments.models.rollups import (
+    OmzetBuyer,
+    OmzetBuyerCount,
+    OmzetByBooth,
+    OmzetByHour,
+    OmzetByOrigin,
+)
 from payments.models.settings import (
     CollectingAccount,
     Currency,
@@ -32,14 +46,24 @@ __all__ = [
     "CollectingAccount",
     "Currency",
     "ExchangeRate",
+    "OmzetBuyer",
+    "OmzetBuyerCount",
+    "OmzetByBooth",
+    "OmzetByHour",
+    "OmzetByOrigin",
     "Order",
     "OrderLine",
     "OrderPart",
     "Payment",
+    "PaymentTerms",
+    "Quotation",
+    "QuotationLine",
+    "QuotationRevision",
     "Refund",
     "SalesLedgerEntry",
     "SettlementPayout",
     "ShippingMethod",
+    "ShippingTerms",
     "ShippingZone",
     "TransferFees",
     "VendorShippingRate",

@@ -18,6 +18,7 @@ class Channel(models.TextChoices):
     DIRECT = "direct", _("Direct")
     LIVE_SESSION = "live_session", _("Live session")
     BANNER = "banner", _("Banner")
+    QUOTATION = "quotation", _("Quotation")
     # The catalogue kept open as a mall after the expo closed: counted apart from the expo's omzet.
     MALL = "mall", _("Mall")
     # An online order that started from a physical stand's QR code.

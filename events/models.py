@@ -18,6 +18,7 @@ class RoomKind(models.TextChoices):
     BOOTH = "booth", _("Booth chat")
     SESSION = "session", _("Live session chat")
     INQUIRY = "inquiry", _("Private inquiry")
+    MEETING = "meeting", _("Meeting chat")
 
 
 class AuthorRole(models.TextChoices):
@@ -331,6 +332,7 @@ from events.matching.models import (  # noqa: E402, F401
     MatchingSettings,
     Meeting,
     MeetingAvailability,
+    MeetingMark,
     MeetingOutcome,
     MeetingParticipant,
     MeetingStatus,

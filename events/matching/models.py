@@ -114,6 +114,13 @@ class MeetingOutcome(models.TextChoices):
     DEAL = "deal", _("Deal")
 
 
+class MeetingMark(models.TextChoices):
+    """One side's word after the meeting (see events.call.services.meeting_mark)."""
+
+    HELD = "held", _("Held")
+    NO_SHOW = "no_show", _("The other side did not come")
+
+
 class Meeting(models.Model):
     """A 1:1 meeting between a vendor and a business buyer at an expo.
 
@@ -170,6 +177,14 @@ class Meeting(models.Model):
         _("outcome"), max_length=20, choices=MeetingOutcome.choices, blank=True
     )
     deal_value = models.PositiveBigIntegerField(_("potential deal (Rp)"), null=True, blank=True)
+    # After the meeting: each side's mark (held, or the other side did not come); the status
+    # follows them (events.call.services).
+    vendor_mark = models.CharField(
+        _("vendor's mark"), max_length=8, choices=MeetingMark.choices, blank=True
+    )
+    buyer_mark = models.CharField(
+        _("buyer's mark"), max_length=8, choices=MeetingMark.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -24,6 +24,7 @@ from booths.fields import (
     KeepsUploads,
     MultipleImageField,
     RupiahField,
+    parse_rupiah,
 )
 from booths.models import (
     MIN_ORDER_MESSAGE,
@@ -162,6 +163,41 @@ class MemberAddForm(forms.Form):
 # --- Applications --------------------------------------------------------------------------------
 
 
+class TurnoverField(forms.CharField):
+    """An annual turnover in whole rupiah ("1.500.000.000"), at least Rp 1."""
+
+    MAX = 10**15  # a thousand trillion rupiah: stray digits, not a business
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "750.000.000"})
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}".replace(",", ".")
+        return value
+
+    def to_python(self, value: Any) -> int | None:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            amount = parse_rupiah(text)
+        except ValidationError:
+            raise ValidationError(
+                _("Enter the turnover in whole rupiah, for example 750000000 or 750.000.000."),
+                code="invalid",
+            ) from None
+        if not 0 < amount < self.MAX:
+            raise ValidationError(
+                _("Enter the turnover of a whole year in rupiah, more than Rp 0."),
+                code="min_value",
+            )
+        return amount
+
+
 class ApplicationForm(forms.Form):
     """Apply for a booth; with ``application`` given, the resubmission after changes were asked:
     then every upload is optional and replaces what was sent before."""
@@ -180,6 +216,24 @@ class ApplicationForm(forms.Form):
         label=_("Halal certificate number"), max_length=60, required=False
     )
     halal_document = DocumentField(label=_("Halal certificate"), required=False)
+    permit_expires_on = forms.DateField(
+        label=_("P-IRT or BPOM valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    halal_expires_on = forms.DateField(
+        label=_("Halal certificate valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    declared_turnover = TurnoverField(
+        label=_("Annual turnover (Rp)"),
+        help_text=_(
+            "Your sales over the last twelve months, in rupiah. It sets your size class (micro up "
+            "to Rp 2 billion, small up to Rp 15 billion, medium up to Rp 50 billion) in the "
+            "office's reports."
+        ),
+    )
     photos = MultipleImageField(
         label=_("Product photos"),
         max_files=services.MAX_APPLICATION_PHOTOS,
@@ -206,6 +260,9 @@ class ApplicationForm(forms.Form):
         "permit_kind",
         "permit_number",
         "halal_number",
+        "permit_expires_on",
+        "halal_expires_on",
+        "declared_turnover",
         "stock",
         "stock_note",
         "motivation",

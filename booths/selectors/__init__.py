@@ -3,6 +3,7 @@ and product pages, and who may see them), :mod:`~booths.selectors.organiser` (th
 workspace) and :mod:`~booths.selectors.workspace` (the vendor workspace). The public names are
 importable from here."""
 
+from booths.selectors.grading import Rubric, RubricLine, application_rubric, expo_rubric
 from booths.selectors.hall import (
     CARD_PRODUCTS,
     HALL_PAGE_SIZE,
@@ -23,6 +24,7 @@ from booths.selectors.hall import (
 )
 from booths.selectors.organiser import (
     QUEUE_PAGE_SIZE,
+    QUEUE_SORTS,
     QUEUE_STATUS_ORDER,
     WAITING_STATUSES,
     ExpoFigures,
@@ -64,6 +66,7 @@ __all__ = [
     "HallFilters",
     "HallResults",
     "QUEUE_PAGE_SIZE",
+    "QUEUE_SORTS",
     "QUEUE_STATUS_ORDER",
     "RELATED_PRODUCTS",
     "SEARCH_PRODUCTS",
@@ -77,7 +80,11 @@ __all__ = [
     "booth_of_application",
     "booth_page",
     "booth_products",
+    "Rubric",
+    "RubricLine",
+    "application_rubric",
     "curation_list",
+    "expo_rubric",
     "expo_by_slug",
     "expo_figures",
     "expo_includes_sector",

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -125,11 +126,18 @@ def expo_figures(*, expo: Expo) -> ExpoFigures:
     )
 
 
-def curation_list(*, expo: Expo, status: str | None = None) -> QuerySet[BoothApplication]:
+# The queue's orders besides its own: by curation score, highest or lowest first (unscored last).
+QUEUE_SORTS = ("score", "-score")
+
+
+def curation_list(
+    *, expo: Expo, status: str | None = None, sort: str = ""
+) -> QuerySet[BoothApplication]:
     """The curation queue of an expo: waiting applications first, oldest first within a status.
 
-    ``status`` narrows it to one status. Rows carry their vendor, regency and sector (one query;
-    paginate it for the count).
+    ``status`` narrows it to one status; ``sort`` ("score" or "-score") orders it by the rubric
+    score instead (the grade follows the score), unscored applications last. Rows carry their
+    vendor, regency and sector (one query; paginate it for the count).
     """
     rank = Case(
         *(When(status=value, then=Value(i)) for i, value in enumerate(QUEUE_STATUS_ORDER)),
@@ -143,6 +151,14 @@ def curation_list(*, expo: Expo, status: str | None = None) -> QuerySet[BoothApp
     )
     if status:
         applications = applications.filter(status=status)
+    if sort == "score":
+        return applications.order_by(
+            F("curation_score").desc(nulls_last=True), "queue_rank", "submitted_at", "pk"
+        )
+    if sort == "-score":
+        return applications.order_by(
+            F("curation_score").asc(nulls_last=True), "queue_rank", "submitted_at", "pk"
+        )
     return applications.order_by("queue_rank", "submitted_at", "pk")
 
 

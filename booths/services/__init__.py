@@ -36,6 +36,12 @@ from booths.services.curation import (
     application_reject,
     application_request_changes,
 )
+from booths.services.grading import (
+    application_score,
+    rubric_citation,
+    rubric_ensure,
+    rubric_save,
+)
 from booths.services.vendors import (
     RESERVED_VENDOR_SLUGS,
     VENDOR_FIELDS,
@@ -60,6 +66,7 @@ __all__ = [
     "application_reject",
     "application_request_changes",
     "application_resubmit",
+    "application_score",
     "application_submit",
     "application_withdraw",
     "booth_refresh_aggregates",
@@ -70,6 +77,9 @@ __all__ = [
     "product_image_delete",
     "product_image_make_cover",
     "product_update",
+    "rubric_citation",
+    "rubric_ensure",
+    "rubric_save",
     "validate_document",
     "vendor_add_member",
     "vendor_register",

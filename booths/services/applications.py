@@ -33,7 +33,17 @@ DOCUMENT_SIGNATURES = (
 APPLICATION_DOCUMENTS = ("nib_document", "permit_document", "halal_document")
 PERMIT_FIELDS = ("permit_kind", "permit_number", "halal_number")
 # What a vendor writes in an application (the application form's fields).
-APPLICATION_FIELDS = (*PERMIT_FIELDS, "stock", "stock_note", "motivation", *APPLICATION_DOCUMENTS)
+# The permits' validity and the declared annual turnover (size class, naik kelas) come with them.
+EXPIRY_FIELDS = ("permit_expires_on", "halal_expires_on")
+APPLICATION_FIELDS = (
+    *PERMIT_FIELDS,
+    *EXPIRY_FIELDS,
+    "declared_turnover",
+    "stock",
+    "stock_note",
+    "motivation",
+    *APPLICATION_DOCUMENTS,
+)
 
 
 def validate_document(upload: UploadedFile) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from booths import catalogue
 from booths.models import Booth, BoothApplication
 from booths.services.common import unique_slug
+from booths.services.grading import rubric_citation
 from expo import permissions, timebox
 from expo.models import Expo, User
 from expo.services import audit_log, send_templated_email
@@ -43,9 +44,12 @@ def _notify_vendor(application: BoothApplication, template: str) -> None:
 
 
 @transaction.atomic
-def application_approve(*, application: BoothApplication, by: User) -> Booth:
+def application_approve(
+    *, application: BoothApplication, by: User, cite_rubric: bool = False
+) -> Booth:
     """Approve an application within the expo's booth quota: its booth opens (hidden until the
-    hall is public), described by the vendor's story; the vendor is told."""
+    hall is public), described by the vendor's story; the vendor is told. With ``cite_rubric``
+    the decision quotes the application's rubric score and grade."""
     application, expo = _lock_for_decision(application, by)
     if expo.booths.count() >= expo.booth_quota:
         raise ValidationError(
@@ -55,7 +59,7 @@ def application_approve(*, application: BoothApplication, by: User) -> Booth:
     application.status = BoothApplication.Status.APPROVED
     application.decided_by = by
     application.decided_at = timezone.now()
-    application.decision_reason = ""
+    application.decision_reason = rubric_citation(application) if cite_rubric else ""
     application.save(update_fields=DECISION_FIELDS)
     vendor = application.vendor
     booth = Booth.objects.create(
@@ -67,21 +71,35 @@ def application_approve(*, application: BoothApplication, by: User) -> Booth:
         description_en=vendor.story,
         description_id=vendor.story,
     )
-    audit_log(action="booths.application.approved", obj=application, user=by, expo_id=expo.pk)
+    audit_log(
+        action="booths.application.approved",
+        obj=application,
+        user=by,
+        expo_id=expo.pk,
+        **({"reason": application.decision_reason} if application.decision_reason else {}),
+    )
     _notify_vendor(application, "booths/email/application_approved")
     catalogue.bump(expo.pk)
     return booth
 
 
 def _decide(
-    *, application: BoothApplication, by: User, reason: str, status: str, missing_reason: str
+    *,
+    application: BoothApplication,
+    by: User,
+    reason: str,
+    status: str,
+    missing_reason: str,
+    cite_rubric: bool = False,
 ) -> BoothApplication:
-    """Reject or ask for changes: both need a reason the vendor reads, and both notify it."""
+    """Reject or ask for changes: both need a reason the vendor reads, and both notify it; with
+    ``cite_rubric`` the reason ends with the application's rubric score and grade."""
     if not reason.strip():
         raise ValidationError(missing_reason)
     application, expo = _lock_for_decision(application, by)
     application.status = status
-    application.decision_reason = reason.strip()
+    citation = rubric_citation(application) if cite_rubric else ""
+    application.decision_reason = "\n\n".join(filter(None, [reason.strip(), citation]))
     application.decided_by = by
     application.decided_at = timezone.now()
     application.save(update_fields=DECISION_FIELDS)
@@ -97,12 +115,15 @@ def _decide(
 
 
 @transaction.atomic
-def application_reject(*, application: BoothApplication, by: User, reason: str) -> BoothApplication:
+def application_reject(
+    *, application: BoothApplication, by: User, reason: str, cite_rubric: bool = False
+) -> BoothApplication:
     """Decline an application, with the reason the vendor reads."""
     return _decide(
         application=application,
         by=by,
         reason=reason,
+        cite_rubric=cite_rubric,
         status=BoothApplication.Status.REJECTED,
         missing_reason=_("Give the vendor a reason for the rejection."),
     )
@@ -110,7 +131,7 @@ def application_reject(*, application: BoothApplication, by: User, reason: str) 
 
 @transaction.atomic
 def application_request_changes(
-    *, application: BoothApplication, by: User, reason: str
+    *, application: BoothApplication, by: User, reason: str, cite_rubric: bool = False
 ) -> BoothApplication:
     """Send an application back to the vendor with what to change; it may resubmit while the expo
     takes applications."""
@@ -118,6 +139,7 @@ def application_request_changes(
         application=application,
         by=by,
         reason=reason,
+        cite_rubric=cite_rubric,
         status=BoothApplication.Status.CHANGES_REQUESTED,
         missing_reason=_("Tell the vendor what to change."),
     )

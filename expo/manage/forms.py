@@ -206,6 +206,10 @@ class DecisionForm(forms.Form):
         strip=True,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    cite_rubric = forms.BooleanField(
+        label=_("Cite the curation rubric (score, grade and each criterion) in the decision"),
+        required=False,
+    )
 
 
 class StageForm(forms.Form):

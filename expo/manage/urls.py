@@ -7,7 +7,7 @@ application's private documents (``kind`` nib, permit or halal) and product phot
 
 from django.urls import include, path, re_path
 
-from expo.manage import views
+from expo.manage import grading, views
 
 app_name = "manage"
 
@@ -22,8 +22,14 @@ urlpatterns = [
         name="expo_stage",
     ),
     path("expos/<slug:slug>/applications/", views.curation, name="curation"),
+    path("expos/<slug:slug>/rubric/", grading.rubric, name="rubric"),
     path("expos/<slug:slug>/dashboard/", include("expo.reports.urls")),
     path("applications/<int:application_id>/", views.application, name="application"),
+    path(
+        "applications/<int:application_id>/score/",
+        grading.application_score,
+        name="application_score",
+    ),
     re_path(
         r"^applications/(?P<application_id>[0-9]+)/documents/(?P<kind>nib|permit|halal)/$",
         views.application_document,

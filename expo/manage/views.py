@@ -26,11 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from booths import documents, selectors
+from booths import documents, grading, selectors
 from booths import services as booth_services
 from booths.models import BoothApplication
 from expo import permissions, services, timebox
 from expo.manage import forms as manage_forms
+from expo.manage import grading as manage_grading
 from expo.manage import selectors as manage_selectors
 from expo.manage.forms import DecisionForm, ExpoForm
 from expo.models import Expo, ExpoState
@@ -257,18 +258,29 @@ def curation(request: HttpRequest, slug: str) -> HttpResponse:
         for value, label, statuses in QUEUE_FILTERS
     ]
     paginator = Paginator(
-        selectors.curation_list(expo=expo, status=status or None), selectors.QUEUE_PAGE_SIZE
+        selectors.curation_list(expo=expo, status=status or None, sort=sort),
+        selectors.QUEUE_PAGE_SIZE,
+    sort = request.GET.get("sort", "")
+    if sort not in selectors.QUEUE_SORTS:
+        sort = ""
     )
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
+    today = timezone.localdate()
+    for row in page.object_list:
+        row.document_alerts = grading.document_alerts(row, today=today)
+    query = {key: value for key, value in (("status", status), ("sort", sort)) if value}
         "manage/curation.html",
         {
             **workspace,
             "page_obj": page,
             "filters": filters,
             "status": status,
-            "base_query": urlencode({"status": status}) if status else "",
+            "sort": sort,
+            "base_query": urlencode(query),
+            "status_query": urlencode({"status": status}) if status else "",
+            "rubric": selectors.expo_rubric(expo=expo),
         },
     )
 
@@ -279,7 +291,10 @@ def _decide(request: HttpRequest, application: BoothApplication, form: DecisionF
     reason = form.cleaned_data.get("reason") or ""
     try:
         if decision == DecisionForm.APPROVE:
-            booth_services.application_approve(application=application, by=request.user)
+    cite = bool(form.cleaned_data.get("cite_rubric"))
+            booth_services.application_approve(
+                application=application, by=request.user, cite_rubric=cite
+            )
             messages.success(
                 request,
                 _(
@@ -289,7 +304,7 @@ def _decide(request: HttpRequest, application: BoothApplication, form: DecisionF
             )
         elif decision == DecisionForm.REQUEST_CHANGES:
             booth_services.application_request_changes(
-                application=application, by=request.user, reason=reason
+                application=application, by=request.user, reason=reason, cite_rubric=cite
             )
             messages.success(
                 request,
@@ -298,7 +313,7 @@ def _decide(request: HttpRequest, application: BoothApplication, form: DecisionF
             )
         else:
             booth_services.application_reject(
-                application=application, by=request.user, reason=reason
+                application=application, by=request.user, reason=reason, cite_rubric=cite
             )
             messages.success(
                 request,
@@ -364,6 +379,7 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
             "booth_count": manage_selectors.expo_booth_count(expo=expo),
         },
         status=status,
+            **manage_grading.review_context(found),
     )
 
 

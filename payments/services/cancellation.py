@@ -69,6 +69,11 @@ def order_cancel(*, order: Order, reason: str, by: User | None) -> Order:
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != Order.Status.PENDING:
             return order
+        if order.payments.filter(status=Payment.Status.SUCCEEDED).exists():
+            raise ValidationError(
+                _("A deposit was received for this order; ask the organisers to cancel it."),
+                code="deposit",
+            )
         restore = reason in (Order.CancelReason.BUYER, Order.CancelReason.PAYMENT_FAILED)
         _cancel_locked(order, reason=reason, by=by, restore=restore)
     return order
@@ -110,6 +115,8 @@ def _order_payment_failed(payment: Payment, *, message: str, by: User | None) ->
             return order
         if payment.status == Payment.Status.CREATED:
             _record_failure(payment, message=message, by=by, expo_id=order.expo_id)
+        if order.payments.filter(status=Payment.Status.SUCCEEDED).exists():
+            return order  # a deposit arrived: the balance may be paid again, the order stands
         if order.status == Order.Status.PENDING:
             _cancel_locked(order, reason=Order.CancelReason.PAYMENT_FAILED, by=by, restore=True)
     return order

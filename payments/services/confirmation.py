@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booths.services import leads
 from expo import permissions
 from expo.models import User
 from expo.services import audit_log
@@ -111,6 +112,8 @@ def _order_paid(order: Order, *, by: User | None, now: datetime) -> Confirmation
     if order.paid_at is not None:
         # A second payment for an order already paid (a transfer and a card): give it back.
         return Confirmation(order, changed=True, refund_needed=True)
+    if order.status == Order.Status.PENDING and _received(order) < order.total:
+        return _part_received(order, by=by)  # a deposit: the balance is still to come
     if order.status == Order.Status.CANCELLED and not stock.revive(order):
         audit_log(
             action="payments.order.paid_after_cancel", obj=order, user=by, expo_id=order.expo_id
@@ -135,7 +138,45 @@ def _order_paid(order: Order, *, by: User | None, now: datetime) -> Confirmation
     for part in order.parts.select_related("vendor", "booth"):
         notify.vendor(part, "vendor_order_paid", lines=list(part.lines.all()))
     happened.send(sender=Order, event="payments.order.paid", obj=order)  # the bell
+    _buyer_is_lead(order)
     return Confirmation(order, changed=True)
+
+
+def _received(order: Order) -> int:
+    return sum(
+        order.payments.filter(status=Payment.Status.SUCCEEDED).values_list("amount", flat=True)
+    )
+
+
+def _part_received(order: Order, *, by: User | None) -> Confirmation:
+    """Part of the total arrived (a quotation's deposit): the order stays unpaid, its stock held
+    with no time limit (the vendor prepares the goods) until the balance arrives; nothing is in
+    the sales ledger yet."""
+    order.reserved_until = None
+    order.save(update_fields=["reserved_until", "updated_at"])
+    audit_log(
+        action="payments.order.deposit_received",
+        obj=order,
+        user=by,
+        expo_id=order.expo_id,
+        received=_received(order),
+        total=order.total,
+    )
+    return Confirmation(order, changed=True)
+
+
+def _buyer_is_lead(order: Order) -> None:
+    """A buyer with an account who paid becomes a lead of each booth it bought from."""
+    if order.buyer_id is None:
+        return
+    for part in order.parts.all():
+        leads.record(
+            booth=part.booth_id,
+            buyer=order.buyer,
+            kind=leads.Kind.ORDER,
+            ref_id=order.pk,
+            label=order.code,
+        )
 
 
 def _charge_paid(charge: Charge, *, by: User | None, now: datetime) -> Confirmation:

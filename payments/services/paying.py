@@ -10,14 +10,16 @@ from django.utils.translation import gettext as _
 from expo import timebox
 from expo.models import User
 from payments import providers
-from payments.models import Charge, Order, Payment
+from payments.models import Channel, Charge, Order, Payment
 from payments.services.sync import payment_act_on
 
 
 def payment_pay_with_card(*, order: Order, card: str, by: User | None = None) -> providers.Attempt:
     """The page sends the card its provider's script made; complete the order's payment with the
-    provider and act on the outcome. Starting a payment needs the expo to be open."""
-    timebox.require(order.expo, timebox.Action.BUY)
+    provider and act on the outcome. Starting a payment needs the expo to be open, except for an
+    order from an accepted quotation (it belongs to its expo, and is paid when agreed)."""
+    if order.channel != Channel.QUOTATION:
+        timebox.require(order.expo, timebox.Action.BUY)
     if order.status != Order.Status.PENDING:
         raise ValidationError(_("This order is not waiting for a payment."), code="state")
     payment = order.payments.filter(

@@ -29,15 +29,22 @@ from payments.services.fulfilment import recompute_status
 logger = logging.getLogger(__name__)
 
 
-def _received_payment(order: Order) -> Payment:
-    payment = (
-        order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("confirmed_at").first()
+def _received_payment(order: Order, amount: int = 0) -> Payment:
+    """The payment a refund of ``amount`` goes back through: the first received, or, for an order
+    paid in instalments (a quotation's deposit and balance), the newest that still covers it."""
+    received = list(
+        order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("confirmed_at", "pk")
     )
-    if payment is None:
+    if not received:
         raise ValidationError(
             _("This order has not been paid; there is nothing to refund."), code="unpaid"
         )
-    return payment
+    if len(received) > 1:
+        for payment in reversed(received):
+            given = sum(refund.amount for refund in payment.refunds.all())
+            if payment.amount - given >= amount:
+                return payment
+    return received[0]
 
 
 def _apply_refund(
@@ -173,7 +180,7 @@ def order_refund(
                 _("These items have been shipped; ask the organisers to refund them."),
                 code="shipped",
             )
-        payment = _received_payment(order)
+        payment = _received_payment(order, amount)
         provider = providers.get(payment.provider)
         lines_hash = hashlib.sha256(",".join(str(line.pk) for line in chosen).encode())
         key = f"umkm-refund-{order.code}-{order.refunded_total}-{lines_hash.hexdigest()[:16]}"

@@ -54,3 +54,21 @@ def buy_box(request: HttpRequest, product: Buyable, context: dict[str, Any]) -> 
 def cart_add_url() -> str:
     """Where a product is put in the cart (POST product, quantity), or "" without a checkout."""
     return _cart_add_url() if _cart_add_url is not None else ""
+
+
+# A visitor who opens a booth page from a physical stand's QR code (``?stand=<code>``): the
+# checkout remembers the stand, so an order that starts there is counted for it.
+StandArrival = Callable[..., None]
+STAND_PARAM = "stand"
+_stand_arrival: StandArrival | None = None
+
+
+def register_stand_arrival(arrival: StandArrival) -> None:
+    global _stand_arrival
+    _stand_arrival = arrival
+
+
+def stand_arrival(request: HttpRequest, *, booth_id: int, expo_id: int) -> None:
+    """Tell the checkout a visitor came from a stand's code (nothing without a checkout)."""
+    if _stand_arrival is not None and request.GET.get(STAND_PARAM):
+        _stand_arrival(request, booth_id=booth_id, expo_id=expo_id)

@@ -133,6 +133,8 @@ def _next_change(expo: Expo) -> datetime | None:
         return expo.opens_at
     if state == ExpoState.OPEN:
         return expo.closes_at
+    if state == ExpoState.MALL:
+        return expo.mall_until
     if state in (ExpoState.DRAFT, ExpoState.ACCEPTING):
         return expo.application_deadline
     return None
@@ -161,6 +163,8 @@ def _frame(expo: Expo, *, preview: bool, shared: bool) -> dict[str, Any]:
         "state": state,
         "is_preview": preview,
         "is_open": state == ExpoState.OPEN,
+        # The expo has ended but its catalogue still sells as a mall (until ``expo.mall_until``).
+        "is_mall": state == ExpoState.MALL,
         "is_closed": state == ExpoState.CLOSED,
         "opens_later": state in (ExpoState.DRAFT, ExpoState.ACCEPTING, ExpoState.PUBLISHED),
         "countdown_start": COUNTDOWN_SLOT if shared else countdown_text(expo.opens_at),
@@ -398,6 +402,8 @@ def booth(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse
     visit = _visit(
         request, expo_slug, "booth", (booth_slug,), lambda expo: _booth_entry(expo, booth_slug)
     )
+    booth_id = visit.entry["booth_id" if visit.cached_page is not None else "id"]
+    hooks.stand_arrival(request, booth_id=booth_id, expo_id=visit.expo.pk)  # a stand's QR code
     if visit.cached_page is not None:
         return visit.cached_page
     entry = visit.entry
@@ -481,7 +487,7 @@ def product(
     frame = _frame(visit.expo, preview=not visit.public, shared=visit.shared)
     # The notice shows times in the visitor's zone: rendered per request, not kept in the body.
     notice = render_to_string("booths/_buy_notice.html", {**frame, "user": request.user})
-    if frame["is_open"]:
+    if frame["is_open"] or frame["is_mall"]:
         # The checkout's buy box; with the visitor's CSRF token (a slot on shared pages).
         notice += hooks.buy_box(request, entry["buyable"], frame)
     context = {

@@ -167,9 +167,14 @@ def room_access(room: Room, user: Any, *, now: datetime) -> RoomAccess | None:
     code, notice = "", ""
     if not permissions.is_authenticated(user):
         code, notice = "login_required", _("Log in to join the conversation.")
-    elif not timebox.allows(context.expo, timebox.Action.CHAT, now):
+    elif not timebox.allows(context.expo, timebox.talk_action(room.kind), now):
         code = "chat_closed"
-        if context.expo.state_at(now) == ExpoState.CLOSED:
+        if context.expo.state_at(now) == ExpoState.MALL:
+            notice = _(
+                "The expo has ended and its mall is open: the live chat is read-only, but you "
+                "can still ask the maker a private question from the booth."
+            )
+        elif context.expo.state_at(now) == ExpoState.CLOSED:
             notice = _("The expo has closed; the chat is read-only.")
         else:
             notice = _("The chat opens when the expo opens.")

@@ -40,7 +40,7 @@ from events.models import (
 )
 from events.rooms import Room
 from expo import permissions, ratelimit, timebox
-from expo.models import ExpoState, User
+from expo.models import User
 from expo.refusals import Refused
 from expo.services import audit_log
 
@@ -131,7 +131,7 @@ def message_send(*, room: Room, body: Any, by: Any, client_id: Any = "") -> Chat
         raise _not_found()
     context = _context(room, by)
     now = timezone.now()
-    timebox.require(context.expo, timebox.Action.CHAT, now)
+    timebox.require(context.expo, timebox.talk_action(room.kind), now)
     text = clean_body(body)
     client_id = _clean_client_id(client_id)
     until = selectors.active_mute(by, room, now=now)
@@ -316,7 +316,7 @@ def inquiry_open(*, booth: Booth, by: Any, body: Any = None) -> Inquiry:
         raise Refused(_("This is your own booth."), code="forbidden")
     if body is not None:
         # Check everything that would refuse the first message before creating the thread.
-        timebox.require(booth.expo, timebox.Action.CHAT)
+        timebox.require(booth.expo, timebox.Action.ASK)
         clean_body(body)
     try:
         with transaction.atomic():
@@ -438,13 +438,13 @@ def session_update(*, session: LiveSession, by: User, **fields: Any) -> LiveSess
     booth = session.booth
     permissions.require(permissions.is_vendor_member(by, booth.vendor_id))
     changed = {k: v for k, v in fields.items() if k in SESSION_FIELDS}
-    if booth.expo.state == ExpoState.CLOSED:
+    if booth.expo.has_closed:
         changed = {k: v for k, v in changed.items() if k == "replay_url"}
     else:
         timebox.require(booth.expo, timebox.Action.EDIT_CATALOGUE)
     for name, value in changed.items():
         setattr(session, name, value if value is not None else "")
-    if booth.expo.state == ExpoState.CLOSED:
+    if booth.expo.has_closed:
         _validate_link(session.replay_url, "replay_url")
     else:
         _validate_session(session, booth)

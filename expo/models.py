@@ -210,6 +210,8 @@ class ExpoState(models.TextChoices):
     PUBLISHED = "published", _("Published")
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+    # After closing, while the organiser keeps the catalogue open as a mall (``Expo.mall_until``).
+    MALL = "mall", _("Mall open")
 
 
 class Expo(models.Model):
@@ -238,6 +240,9 @@ class Expo(models.Model):
     # still open. Empty: the hall becomes public at the application deadline.
     published_at = models.DateTimeField(_("hall public from"), null=True, blank=True)
     booth_quota = models.PositiveIntegerField(_("booth quota"), default=100)
+    # Set by the "Open the mall" action: after closing, the catalogue still sells (channel "mall",
+    # counted apart from the expo's omzet) until this moment. Empty: no mall.
+    mall_until = models.DateTimeField(_("mall open until"), null=True, blank=True)
     sectors = models.ManyToManyField(
         Sector, related_name="expos", verbose_name=_("sectors on show")
     )
@@ -254,7 +259,12 @@ class Expo(models.Model):
                 & models.Q(application_deadline__lte=models.F("opens_at"))
                 & models.Q(opens_at__lt=models.F("closes_at")),
                 name="expo_time_box_in_order",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mall_until__isnull=True)
+                | models.Q(mall_until__gt=models.F("closes_at")),
+                name="expo_mall_after_closing",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -275,11 +285,18 @@ class Expo(models.Model):
             return ExpoState.PUBLISHED
         if moment < self.closes_at:
             return ExpoState.OPEN
+        if self.mall_until is not None and moment < self.mall_until:
+            return ExpoState.MALL
         return ExpoState.CLOSED
 
     @property
     def state(self) -> ExpoState:
         return self.state_at(timezone.now())
+
+    @property
+    def has_closed(self) -> bool:
+        """True once the expo's own time is over: closed, or closed with its mall open."""
+        return self.state in (ExpoState.CLOSED, ExpoState.MALL)
 
     @property
     def publishes_at(self) -> datetime:

@@ -15,7 +15,8 @@ STATE_ORDER = {
     ExpoState.OPEN: 0,
     ExpoState.PUBLISHED: 1,
     ExpoState.ACCEPTING: 2,
-    ExpoState.CLOSED: 3,
+    ExpoState.MALL: 3,  # closed, its catalogue still selling: before the archive
+    ExpoState.CLOSED: 4,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -142,6 +143,11 @@ def expo_check_time_box(expo: object) -> None:
         )
     if not o < c:
         raise ValidationError({"closes_at": _("The expo must close after it opens.")})
+    mall_until = getattr(expo, "mall_until", None)
+    if mall_until is not None and not c < mall_until:
+        raise ValidationError(
+            {"closes_at": _("The expo must close before its mall does (the mall follows it).")}
+        )
 
 
 @transaction.atomic
@@ -172,7 +178,7 @@ def expo_update(
     from expo.models import ExpoState
 
     permissions.require(permissions.can_manage_office(by, expo.office_id))
-    if expo.state == ExpoState.CLOSED:
+    if expo.state in (ExpoState.CLOSED, ExpoState.MALL):
         raise ValidationError(_("A closed expo can no longer be changed; its report is final."))
     for name, value in fields.items():
         if name in EXPO_FIELDS:
@@ -196,6 +202,8 @@ STAGE_AUDIT = {
     "publish": "expo.expo.published",
     "open": "expo.expo.opened",
     "close": "expo.expo.closed",
+    "mall": "expo.expo.mall_opened",
+    "end-mall": "expo.expo.mall_closed",
 }
 
 
@@ -239,4 +247,36 @@ def expo_take_stage(*, expo: Expo, by: User, stage: str, close_applications: boo
     )
     for name in (*changes, "updated_at"):
         setattr(expo, name, getattr(locked, name))
+    return expo
+
+
+@transaction.atomic
+def expo_set_mall(*, expo: Expo, by: User, until: datetime | None) -> Expo:
+    """Keep the expo's catalogue open as a mall after it closes, until ``until`` ("Open the mall",
+    also moving its end), or end the mall now (``until`` None: "Close the mall now"). Only the
+    office's organisers may; the rules are :func:`expo.timebox.mall_plan`'s, taken under a lock of
+    the expo's row; audited with the date before and after."""
+    from django.utils import timezone
+
+    from expo import timebox
+
+    permissions.require(permissions.can_manage_office(by, expo.office_id))
+    locked = Expo.objects.select_for_update().get(pk=expo.pk)
+    now = timezone.now()
+    changes = timebox.mall_plan(locked, now, until=until)
+    before = locked.mall_until
+    locked.mall_until = changes["mall_until"]
+    # updated_at too: the hall's cached pages are keyed on it, so they follow the new stage.
+    locked.save(update_fields=["mall_until", "updated_at"])
+    stage = timebox.Stage.END_MALL if until is None else timebox.Stage.MALL
+    audit_log(
+        action=STAGE_AUDIT[stage],
+        obj=locked,
+        user=by,
+        expo_id=locked.pk,
+        changed={
+            "mall_until": [before.isoformat() if before else None, locked.mall_until.isoformat()]
+        },
+    )
+    expo.mall_until, expo.updated_at = locked.mall_until, locked.updated_at
     return expo

@@ -21,15 +21,25 @@ class Action(models.TextChoices):
     VIEW_HALL = "view_hall", _("visit the hall")
     BUY = "buy", _("buy")
     CHAT = "chat", _("chat")
+    # Private questions to a vendor (inquiries): live chat's quiet successor once the expo closed.
+    ASK = "ask", _("ask a question")
+    # A vendor records a sale made at its physical stand (hybrid expos): while the expo is open.
+    SELL_AT_STAND = "sell_at_stand", _("record a sale at the stand")
 
 
 RULES: dict[Action, frozenset[ExpoState]] = {
     Action.APPLY: frozenset({ExpoState.ACCEPTING}),
     Action.CURATE: frozenset({ExpoState.ACCEPTING, ExpoState.PUBLISHED, ExpoState.OPEN}),
     Action.EDIT_CATALOGUE: frozenset({ExpoState.ACCEPTING, ExpoState.PUBLISHED, ExpoState.OPEN}),
-    Action.VIEW_HALL: frozenset({ExpoState.PUBLISHED, ExpoState.OPEN, ExpoState.CLOSED}),
-    Action.BUY: frozenset({ExpoState.OPEN}),
+    Action.VIEW_HALL: frozenset(
+        {ExpoState.PUBLISHED, ExpoState.OPEN, ExpoState.CLOSED, ExpoState.MALL}
+    ),
+    # The mall after closing: the catalogue still sells (channel "mall") and buyers may still ask
+    # a vendor privately, but the live chat has ended.
+    Action.BUY: frozenset({ExpoState.OPEN, ExpoState.MALL}),
     Action.CHAT: frozenset({ExpoState.OPEN}),
+    Action.ASK: frozenset({ExpoState.OPEN, ExpoState.MALL}),
+    Action.SELL_AT_STAND: frozenset({ExpoState.OPEN}),
 }
 
 MESSAGES = {
@@ -38,6 +48,7 @@ MESSAGES = {
     ExpoState.PUBLISHED: _("This expo has not opened yet."),
     ExpoState.OPEN: _("This is not possible while the expo is open."),
     ExpoState.CLOSED: _("This expo has closed."),
+    ExpoState.MALL: _("This expo has ended; its catalogue is open as a mall."),
 }
 
 
@@ -64,6 +75,12 @@ def _allowed(expo: Expo, action: Action, moment: datetime) -> bool:
     return expo.state_at(moment) in RULES[action]
 
 
+def talk_action(room_kind: str) -> Action:
+    """What sending in a room of ``room_kind`` needs: a private question (an inquiry) is still
+    allowed in the mall, where the live rooms (booth chat, sessions) have ended."""
+    return Action.ASK if room_kind == "inquiry" else Action.CHAT
+
+
 def allows(expo: Expo, action: Action, at: datetime | None = None) -> bool:
     return _allowed(expo, action, at or timezone.now())
 
@@ -84,6 +101,9 @@ class Stage(models.TextChoices):
     PUBLISH = "publish", pgettext_lazy("stage action", "Publish")
     OPEN = "open", pgettext_lazy("stage action", "Open now")
     CLOSE = "close", pgettext_lazy("stage action", "Close now")
+    # After "close": the catalogue stays open as a mall until a date the organiser picks.
+    MALL = "mall", pgettext_lazy("stage action", "Open the mall")
+    END_MALL = "end-mall", pgettext_lazy("stage action", "Close the mall now")
 
 
 class StageRefused(Refused):
@@ -95,6 +115,8 @@ class StageRefused(Refused):
 def _stage_refusal(expo: Expo, stage: Stage, at: datetime) -> str | None:
     """Why ``stage`` cannot be taken at ``at``, or None when it can."""
     state = expo.state_at(at)
+    if stage in (Stage.MALL, Stage.END_MALL):
+        return _mall_refusal(expo, stage, state)
     if stage == Stage.OPEN_APPLICATIONS:
         if state == ExpoState.DRAFT:
             return None
@@ -104,7 +126,7 @@ def _stage_refusal(expo: Expo, stage: Stage, at: datetime) -> str | None:
     if stage == Stage.PUBLISH:
         if state == ExpoState.DRAFT:
             return _("Open applications first: the hall is published once businesses can apply.")
-        if state == ExpoState.CLOSED:
+        if state in (ExpoState.CLOSED, ExpoState.MALL):
             return _("This expo has closed.")
         if at >= expo.publishes_at:
             return _("The hall is already public.")
@@ -119,9 +141,38 @@ def _stage_refusal(expo: Expo, stage: Stage, at: datetime) -> str | None:
         return _("This expo has closed; it cannot open again.")
     if state == ExpoState.OPEN:
         return None
-    if state == ExpoState.CLOSED:
+    if state in (ExpoState.CLOSED, ExpoState.MALL):
         return _("The expo is already closed.")
     return _("The expo has not opened yet; only an open expo can close.")
+
+
+def _mall_refusal(expo: Expo, stage: Stage, state: ExpoState) -> str | None:
+    """The mall follows closing: it may be set (or moved) once the expo is open, and ended while
+    it runs. Its date itself is checked by :func:`mall_plan`."""
+    if stage == Stage.END_MALL:
+        if state == ExpoState.MALL:
+            return None
+        return _("The mall is not open.")
+    if state in (ExpoState.OPEN, ExpoState.CLOSED, ExpoState.MALL):
+        return None
+    return _("The mall follows the expo: open the expo first.")
+
+
+def mall_plan(expo: Expo, at: datetime, *, until: datetime | None) -> dict[str, datetime]:
+    """The dates the mall's stages set at ``at``: "Open the mall" keeps the catalogue open until
+    ``until`` (after closing, and in the future); "Close the mall now" (``until`` None) ends it now.
+    Raises :class:`StageRefused`."""
+    stage = Stage.END_MALL if until is None else Stage.MALL
+    refusal = _stage_refusal(expo, stage, at)
+    if refusal is not None:
+        raise StageRefused(refusal)
+    if until is None:
+        return {"mall_until": at}
+    if until <= expo.closes_at:
+        raise StageRefused(_("The mall opens when the expo closes: choose a later date."))
+    if until <= at:
+        raise StageRefused(_("Choose a date in the future."))
+    return {"mall_until": until}
 
 
 def stage_allows(expo: Expo, stage: Stage, at: datetime | None = None) -> bool:

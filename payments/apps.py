@@ -21,6 +21,10 @@ class PaymentsConfig(AppConfig):
         from payments import views
 
         hooks.register_checkout(buy_box=views.buy_box, cart_add_url=views.cart_add_url)
+        # A physical stand's QR code: an order that starts there is counted for the stand.
+        from payments import attribution
+
+        hooks.register_stand_arrival(attribution.stand_arrival)
 
         # The cart link in the header, and the payments tabs of both workspaces.
         from expo import places

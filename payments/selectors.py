@@ -22,6 +22,7 @@ from payments import providers
 from payments.models import (
     Cart,
     CartItem,
+    Channel,
     Charge,
     CollectingAccount,
     Currency,
@@ -458,8 +459,9 @@ class SettlementRow:
 def settlements(*, expo: Expo, vendor: Vendor | None = None) -> list[SettlementRow]:
     """What each vendor of the expo is owed: ledger sales − refunds − the platform fee, plus the
     shipping it collected, minus what was paid out already. Four queries for any number of
-    vendors."""
-    ledger = SalesLedgerEntry.objects.filter(expo=expo)
+    vendors. Sales at a physical stand (channel ``offline``) are left out: their money went to the
+    vendor directly."""
+    ledger = SalesLedgerEntry.objects.filter(expo=expo).exclude(channel=Channel.OFFLINE)
     parts = OrderPart.objects.filter(order__expo=expo, order__paid_at__isnull=False)
     payouts = SettlementPayout.objects.filter(expo=expo)
     if vendor is not None:

@@ -80,7 +80,7 @@ def organiser_expos(*, office_ids: frozenset[int] | None) -> list[Expo]:
         expo.current_state = expo.state_at(now)
 
     def order(expo: Expo) -> tuple:
-        if expo.current_state == ExpoState.CLOSED:
+        if expo.current_state in (ExpoState.CLOSED, ExpoState.MALL):
             return (1, -expo.closes_at.timestamp(), expo.pk)
         return (0, expo.opens_at.timestamp(), expo.pk)
 
@@ -205,5 +205,6 @@ def organiser_header(expo: Expo, *, counts: dict[str, int] | None = None) -> dic
         "counts": counts,
         "waiting": counts.get(BoothApplication.Status.SUBMITTED, 0),
         "hall_public": hall_is_public(expo),
-        "is_closed": state == ExpoState.CLOSED,
+        "is_closed": state in (ExpoState.CLOSED, ExpoState.MALL),
+        "is_mall": state == ExpoState.MALL,
     }

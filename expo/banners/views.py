@@ -34,7 +34,7 @@ from booths.vendor_views import Workspace, vendor_page
 from expo.banners import selectors, services
 from expo.banners.forms import BannerForm, DecisionForm, FeeConfirmForm, RejectForm
 from expo.banners.models import BannerCampaign
-from expo.models import Expo, ExpoState
+from expo.models import Expo
 from expo.refusals import add_to_form, refuse
 from expo.web import managed_expo, organiser_required
 
@@ -323,7 +323,7 @@ def manage_banner(request: HttpRequest, expo_slug: str, campaign_id: int) -> Htt
             fee_form=FeeConfirmForm(),
             can_decide=campaign.status
             in (BannerCampaign.Status.REQUESTED, BannerCampaign.Status.PRICED)
-            and expo.state != ExpoState.CLOSED,
+            and not expo.has_closed,
         ),
     )
 

@@ -25,7 +25,7 @@ from expo.models import Expo, User
 from expo.services import audit_log
 from expo.signals import happened
 from payments import providers, selectors, shipping
-from payments.attribution import DIRECT, Attribution
+from payments.attribution import DIRECT, Attribution, for_order
 from payments.models import Cart, CartItem, Order, OrderLine, OrderPart, Payment
 from payments.rules import available, quantity_problem
 from payments.services import locks, notify, stock
@@ -266,6 +266,7 @@ def _create_order(
         [(item.product, item.quantity) for part in planned for item in part.items]
     )
     now = timezone.now()
+    attribution = for_order(attribution, expo=expo, at=now)  # the mall's sales are apart
     order = _new_order(
         expo=expo,
         cart=cart,

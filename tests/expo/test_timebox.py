@@ -33,7 +33,15 @@ EXPECTED = {
     11: (ExpoState.PUBLISHED, {Action.CURATE, Action.EDIT_CATALOGUE, Action.VIEW_HALL}),
     13: (
         ExpoState.OPEN,
-        {Action.CURATE, Action.EDIT_CATALOGUE, Action.VIEW_HALL, Action.BUY, Action.CHAT},
+        {
+            Action.CURATE,
+            Action.EDIT_CATALOGUE,
+            Action.VIEW_HALL,
+            Action.BUY,
+            Action.CHAT,
+            Action.ASK,
+            Action.SELL_AT_STAND,
+        },
     ),
     16: (ExpoState.CLOSED, {Action.VIEW_HALL}),
 }

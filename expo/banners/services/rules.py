@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from events.bell import sources as bell
 from expo import permissions
 from expo.banners.models import BannerCampaign
-from expo.models import Expo, ExpoState, User
+from expo.models import Expo, User
 
 MAX_WEIGHT = 100
 MAX_PRICE = 1_000_000_000
@@ -61,7 +61,7 @@ def require_manage(expo: Expo, by: User) -> None:
 
 def require_not_closed(expo: Expo) -> None:
     """A closed expo's banners no longer change."""
-    if expo.state == ExpoState.CLOSED:
+    if expo.has_closed:
         raise ValidationError(_("This expo has closed; its banners can no longer be changed."))
 
 

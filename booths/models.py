@@ -460,6 +460,3 @@ from booths.rubrics import ApplicationScore, CurationRubric, RubricCriterion  # 
 
 # A hybrid expo's venue and its numbered physical stands (same app).
 from booths.venues import Stand, Venue  # noqa: E402, F401
-
-# A hybrid expo's venue and its numbered physical stands (same app).
-from booths.venues import Stand, Venue  # noqa: E402, F401

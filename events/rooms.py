@@ -9,6 +9,7 @@ imports an app above it to learn a kind. The kinds today:
 ``session``   a live session's chat and pinned products    :mod:`events.handlers.sessions`
 ``inquiry``   a buyer's private thread with a booth        :mod:`events.handlers.inquiries`
 ``inbox``     a vendor's inbox counters, for its members   :mod:`events.handlers.inquiries`
+``meeting``   a business meeting's chat and call           :mod:`events.handlers.call`
 ``omzet``     an expo's live omzet dashboard               ``expo.reports.live``
 ============  ===========================================  ==========================================
 

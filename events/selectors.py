@@ -81,6 +81,13 @@ def room_context(room: Room) -> RoomContext | None:
         if not Vendor.objects.filter(pk=room.object_id).exists():
             return None
         return RoomContext(room, room.object_id)
+    if room.kind == "meeting":
+        from events.call.selectors import meeting_of_room
+
+        meeting = meeting_of_room(room)
+        if meeting is None:
+            return None
+        return RoomContext(room, meeting.vendor_id, meeting.expo, meeting.booth_id)
     return None
 
 
@@ -101,6 +108,10 @@ def can_read(user: Any, context: RoomContext) -> bool:
         return permissions.is_authenticated(user) and (
             user.pk == context.buyer_id or permissions.is_vendor_member(user, context.vendor_id)
         )
+    if kind == "meeting":  # its participants and the expo's organisers only
+        from events.call.selectors import may_enter
+
+        return may_enter(user, meeting_id=context.room.object_id)
     # Public rooms: anyone once the hall is public, else the people who may preview it.
     if context.booth_active and timebox.allows(context.expo, timebox.Action.VIEW_HALL):
         return True

@@ -4,6 +4,7 @@ from django.urls import path
 
 from events import views
 from events.bell import views as bell_views
+from events.call import views as call_views
 
 app_name = "events"
 
@@ -34,6 +35,13 @@ urlpatterns = [
         "vendor/<slug:vendor_slug>/inbox/<int:inquiry_id>/",
         views.vendor_inquiry,
         name="vendor_inquiry",
+    ),
+    path("meetings/<int:meeting_id>/room/", call_views.meeting_room, name="meeting_room"),
+    path("meetings/<int:meeting_id>/room/mark/", call_views.meeting_mark, name="meeting_mark"),
+    path(
+        "meetings/<int:meeting_id>/room/outcome/",
+        call_views.meeting_outcome,
+        name="meeting_outcome",
     ),
     path("notifications/", bell_views.notifications, name="notifications"),
     path("notifications/read/", bell_views.notifications_read_all, name="notifications_read_all"),

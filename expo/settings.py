@@ -7,6 +7,7 @@ the console. Production switches each part on by setting its variable (see READM
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -528,6 +529,8 @@ _PLAYERS = ["self", *VIDEO_PLAYER_ORIGINS]
 PERMISSIONS_POLICY = {
     "camera": ["self"],
     "microphone": ["self"],
+    # A meeting's call shares a screen (a catalogue) through getDisplayMedia.
+    "display-capture": ["self"],
     "fullscreen": _PLAYERS,
     "picture-in-picture": _PLAYERS,
     "autoplay": _PLAYERS,
@@ -543,7 +546,6 @@ PERMISSIONS_POLICY = {
             "hid",
             "midi",
             "magnetometer",
-            "display-capture",
             "screen-wake-lock",
             "idle-detection",
             "xr-spatial-tracking",
@@ -552,3 +554,19 @@ PERMISSIONS_POLICY = {
         [],
     ),
 }
+
+
+# --- Meeting rooms: the business meetings' video calls (events/call/, docs/realtime.md) ----------
+# A confirmed meeting's room opens this many minutes before its start and closes this many after
+# its end.
+MEETING_ROOM_OPENS_MINUTES = int(env("MEETING_ROOM_OPENS_MINUTES", "10"))
+MEETING_ROOM_CLOSES_MINUTES = int(env("MEETING_ROOM_CLOSES_MINUTES", "30"))
+# The ICE servers each browser's RTCPeerConnection gets, as JSON (a list of RTCIceServer objects:
+# {"urls": [...], "username": ..., "credential": ...}). Empty by default: browsers on one machine
+# or one network connect without any. Across the internet a TURN server is needed (coturn; see
+# docs/deployment.md): either list it here with fixed credentials, or set MEETING_TURN_SECRET
+# (coturn's static-auth-secret) and MEETING_TURN_URLS (comma-separated turn:/turns: addresses)
+# and each browser gets a credential of its own that expires.
+MEETING_ICE_SERVERS = json.loads(env("MEETING_ICE_SERVERS", "[]") or "[]")
+MEETING_TURN_SECRET = env("MEETING_TURN_SECRET")
+MEETING_TURN_URLS = [u.strip() for u in env("MEETING_TURN_URLS").split(",") if u.strip()]

@@ -14,11 +14,13 @@ module             client → server                       room kinds
 ``sessions``       —                                     ``session`` (chat + ``pinned`` frames)
 ``inquiries``      ``read``                              ``inquiry``, ``inbox``
 ``bell``           ``bell_read``                         ``user`` (a person's own: ``bell`` frames)
+``call``           ``call.join``, ``call.signal``,       ``meeting`` (a meeting's chat and its video
+                   ``call.state``, ``call.leave``        call's signalling)
 =================  ====================================  ============================================
 
 ``ping`` is the consumer's own. The protocol is described in ``docs/realtime.md``.
 """
 
-from events.handlers import bell, chat, inquiries, rooms, sessions
+from events.handlers import bell, call, chat, inquiries, rooms, sessions
 
-__all__ = ["bell", "chat", "inquiries", "rooms", "sessions"]
+__all__ = ["bell", "call", "chat", "inquiries", "rooms", "sessions"]

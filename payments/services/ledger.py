@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db import transaction
+
 from payments import signals
 from payments.models import Order, OrderLine, Refund, SalesLedgerEntry
+from payments.services.rollups import omzet_add
 
 
 def write(
@@ -18,7 +21,8 @@ def write(
     refund: Refund | None = None,
 ) -> None:
     """Append one ledger entry per ``(line, signed amount, quantity)``, with the breakdown copied
-    from the order and its vendor as they are now, and tell the listeners (the omzet reports)."""
+    from the order and its vendor as they are now, add them to the omzet rollups in the same
+    transaction, and tell the listeners (the omzet reports). The caller holds the order's lock."""
     parts = {p.pk: p for p in order.parts.select_related("vendor")}
     entries = []
     for line, amount, quantity in rows:
@@ -45,7 +49,18 @@ def write(
                 occurred_at=occurred_at,
             )
         )
-    SalesLedgerEntry.objects.bulk_create(entries)
+    sold_before: set[int] = set()
+    if any(entry.kind == SalesLedgerEntry.Kind.SALE for entry in entries):
+        # Where the order already counts as an order (see payments.services.rollups).
+        sold_before = set(
+            SalesLedgerEntry.objects.filter(order=order, kind=SalesLedgerEntry.Kind.SALE)
+            .order_by()
+            .values_list("booth_id", flat=True)
+            .distinct()
+        )
+    with transaction.atomic(savepoint=False):
+        SalesLedgerEntry.objects.bulk_create(entries)
+        omzet_add(order=order, entries=entries, sold_before=sold_before)
     if entries:
         signals.ledger_written.send(sender=SalesLedgerEntry, expo_id=order.expo_id)
 

@@ -1,7 +1,7 @@
 """Fixtures of the report tests: an expo with booths in different regencies, sectors and size
-classes, and a writer that puts paid orders and refunds straight into the sales ledger (the shape
-``payments.services`` writes: one sale entry per line at the moment the order is paid, refunds as
-negative entries later)."""
+classes, and a writer that puts paid orders and refunds into the sales ledger through its one writer,
+``payments.services.ledger.write`` (one sale entry per line at the moment the order is paid,
+refunds as negative entries later), which keeps the omzet rollups with it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.core.cache import cache
 from booths.models import VendorMembership
 from expo import permissions
 from payments.models import Order, OrderLine, OrderPart, SalesLedgerEntry
+from payments.services import ledger
 
 _codes = itertools.count(1)
 
@@ -68,7 +69,6 @@ class LedgerWriter:
         )
         parts: dict[int, OrderPart] = {}
         created = []
-        entries = []
         for booth, price, qty in lines:
             part = parts.get(booth.pk)
             if part is None:
@@ -90,51 +90,15 @@ class LedgerWriter:
                 quantity=qty,
             )
             created.append(line)
-            vendor = booth.vendor
-            entries.append(
-                SalesLedgerEntry(
-                    kind="sale",
-                    amount=price * qty,
-                    expo=self.expo,
-                    booth=booth,
-                    vendor=vendor,
-                    region_id=vendor.region_id,
-                    sector_id=vendor.sector_id,
-                    size_class=vendor.size_class,
-                    buyer_country=country,
-                    channel=channel,
-                    attribution_id=attribution_id,
-                    attribution_label=attribution_label,
-                    order=order,
-                    line=line,
-                    quantity=qty,
-                    occurred_at=at,
-                )
-            )
-        SalesLedgerEntry.objects.bulk_create(entries)
+        # Through the one writer of the ledger, which keeps the omzet rollups with it.
+        ledger.write(
+            order, [(line, line.amount, line.quantity) for line in created], occurred_at=at
+        )
         return order, created
 
     def refund(self, order: Order, line: OrderLine, amount: int, at: datetime) -> SalesLedgerEntry:
-        part = line.part
-        vendor = part.vendor
-        return SalesLedgerEntry.objects.create(
-            kind="refund",
-            amount=-amount,
-            expo=self.expo,
-            booth=part.booth,
-            vendor=vendor,
-            region_id=vendor.region_id,
-            sector_id=vendor.sector_id,
-            size_class=vendor.size_class,
-            buyer_country=order.country,
-            channel=order.channel,
-            attribution_id=order.attribution_id,
-            attribution_label=order.attribution_label,
-            order=order,
-            line=line,
-            quantity=0,
-            occurred_at=at,
-        )
+        ledger.write(order, [(line, -amount, 0)], occurred_at=at)
+        return SalesLedgerEntry.objects.filter(line=line, kind="refund").latest("id")
 
 
 @pytest.fixture

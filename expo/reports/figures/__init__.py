@@ -16,17 +16,20 @@ The modules, by concern:
 - :mod:`~expo.reports.figures.comparison`: an office's expos side by side and a vendor's own
   figures per expo.
 
-The whole dashboard of an expo costs a fixed handful of aggregate queries, whatever the size of the
-ledger (see :func:`expo_dashboard`):
+The whole dashboard of an expo costs a fixed handful of queries, whatever the size of the
+ledger (see :func:`expo_dashboard`), because its money comes from the ledger's rollups
+(``payments.models.rollups``, kept in the same transaction as each ledger write, rebuilt from the
+ledger by ``manage.py rebuild_omzet_rollups``):
 
 1. per booth (and its regency, sector, size class): omzet, sales, refunds, orders, quantity;
-2. per order-level slice (buyer country, channel and attribution, Jakarta hour): the same. Every
-   sale entry of one order shares these values (they are copied from the order, and an order's
-   sale entries are written at one moment), so order counts add up exactly across slices;
-3. buyers: unique buyers overall and abroad, and per country (two small queries on the orders);
-4. booth visits per booth, and the visitors and buyers of each booth (a few more, see
-   :mod:`~expo.reports.figures.conversion`); 5. the booths; 6. live sessions and their chat; 7. potential deals;
-8. names of regions and sectors.
+2. per origin (buyer country, channel and attribution): the same, each paid order counted once
+   (where its first sale entry falls), so order counts add up exactly across slices;
+3. per Jakarta hour (and channel): the same, for the timelines; :func:`channel_rows` is omzet by
+   channel alone;
+4. buyers: unique buyers overall, abroad and per country (counted exactly with a first-seen table);
+5. booth visits per booth, and the visitors and buyers of each booth (a few more, see
+   :mod:`~expo.reports.figures.conversion`); 6. the booths; 7. live sessions and their chat;
+8. potential deals; 9. names of regions and sectors.
 
 Callers (the views, the exports, the data API, the live ticker, the benchmark) import this package
 and use the names below.
@@ -47,13 +50,14 @@ from expo.reports.figures.queries import (
     SALE,
     booth_rows,
     buyer_counts,
+    channel_rows,
     deal_figures,
     headline,
+    hour_rows,
     ledger,
     money_sums,
-    order_slices,
+    origin_rows,
     paid_orders,
-    slice_rows,
     visit_counts,
 )
 from expo.reports.figures.rows import (
@@ -83,16 +87,17 @@ __all__ = [
     "average_order",
     "booth_rows",
     "buyer_counts",
+    "channel_rows",
     "deal_figures",
     "expo_conversion",
     "expo_dashboard",
     "headline",
+    "hour_rows",
     "ledger",
     "money_sums",
     "office_comparison",
-    "order_slices",
+    "origin_rows",
     "paid_orders",
-    "slice_rows",
     "vendor_conversion",
     "vendor_figures",
     "visit_counts",

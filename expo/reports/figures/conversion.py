@@ -22,7 +22,6 @@ For an expo as a whole the same people are counted once however many booths they
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
@@ -31,9 +30,8 @@ from django.db.models import Q
 from booths.models import BoothVisit, ProductVisit
 from booths.visits import account_key
 from events.models import ChatMessage, LiveSession, RoomKind
-from expo.reports.figures.queries import SALE
 from expo.reports.figures.rows import Conversion
-from payments.models import SalesLedgerEntry
+from payments.models import OmzetBuyer, OmzetBuyerCount
 
 # Keys sent in one ``IN (...)``: far below what SQLite and PostgreSQL accept, so an expo with
 # thousands of account buyers still costs one query (and only a giant one costs more).
@@ -43,7 +41,9 @@ KEYS_PER_QUERY = 10_000
 def expo_conversion(expo_id: int) -> tuple[dict[int, Conversion], Conversion]:
     """Every booth's conversion at the expo, and the expo's own (each person once, whichever booths
     they saw). A fixed number of queries, whatever the number of booths, visits and orders."""
-    return _conversions(Q(booth__expo_id=expo_id), Q(product__booth__expo_id=expo_id))
+    return _conversions(
+        Q(booth__expo_id=expo_id), Q(product__booth__expo_id=expo_id), expo_id=expo_id
+    )
 
 
 def vendor_conversion(vendor_id: int) -> dict[int, Conversion]:
@@ -54,53 +54,42 @@ def vendor_conversion(vendor_id: int) -> dict[int, Conversion]:
     return per_booth
 
 
-def _conversions(booths: Q, products: Q) -> tuple[dict[int, Conversion], Conversion]:
-    """The figures for the booths that ``booths`` selects (``products`` selects their products)."""
+def _conversions(
+    booths: Q, products: Q, *, expo_id: int | None = None
+) -> tuple[dict[int, Conversion], Conversion]:
+    """The figures for the booths that ``booths`` selects (``products`` selects their products);
+    the total counts each person once only when ``expo_id`` names the expo of those booths."""
     pairs = (
         BoothVisit.objects.filter(booths)
         .values_list("booth_id", "visitor")
         .union(ProductVisit.objects.filter(products).values_list("product__booth_id", "visitor"))
     )
     recorded, recorded_total = _recorded_counts(pairs)
-    buyers = _buyers(booths)
+    bought, account_buyers, everyone = _buyers(booths, expo_id)
     chatters = _session_chatters(booths)
 
     # Everyone the site can name by account, as the key their visits would carry.
     accounts: dict[int, set[str]] = defaultdict(set)
-    for booth_id, user_id, _email in buyers:
-        if user_id is not None:
-            accounts[booth_id].add(account_key(user_id))
+    for booth_id, user_id in account_buyers:
+        accounts[booth_id].add(account_key(user_id))
     for booth_id, user_id in chatters:
         accounts[booth_id].add(account_key(user_id))
     known = _recorded_among(pairs, {key for keys in accounts.values() for key in keys})
 
-    bought: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for booth_id, user_id, email in buyers:
-        bought[booth_id].add(_person(user_id, email))
     per_booth: dict[int, Conversion] = {}
     for booth_id in set(recorded) | set(accounts) | set(bought):
         unrecorded = {k for k in accounts[booth_id] if (booth_id, k) not in known}
-        guests = {p for p in bought[booth_id] if p[0] == "e"}
+        buyers, guests = bought.get(booth_id, (0, 0))
         per_booth[booth_id] = Conversion(
-            visitors=recorded.get(booth_id, 0) + len(unrecorded) + len(guests),
-            buyers=len(bought[booth_id]),
+            visitors=recorded.get(booth_id, 0) + len(unrecorded) + guests, buyers=buyers
         )
 
     seen = {key for _booth, key in known}
     all_accounts = {key for keys in accounts.values() for key in keys}
-    all_bought = {p for people in bought.values() for p in people}
     total = Conversion(
-        visitors=recorded_total
-        + len(all_accounts - seen)
-        + sum(1 for p in all_bought if p[0] == "e"),
-        buyers=len(all_bought),
+        visitors=recorded_total + len(all_accounts - seen) + everyone[1], buyers=everyone[0]
     )
     return per_booth, total
-
-
-def _person(user_id: int | None, email: str) -> tuple[str, str]:
-    """One buyer: the account, else the e-mail address (as ``buyer_counts`` tells buyers apart)."""
-    return ("u", str(user_id)) if user_id is not None else ("e", email.lower())
 
 
 def _recorded_counts(pairs: Any) -> tuple[dict[int, int], int]:
@@ -135,14 +124,31 @@ def _recorded_among(pairs: Any, keys: set[str]) -> set[tuple[int, str]]:
     return found
 
 
-def _buyers(booths: Q) -> Iterable[tuple[int, int | None, str]]:
-    """(booth, account, e-mail) of every paid order's buyer, from the ledger's sale entries."""
-    return (
-        SalesLedgerEntry.objects.filter(booths, kind=SALE)
-        .values_list("booth_id", "order__buyer_id", "order__email")
-        .distinct()
-        .order_by()
-    )
+def _buyers(
+    booths: Q, expo_id: int | None
+) -> tuple[dict[int, tuple[int, int]], list[tuple[int, int]], tuple[int, int]]:
+    """Distinct buyers and guest buyers (known by e-mail only) per booth, the (booth, account)
+    pairs of the buyers with an account, and the expo's distinct buyers and guests (``expo_id``
+    given; else the booths' sums). A buyer is the account, else the e-mail address; counted
+    exactly as sales are written (``payments.OmzetBuyer`` and ``OmzetBuyerCount``), so the cost
+    follows the buyers with an account, not the ledger."""
+    per_booth: dict[int, tuple[int, int]] = {}
+    everyone = (0, 0)
+    wanted = booths if expo_id is None else booths | Q(expo_id=expo_id, scope="expo")
+    for booth_id, scope, buyers, guests in OmzetBuyerCount.objects.filter(wanted).values_list(
+        "booth_id", "scope", "buyers", "guests"
+    ):
+        if booth_id is None:
+            if scope == "expo":
+                everyone = (buyers, guests)
+        else:
+            per_booth[booth_id] = (buyers, guests)
+    if expo_id is None:
+        everyone = (sum(b for b, _g in per_booth.values()), sum(g for _b, g in per_booth.values()))
+    accounts = OmzetBuyer.objects.filter(booths, account_id__isnull=False)
+    if expo_id is not None:
+        accounts = accounts.filter(expo_id=expo_id)
+    return per_booth, list(accounts.values_list("booth_id", "account_id").order_by()), everyone
 
 
 def _session_chatters(booths: Q) -> list[tuple[int, int]]:

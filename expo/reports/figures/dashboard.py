@@ -23,9 +23,8 @@ from expo.reports.figures.queries import (
     booth_rows,
     buyer_counts,
     deal_figures,
-    ledger,
-    order_slices,
-    slice_rows,
+    hour_rows,
+    origin_rows,
     visit_counts,
 )
 from expo.reports.figures.rows import Conversion, Dashboard, Money, Row, Totals
@@ -37,10 +36,9 @@ SIZE_LABELS = dict(Vendor.SizeClass.choices)
 def expo_dashboard(expo: Expo, *, with_names: bool = True) -> Dashboard:
     """Every figure of an expo's dashboard, in a fixed number of queries (see the package's
     docstring); ``with_names=False`` leaves out the queries that only name rows."""
-    entries = ledger(expo)
-    booth_data = booth_rows(entries)
-    slice_data = slice_rows(entries)
-    order_data = order_slices(expo)
+    booth_data = booth_rows(expo)
+    origin_data = origin_rows(expo)
+    hour_data = hour_rows(expo)
     buyers, abroad, buyers_per_country = buyer_counts(expo)
     visits = visit_counts(expo)
     reach, expo_reach = expo_conversion(expo.pk)
@@ -48,9 +46,10 @@ def expo_dashboard(expo: Expo, *, with_names: bool = True) -> Dashboard:
 
     totals = Totals(booths=len(booths), visits=sum(visits.values()), reach=expo_reach)
     per_booth, regions, sectors, sizes = _booth_breakdowns(booth_data, booths, visits, reach)
-    countries, channels, sessions, banners, hours = _order_breakdowns(
-        slice_data, order_data, totals
-    )
+    countries, channels, sessions, banners = _origin_breakdowns(origin_data, totals)
+    hours: dict[datetime, Money] = defaultdict(Money)
+    for row in hour_data:
+        hours[_hour_key(row["hour"])].add(row)
     totals.omzet = totals.sales + totals.refunds
     totals.buyers, totals.buyers_abroad = buyers, abroad
     totals.vendors_with_sales = len(
@@ -139,28 +138,16 @@ def _booth_breakdowns(
     return per_booth, regions, sectors, sizes
 
 
-def _order_breakdowns(
-    slice_data: list[dict[str, Any]], order_data: list[dict[str, Any]], totals: Totals
-) -> tuple[dict[str, Row], dict[str, Row], dict[int, Row], dict[int, Row], dict[datetime, Money]]:
-    """Rows per buyer country, channel, live session and banner, and money per Jakarta hour, from
-    the ledger's sums and the paid orders' counts; adds both to ``totals``."""
+def _origin_breakdowns(
+    origin_data: list[dict[str, Any]], totals: Totals
+) -> tuple[dict[str, Row], dict[str, Row], dict[int, Row], dict[int, Row]]:
+    """Rows per buyer country, channel, live session and banner from the rollup per origin (each
+    paid order counted once, in the slice of its first sale); adds the money to ``totals``."""
     countries: dict[str, Row] = {}
     channels: dict[str, Row] = {}
     sessions: dict[int, Row] = {}
     banners: dict[int, Row] = {}
-    hours: dict[datetime, Money] = defaultdict(Money)
-    for row in order_data:
-        # Order counts come in rows of their own, shaped like the sums' rows.
-        row["buyer_country"], row["sales"], row["refunds"], row["quantity"] = (
-            row["country"],
-            0,
-            0,
-            0,
-        )
-        row["attribution_label"] = ""
-    for row in slice_data:
-        row["orders"] = 0
-    for row in (*slice_data, *order_data):
+    for row in origin_data:
         totals.sales += row["sales"] or 0
         totals.refunds += row["refunds"] or 0
         totals.transactions += row["orders"] or 0
@@ -172,14 +159,12 @@ def _order_breakdowns(
                 row
             )
         elif row["channel"] == Channel.BANNER and row["attribution_id"]:
-            # Named by the label written with the sale (the sums' rows come first).
+            # Named by the label written with the sale.
             label = row["attribution_label"] or _("Banner #%(id)s") % {"id": row["attribution_id"]}
             banners.setdefault(row["attribution_id"], Row(row["attribution_id"], label)).money.add(
                 row
             )
-        if row["hour"] is not None:
-            hours[_hour_key(row["hour"])].add(row)
-    return countries, channels, sessions, banners, hours
+    return countries, channels, sessions, banners
 
 
 def _with_shares(rows: Iterable[Row], omzet: int) -> list[Row]:

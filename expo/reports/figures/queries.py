@@ -3,28 +3,41 @@
 Omzet is counted only from the append-only sales ledger (``payments.SalesLedgerEntry``): the sum of
 its signed ``amount`` (sales positive, refunds negative). Potential deals are read apart and never
 added to it. A transaction is an order with at least one sale entry (a paid order).
+
+The dashboard reads the ledger through its rollups (``payments.models.rollups``), added to in the
+same transaction as each ledger write and rebuilt from it by ``manage.py rebuild_omzet_rollups``:
+a few hundred rows per expo, however many entries the ledger holds. :func:`ledger`,
+:func:`money_sums` and :func:`paid_orders` read the ledger itself, for the figures that are not
+rolled up (a vendor's own figures, the office's comparison).
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, Lower, TruncHour
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from booths.models import BoothVisit
 from expo.models import Expo
 from expo.reports.figures.rows import Deals
 from expo.reports.models import PotentialDeal
-from payments.models import Order, SalesLedgerEntry
+from payments.models import (
+    OmzetBuyerCount,
+    OmzetByBooth,
+    OmzetByHour,
+    OmzetByOrigin,
+    Order,
+    SalesLedgerEntry,
+)
 
 JAKARTA = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 HOME_COUNTRY = "ID"
 SALE = SalesLedgerEntry.Kind.SALE
 REFUND = SalesLedgerEntry.Kind.REFUND
+MONEY = ("sales", "refunds", "orders", "quantity")
 
 
 def money_sums() -> dict[str, Any]:
@@ -42,73 +55,78 @@ def ledger(expo: Expo | int) -> QuerySet[SalesLedgerEntry]:
     return SalesLedgerEntry.objects.filter(expo_id=expo_id).order_by()
 
 
-def booth_rows(entries: QuerySet[SalesLedgerEntry]) -> list[dict[str, Any]]:
-    """Per booth, with the regency, sector and size class its entries were written with."""
+def booth_rows(expo: Expo | int, *, channels: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Per booth, with the regency, sector and size class its entries were written with: sales,
+    refunds, orders and quantity, read from the rollup (``payments.OmzetByBooth``), every channel
+    together unless ``channels`` names some."""
+    rows = OmzetByBooth.objects.filter(expo_id=_id(expo))
+    if channels is not None:
+        rows = rows.filter(channel__in=list(channels))
     return list(
-        entries.values("booth_id", "vendor_id", "region_id", "sector_id", "size_class")
-        .annotate(**money_sums())
-        .order_by()
-    )
-
-
-def slice_rows(entries: QuerySet[SalesLedgerEntry]) -> list[dict[str, Any]]:
-    """Sums per buyer country, channel, attribution (id and label) and hour in Asia/Jakarta.
-
-    No order count here: counting distinct orders would sort every entry of the expo. Orders per
-    slice come from :func:`order_slices`, one row per paid order."""
-    return list(
-        entries.annotate(hour=TruncHour("occurred_at", tzinfo=JAKARTA))
-        .values("buyer_country", "channel", "attribution_id", "attribution_label", "hour")
-        .annotate(
-            sales=Sum("amount", filter=Q(kind=SALE)),
-            refunds=Sum("amount", filter=Q(kind=REFUND)),
-            quantity=Sum("quantity"),
-        )
+        rows.values("booth_id", "vendor_id", "region_id", "sector_id", "size_class")
+        .annotate(**_sums())
         .order_by()
     )
 
 
 def paid_orders(expo: Expo | int) -> QuerySet[Order]:
     """The expo's orders with at least one sale entry in the ledger: its transactions."""
-    expo_id = expo if isinstance(expo, int) else expo.pk
     sold = SalesLedgerEntry.objects.filter(order_id=OuterRef("pk"), kind=SALE)
-    return Order.objects.filter(expo_id=expo_id).filter(Exists(sold)).order_by()
+    return Order.objects.filter(expo_id=_id(expo)).filter(Exists(sold)).order_by()
 
 
-def order_slices(expo: Expo | int) -> list[dict[str, Any]]:
-    """Paid orders per buyer country, channel, attribution and Jakarta hour of payment.
-
-    An order's sale entries carry exactly these values (copied from the order, written at the
-    moment it was paid), so these counts split the ledger's transactions without double counting
-    an order that bought from several booths."""
-    return list(
-        paid_orders(expo)
-        .annotate(hour=TruncHour("paid_at", tzinfo=JAKARTA))
-        .values("country", "channel", "attribution_id", "hour")
-        .annotate(orders=Count("id"))
-        .order_by()
+def origin_rows(expo: Expo | int) -> list[dict[str, Any]]:
+    """Sales, refunds, orders and quantity per buyer country, channel and attribution (id and
+    label), from the rollup (``payments.OmzetByOrigin``; each paid order counted once)."""
+    rows = list(
+        OmzetByOrigin.objects.filter(expo_id=_id(expo)).values(
+            "buyer_country", "channel", "attribution_id", "attribution_label", *MONEY
+        )
     )
+    for row in rows:
+        row["attribution_id"] = row["attribution_id"] or None
+    return rows
+
+
+def hour_rows(expo: Expo | int) -> list[dict[str, Any]]:
+    """Sales, refunds, orders and quantity per hour (its start in Asia/Jakarta) and channel, from
+    the rollup (``payments.OmzetByHour``)."""
+    return list(OmzetByHour.objects.filter(expo_id=_id(expo)).values("hour", "channel", *MONEY))
+
+
+def channel_rows(expo: Expo | int) -> dict[str, dict[str, int]]:
+    """Omzet by channel: ``{channel: {"sales", "refunds", "orders", "quantity", "omzet"}}`` for
+    every channel the expo sold through (one query on the rollup, whatever the ledger's size).
+    Orders add up across channels: an order has one channel."""
+    out: dict[str, dict[str, int]] = {}
+    for row in (
+        OmzetByOrigin.objects.filter(expo_id=_id(expo))
+        .values("channel")
+        .annotate(**_sums())
+        .order_by()
+    ):
+        money = {k: row[k] or 0 for k in MONEY}
+        money["omzet"] = money["sales"] + money["refunds"]
+        out[row["channel"]] = money
+    return out
 
 
 def buyer_counts(expo: Expo | int) -> tuple[int, int, dict[str, int]]:
-    """Unique buyers, unique buyers abroad, and unique buyers per country (one query: the
-    distinct buyer and country pairs; a buyer is the account, else the e-mail address)."""
-    pairs = (
-        paid_orders(expo)
-        .annotate(guest=Case(When(buyer_id__isnull=True, then=Lower("email")), default=Value("")))
-        .values_list("buyer_id", "guest", "country")
-        .distinct()
-    )
-    buyers: set[tuple[Any, str]] = set()
-    abroad: set[tuple[Any, str]] = set()
-    per_country: dict[str, set[tuple[Any, str]]] = defaultdict(set)
-    for buyer_id, guest, country in pairs:
-        key = (buyer_id, guest)
-        buyers.add(key)
-        per_country[country].add(key)
-        if country != HOME_COUNTRY:
-            abroad.add(key)
-    return len(buyers), len(abroad), {c: len(keys) for c, keys in per_country.items()}
+    """Unique buyers, unique buyers abroad, and unique buyers per country (one query on the
+    buyer counts kept exactly with the first-seen table, ``payments.OmzetBuyerCount``; a buyer is
+    the account, else the e-mail address)."""
+    buyers = abroad = 0
+    per_country: dict[str, int] = {}
+    for scope, n in OmzetBuyerCount.objects.filter(
+        expo_id=_id(expo), booth__isnull=True
+    ).values_list("scope", "buyers"):
+        if scope == "expo":
+            buyers = n
+        elif scope == "abroad":
+            abroad = n
+        elif scope.startswith("country:"):
+            per_country[scope.removeprefix("country:")] = n
+    return buyers, abroad, per_country
 
 
 def visit_counts(expo: Expo | int) -> dict[int, int]:
@@ -148,6 +166,17 @@ def deal_figures(expo: Expo | int) -> Deals:
 
 
 def headline(expo: Expo | int) -> dict[str, int]:
-    """The live ticker's figures (two queries): omzet and transactions."""
-    omzet = ledger(expo).aggregate(omzet=Coalesce(Sum("amount"), 0))["omzet"]
-    return {"omzet": omzet, "transactions": paid_orders(expo).count()}
+    """The live ticker's figures (one query on the rollup): omzet and transactions."""
+    row = OmzetByOrigin.objects.filter(expo_id=_id(expo)).aggregate(**_sums())
+    return {
+        "omzet": (row["sales"] or 0) + (row["refunds"] or 0),
+        "transactions": row["orders"] or 0,
+    }
+
+
+def _id(expo: Expo | int) -> int:
+    return expo if isinstance(expo, int) else expo.pk
+
+
+def _sums() -> dict[str, Any]:
+    return {name: Sum(name) for name in MONEY}

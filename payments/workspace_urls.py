@@ -7,7 +7,7 @@ under ``/manage/expos/<slug>/payments/``.
 
 from django.urls import path
 
-from payments.workspace import organiser, vendor
+from payments.workspace import organiser, stand, vendor
 
 VENDOR = "vendor/<slug:vendor_slug>/"
 MANAGE = "manage/expos/<slug:expo_slug>/payments/"
@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path(VENDOR + "shipping/", vendor.vendor_shipping, name="vendor_shipping"),
     path(VENDOR + "settlements/", vendor.vendor_settlements, name="vendor_settlements"),
+    path(VENDOR + "stand/", stand.vendor_stand, name="vendor_stand"),
     # Organiser workspace
     path(MANAGE, organiser.manage_transfers, name="manage_transfers"),
     path(
@@ -56,4 +57,10 @@ urlpatterns = [
     ),
     path(MANAGE + "account/", organiser.manage_account, name="manage_account"),
     path(MANAGE + "rates/", organiser.manage_rates, name="manage_rates"),
+    path(MANAGE + "stand-sales/", stand.manage_stand_sales, name="manage_stand_sales"),
+    path(
+        MANAGE + "stand-sales/<int:sale_id>/verify/",
+        stand.manage_stand_sale_verify,
+        name="manage_stand_sale_verify",
+    ),
 ]

@@ -22,6 +22,7 @@ TIMELINE = (
     (ExpoState.PUBLISHED, gettext_lazy("Published"), timebox.Stage.PUBLISH),
     (ExpoState.OPEN, gettext_lazy("Open"), timebox.Stage.OPEN),
     (ExpoState.CLOSED, gettext_lazy("Closed"), timebox.Stage.CLOSE),
+    (ExpoState.MALL, gettext_lazy("Mall"), timebox.Stage.MALL),
 )
 
 
@@ -54,6 +55,7 @@ def _stage_spans(expo: Expo) -> dict[ExpoState, tuple[datetime, datetime | None]
         ExpoState.PUBLISHED: (expo.publishes_at, expo.opens_at),
         ExpoState.OPEN: (expo.opens_at, expo.closes_at),
         ExpoState.CLOSED: (expo.closes_at, None),
+        ExpoState.MALL: (expo.closes_at, expo.mall_until),
     }
 
 
@@ -64,7 +66,9 @@ def expo_timeline(*, expo: Expo, now: datetime) -> list[TimelineStep]:
     steps = []
     for state, label, stage in TIMELINE:
         starts_at, ends_at = spans[state]
-        if ends_at is not None and ends_at <= now:
+        if state == ExpoState.MALL and ends_at is None:
+            status = "next"  # no mall (yet): the organiser may open one
+        elif ends_at is not None and ends_at <= now:
             status = "done"
         elif starts_at <= now:
             status = "current"

@@ -7,7 +7,7 @@ application's private documents (``kind`` nib, permit or halal) and product phot
 
 from django.urls import include, path, re_path
 
-from expo.manage import grading, views
+from expo.manage import grading, hybrid, views
 
 app_name = "manage"
 
@@ -17,11 +17,23 @@ urlpatterns = [
     path("expos/<slug:slug>/", views.expo_overview, name="expo_overview"),
     path("expos/<slug:slug>/edit/", views.expo_edit, name="expo_edit"),
     re_path(
-        r"^expos/(?P<slug>[-a-zA-Z0-9_]+)/stage/(?P<stage>open-applications|publish|open|close)/$",
+        r"^expos/(?P<slug>[-a-zA-Z0-9_]+)/stage/(?P<stage>open-applications|publish|open|close|mall|end-mall)/$",
         views.expo_stage,
         name="expo_stage",
     ),
     path("expos/<slug:slug>/applications/", views.curation, name="curation"),
+    # Mall & stands (issue 18): the mall after the expo, the venue, its stands and their cards.
+    path("expos/<slug:slug>/mall/", hybrid.expo_mall, name="expo_mall"),
+    path("expos/<slug:slug>/stands/", hybrid.stands, name="stands"),
+    path("expos/<slug:slug>/stands/cards.pdf", hybrid.stand_cards, name="stand_cards"),
+    path(
+        "expos/<slug:slug>/stands/<int:stand_id>/card.pdf", hybrid.stand_cards, name="stand_card"
+    ),
+    path(
+        "expos/<slug:slug>/stands/<int:stand_id>/assign/",
+        hybrid.stand_assign,
+        name="stand_assign",
+    ),
     path("expos/<slug:slug>/rubric/", grading.rubric, name="rubric"),
     path("expos/<slug:slug>/dashboard/", include("expo.reports.urls")),
     path("applications/<int:application_id>/", views.application, name="application"),

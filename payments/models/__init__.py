@@ -11,6 +11,7 @@ same transaction as the change that causes it.
 
 from payments.models.cart import Cart, CartItem
 from payments.models.ledger import AppendOnlyQuerySet, SalesLedgerEntry, SettlementPayout
+from payments.models.offline import OfflineSale, OfflineVerification
 from payments.models.orders import Channel, Order, OrderLine, OrderPart
 from payments.models.payments import Charge, Payment, Refund, WebhookEvent
 from payments.models.quotations import (
@@ -53,6 +54,8 @@ __all__ = [
     "OmzetByOrigin",
     "Order",
     "OrderLine",
+    "OfflineSale",
+    "OfflineVerification",
     "OrderPart",
     "Payment",
     "PaymentTerms",

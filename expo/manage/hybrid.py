@@ -1,0 +1,193 @@
+"""The organiser's "Mall & stands" pages: keeping the catalogue open as a mall after the expo
+closes (an action with a date and a confirmation), the venue with its numbered stands and their
+printable QR cards. The stand sales' verification page is the payments app's
+(``payments:manage_stand_sales``), under the same tab."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from booths.models import Booth, Stand, Venue
+from booths.selectors import organiser_header
+from booths.services import stands as stand_services
+from booths.stand_cards import cards_pdf, stand_link
+from expo import services, timebox
+from expo.manage.forms import JakartaDateTimeField
+from expo.models import ExpoState
+from expo.refusals import Refused, add_to_form, refuse
+from expo.web import managed_expo, organiser_required
+
+
+class MallForm(forms.Form):
+    until = JakartaDateTimeField(
+        label=gettext_lazy("Mall open until (Asia/Jakarta)"),
+        help_text=gettext_lazy("After the expo closes, its catalogue keeps selling until then."),
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class VenueForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Venue"), max_length=160)
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=240, required=False)
+
+
+class AddStandsForm(forms.Form):
+    count = forms.IntegerField(
+        label=gettext_lazy("Stands to add"), min_value=1, max_value=stand_services.MAX_NEW_AT_ONCE
+    )
+
+
+def _header(expo) -> dict:
+    return {**organiser_header(expo), "now": timezone.now()}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@organiser_required
+def expo_mall(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open the mall until a date (or move its end): the form, then a confirmation that shows the
+    date before and after, then the action. "Close the mall now" posts ``end=1``, also confirmed."""
+    expo = managed_expo(request, slug)
+    here = request.path
+    if request.method == "POST" and request.POST.get("end"):
+        if not request.POST.get("confirmed"):
+            return render(
+                request, "manage/hybrid/mall_confirm.html", {**_header(expo), "ending": True}
+            )
+        try:
+            services.expo_set_mall(expo=expo, by=request.user, until=None)
+        except Refused as error:
+            return refuse(request, error, here)
+        messages.success(request, _("The mall is closed."))
+        return redirect(here)
+    form = MallForm(request.POST or None, initial={"until": expo.mall_until})
+    if request.method == "POST" and form.is_valid():
+        until = form.cleaned_data["until"]
+        try:
+            timebox.mall_plan(expo, timezone.now(), until=until)
+            if form.cleaned_data["confirmed"]:
+                services.expo_set_mall(expo=expo, by=request.user, until=until)
+        except Refused as error:
+            add_to_form(form, ValidationError(error.message), "until")
+        else:
+            if form.cleaned_data["confirmed"]:
+                messages.success(request, _("The mall is set: the catalogue sells until then."))
+                return redirect(here)
+            return render(
+                request,
+                "manage/hybrid/mall_confirm.html",
+                {**_header(expo), "form": form, "until": until, "ending": False},
+            )
+    return render(
+        request,
+        "manage/hybrid/mall.html",
+        {
+            **_header(expo),
+            "form": form,
+            "can_open": timebox.stage_allows(expo, timebox.Stage.MALL),
+            "can_end": timebox.stage_allows(expo, timebox.Stage.END_MALL),
+            "in_mall": expo.state == ExpoState.MALL,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@organiser_required
+def stands(request: HttpRequest, slug: str) -> HttpResponse:
+    """The venue, its stands (each assigned to a booth) and their printable cards."""
+    expo = managed_expo(request, slug)
+    venue = Venue.objects.filter(expo=expo).first()
+    venue_form = VenueForm(
+        request.POST if request.POST.get("form") == "venue" else None,
+        initial={"name": venue.name, "address": venue.address} if venue else None,
+    )
+    add_form = AddStandsForm(request.POST if request.POST.get("form") == "add" else None)
+    if request.method == "POST":
+        try:
+            if venue_form.is_bound and venue_form.is_valid():
+                stand_services.venue_save(expo=expo, by=request.user, **venue_form.cleaned_data)
+                messages.success(request, _("The venue is saved."))
+                return redirect(request.path)
+            if add_form.is_bound and add_form.is_valid() and venue is not None:
+                added = stand_services.stands_add(
+                    venue=venue, by=request.user, count=add_form.cleaned_data["count"]
+                )
+                messages.success(request, _("%(n)s stands added.") % {"n": len(added)})
+                return redirect(request.path)
+        except ValidationError as error:
+            add_to_form(venue_form if venue_form.is_bound else add_form, error)
+    stand_list = list(venue.stands.select_related("booth__vendor", "booth__expo")) if venue else []
+    for stand in stand_list:
+        stand.link = stand_link(stand) if stand.booth is not None else ""
+    return render(
+        request,
+        "manage/hybrid/stands.html",
+        {
+            **_header(expo),
+            "venue": venue,
+            "venue_form": venue_form,
+            "add_form": add_form,
+            "stands": stand_list,
+            "booths": Booth.objects.filter(expo=expo)
+            .select_related("vendor")
+            .order_by("vendor__name"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@organiser_required
+def stand_assign(request: HttpRequest, slug: str, stand_id: int) -> HttpResponse:
+    expo = managed_expo(request, slug)
+    stand = get_object_or_404(
+        Stand.objects.select_related("venue__expo"), pk=stand_id, venue__expo=expo
+    )
+    booth = None
+    if request.POST.get("booth"):
+        booth = Booth.objects.filter(expo=expo, pk=request.POST["booth"]).first()
+        if booth is None:
+            return refuse(
+                request, ValidationError(_("Choose a booth of this expo.")), _stands_url(expo)
+            )
+    try:
+        stand_services.stand_assign(stand=stand, by=request.user, booth=booth)
+    except ValidationError as error:
+        return refuse(request, error, _stands_url(expo))
+    messages.success(request, _("Stand %(n)s is assigned.") % {"n": stand.number})
+    return redirect(_stands_url(expo))
+
+
+@require_safe
+@organiser_required
+def stand_cards(request: HttpRequest, slug: str, stand_id: int | None = None) -> HttpResponse:
+    """The stands' printable cards as one PDF (one stand's when ``stand_id`` is given)."""
+    expo = managed_expo(request, slug)
+    found = Stand.objects.filter(venue__expo=expo, booth__isnull=False).select_related(
+        "booth__vendor", "booth__expo"
+    )
+    if stand_id is not None:
+        found = found.filter(pk=stand_id)
+    chosen = list(found.order_by("number"))
+    if not chosen:
+        return refuse(
+            request, ValidationError(_("Assign a stand to a booth first.")), _stands_url(expo)
+        )
+    pdf = cards_pdf(chosen, expo_title=expo.title)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"{expo.slug}-stand-{chosen[0].number}.pdf" if stand_id else f"{expo.slug}-stands.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def _stands_url(expo) -> str:
+    return reverse("manage:stands", args=[expo.slug])

@@ -22,6 +22,12 @@ class EventsConfig(AppConfig):
         # The bell in the header, after the cart; and what rings it from the apps below and
         # beside (payments never imports the live side, nor the live side payments).
         places.register("header_actions", "events/_bell.html", order=20)
+        # Business matching: "Book a meeting" beside a booth, the buyer's meetings in the menu, the
+        # vendor's "Meetings" tab and the organisers' "Business matching" tab.
+        places.register("booth_aside", "events/matching/_booth_meet.html", order=110)
+        places.register("user_menu", "events/matching/_user_menu.html", order=110)
+        places.register("vendor_tabs", "events/matching/vendor/_nav.html", order=27)
+        places.register("organiser_tabs", "events/matching/_organiser_tab.html", order=45)
         from events.bell import sources
         from expo.signals import happened
 

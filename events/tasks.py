@@ -23,6 +23,14 @@ def send_session_reminders() -> int:
     return notifications.reminders_send_due()
 
 
+@db_periodic_task(crontab(minute="*"))
+def send_meeting_reminders() -> int:
+    """Every minute: remind both sides of business meetings starting within 15 minutes."""
+    from events.matching import notify as matching_notify
+
+    return matching_notify.reminders_send_due()
+
+
 @db_periodic_task(crontab(hour="3", minute="21"))
 def prune_notifications() -> int:
     """Every night: forget notifications read long ago."""

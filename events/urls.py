@@ -5,6 +5,7 @@ from django.urls import path
 from events import views
 from events.bell import views as bell_views
 from events.call import views as call_views
+from events.matching import urls as matching_urls
 
 app_name = "events"
 
@@ -62,3 +63,6 @@ urlpatterns = [
         name="vendor_session_edit",
     ),
 ]
+
+# Business matching: slots, meetings, the vendor's tab and the organisers' settings.
+urlpatterns += matching_urls.patterns

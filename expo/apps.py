@@ -17,3 +17,7 @@ class ExpoConfig(AppConfig):
         from expo.sites import sync_after_migrate
 
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="expo.sites")
+        # A buyer's business profile in the signed-in person's menu.
+        from expo import places
+
+        places.register("user_menu", "expo/_buyer_menu.html", order=60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -92,10 +92,17 @@ def emails_suppressed() -> Iterator[None]:
         _quiet.on = previous
 
 
-def send_templated_email(*, to: User, template: str, context: dict[str, object]) -> None:
+def send_templated_email(
+    *,
+    to: User,
+    template: str,
+    context: dict[str, object],
+    attachments: Iterable[tuple[str, str, str]] = (),
+) -> None:
     """Render ``<template>_subject.txt`` and ``<template>_message.txt`` in the recipient's language
     and queue the message for delivery. Templates also get ``site_url`` (for absolute links, as
-    ``{{ site_url }}{% url ... %}``) and ``recipient``."""
+    ``{{ site_url }}{% url ... %}``) and ``recipient``. ``attachments``: (file name, content,
+    MIME type) each, such as a meeting's ``.ics``."""
     from django.conf import settings
     from django.core.mail import EmailMessage
     from django.template.loader import render_to_string
@@ -112,6 +119,8 @@ def send_templated_email(*, to: User, template: str, context: dict[str, object])
     message = EmailMessage(
         subject=f"[{settings.PLATFORM_NAME}] {subject}", body=body, to=[to.email]
     )
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
     transaction.on_commit(lambda: deliver_email(message))
 
 

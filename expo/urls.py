@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from expo import health, views
+from expo import buyers, health, views
 from expo.reports import urls as report_urls
 
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/business/", buyers.profile_page, name="buyer_profile"),
     path("accounts/", include("allauth.urls")),
     path("expos/", include("booths.urls")),
     path("vendor/<slug:vendor_slug>/dashboard/", include(report_urls.vendor_patterns)),

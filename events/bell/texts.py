@@ -83,6 +83,22 @@ ORDER_PACKED = gettext_noop("Order %(code)s: %(vendor)s packed your items")
 ORDER_SHIPPED = gettext_noop("Order %(code)s: %(vendor)s shipped your items")
 TRANSFER = gettext_noop("A bank transfer to confirm: order %(code)s")
 
+MEETING_STEPS = {
+    "requested": gettext_noop("Meeting request from %(who)s"),
+    "agreed": gettext_noop("%(who)s agreed to the meeting; your confirmation is awaited"),
+    "confirmed": gettext_noop("Meeting with %(who)s confirmed"),
+    "proposed": gettext_noop("%(who)s proposed another time for your meeting"),
+    "declined": gettext_noop("%(who)s declined your meeting request"),
+    "cancelled": gettext_noop("%(who)s cancelled your meeting"),
+    "reminder": gettext_noop("Your meeting with %(who)s starts soon"),
+}
+
+
+def _meeting(p: Mapping[str, Any]) -> str:
+    message = MEETING_STEPS.get(str(p.get("step")), MEETING_STEPS["requested"])
+    return _(message) % {"who": local(p.get("who"))}
+
+
 _TITLES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     Kind.QUESTION: _question,
     Kind.ANSWER: _answer,
@@ -94,6 +110,7 @@ _TITLES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     Kind.APPLICATION: _application,
     Kind.BANNER: _banner,
     Kind.SESSION: lambda p: _("Starting soon: %(title)s") % {"title": local(p.get("title"))},
+    Kind.MEETING: _meeting,
 }
 
 

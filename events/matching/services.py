@@ -1,0 +1,520 @@
+"""Writes of business matching: the organisers' settings, the vendors' availability, and each step
+of a meeting — request, accept, decline, propose another time, confirm, cancel, seat a colleague.
+
+Every step locks the meeting's row, checks who may take it and in which status, writes the meeting
+and its participant rows (which carry its times, for the database's overlap check), logs it, and
+tells the other side (:mod:`events.matching.notify`). Two meetings of one vendor or one person
+never overlap: the database refuses the second (exclusion constraints on PostgreSQL, unique starts
+on SQLite, see :mod:`events.matching.models`); the loser gets a :class:`SlotTaken` or
+:class:`Busy` refusal, never an error page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from booths.models import Booth, VendorMembership
+from events.matching import notify
+from events.matching import selectors as matching
+from events.matching.models import (
+    ACTIVE_STATUSES,
+    AGENDA_MAX_LENGTH,
+    MatchingSettings,
+    Meeting,
+    MeetingAvailability,
+    MeetingParticipant,
+    MeetingStatus,
+)
+from expo import buyers, permissions, timebox
+from expo.models import Expo, User
+from expo.refusals import Refused
+from expo.services import audit_log
+
+Side = MeetingParticipant.Side
+
+# A published window is at most a day long, and a vendor publishes at most this many per expo.
+MAX_WINDOW = timedelta(hours=24)
+MAX_WINDOWS = 200
+
+
+class SlotTaken(Refused):
+    default_code = "slot_taken"
+
+
+class Busy(Refused):
+    default_code = "busy"
+
+
+def _not_found() -> Refused:
+    return Refused(_("There is no such meeting."), code="not_found")
+
+
+def _require_login(user: Any) -> None:
+    if not permissions.is_authenticated(user):
+        raise Refused(_("Please sign in first."), code="login_required")
+
+
+# --- Settings and availability ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def matching_configure(
+    *,
+    expo: Expo,
+    by: User,
+    enabled: bool,
+    meeting_minutes: int,
+    cancel_cutoff_minutes: int,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> MatchingSettings:
+    """Turn business matching on or off for ``expo`` and set its window (inside the expo's time
+    box), meeting length and cancel cut-off. Only the expo's organisers."""
+    permissions.require(permissions.can_manage_office(by, expo.office_id))
+    if meeting_minutes not in MatchingSettings.Length.values:
+        raise ValidationError({"meeting_minutes": _("Meetings last 15, 20 or 30 minutes.")})
+    if not 0 <= cancel_cutoff_minutes <= 7 * 24 * 60:
+        raise ValidationError({"cancel_cutoff_minutes": _("Between 0 minutes and a week.")})
+    for name, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if moment is not None and not expo.opens_at <= moment <= expo.closes_at:
+            raise ValidationError({name: _("Meetings take place while the expo is open.")})
+    if starts_at is not None and ends_at is not None and starts_at >= ends_at:
+        raise ValidationError({"ends_at": _("The end must come after the start.")})
+    matching, _created = MatchingSettings.objects.select_for_update().get_or_create(expo=expo)
+    matching.enabled = enabled
+    matching.meeting_minutes = meeting_minutes
+    matching.cancel_cutoff_minutes = cancel_cutoff_minutes
+    matching.starts_at, matching.ends_at = starts_at, ends_at
+    matching.updated_by = by
+    matching.save()
+    audit_log(
+        action="events.matching.configured",
+        obj=matching,
+        user=by,
+        expo_id=expo.pk,
+        enabled=enabled,
+        meeting_minutes=meeting_minutes,
+    )
+    return matching
+
+
+def _booth_of(vendor_id: int, expo: Expo) -> Booth | None:
+    return Booth.objects.filter(vendor_id=vendor_id, expo=expo, is_active=True).first()
+
+
+@transaction.atomic
+def availability_add(
+    *, expo: Expo, vendor_id: int, member: User, starts_at: datetime, ends_at: datetime, by: User
+) -> MeetingAvailability:
+    """Publish a window in which ``member`` (a member of the vendor) meets buyers. Only the
+    vendor's members, for an expo where it has a booth and matching is on."""
+    permissions.require(permissions.is_vendor_member(by, vendor_id))
+    window = matching.window_of(expo)
+    if window is None:
+        raise Refused(_("Business matching is not on at this expo."), code="matching_off")
+    if _booth_of(vendor_id, expo) is None:
+        raise Refused(_("You have no booth at this expo."), code="no_booth")
+    if not VendorMembership.objects.filter(vendor_id=vendor_id, user=member).exists():
+        raise ValidationError({"member": _("Choose a member of your business.")})
+    if starts_at >= ends_at:
+        raise ValidationError({"ends_at": _("The end must come after the start.")})
+    if ends_at - starts_at > MAX_WINDOW:
+        raise ValidationError({"ends_at": _("A window can last at most a day.")})
+    if ends_at - starts_at < window.length:
+        raise ValidationError({"ends_at": _("The window is shorter than one meeting.")})
+    if starts_at < window.starts_at or ends_at > window.ends_at:
+        raise ValidationError({"starts_at": _("Meetings take place inside the matching window.")})
+    if MeetingAvailability.objects.filter(expo=expo, vendor_id=vendor_id).count() >= MAX_WINDOWS:
+        raise Refused(_("You have published as many windows as an expo allows."), code="too_many")
+    row = MeetingAvailability.objects.create(
+        expo=expo, vendor_id=vendor_id, member=member, starts_at=starts_at, ends_at=ends_at
+    )
+    audit_log(action="events.meeting_availability.added", obj=row, user=by, expo_id=expo.pk)
+    return row
+
+
+@transaction.atomic
+def availability_remove(*, availability: MeetingAvailability, by: User) -> None:
+    """Take a window back. Meetings already asked for keep their time."""
+    permissions.require(permissions.is_vendor_member(by, availability.vendor_id))
+    audit_log(
+        action="events.meeting_availability.removed",
+        obj=availability,
+        user=by,
+        expo_id=availability.expo_id,
+    )
+    availability.delete()
+
+
+# --- Meetings ---------------------------------------------------------------------------------------
+
+
+def _clean_agenda(agenda: Any) -> str:
+    text = str(agenda or "").strip()
+    if not text:
+        raise ValidationError({"agenda": _("Say in a few words what you would like to discuss.")})
+    if len(text) > AGENDA_MAX_LENGTH:
+        raise ValidationError(
+            {"agenda": _("At most %(limit)d characters.") % {"limit": AGENDA_MAX_LENGTH}}
+        )
+    return text
+
+
+def _seat(meeting: Meeting, user_id: int, side: str, invited_by: Any = None) -> None:
+    MeetingParticipant.objects.create(
+        meeting=meeting,
+        user_id=user_id,
+        side=side,
+        invited_by=invited_by,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        is_active=meeting.is_active,
+    )
+
+
+def _sync_participants(meeting: Meeting) -> None:
+    MeetingParticipant.objects.filter(meeting=meeting).update(
+        starts_at=meeting.starts_at, ends_at=meeting.ends_at, is_active=meeting.is_active
+    )
+
+
+def _overlap_refusal(meeting: Meeting, buyer_id: int) -> Refused:
+    """Which rule the database enforced, said plainly: the vendor's time is taken, or one of the
+    people is in another meeting then."""
+    for start, end in matching.vendor_busy(meeting.vendor_id, exclude=meeting.pk or None):
+        if start < meeting.ends_at and meeting.starts_at < end:
+            return SlotTaken(_("Sorry, someone else has just taken this time. Choose another."))
+    for start, end in matching.person_busy(buyer_id, exclude=meeting.pk or None):
+        if start < meeting.ends_at and meeting.starts_at < end:
+            return Busy(_("The buyer already has another meeting at this time."))
+    return Busy(_("Someone in this meeting already has another meeting at this time."))
+
+
+def _require_free_person(
+    user_id: int, starts_at: datetime, ends_at: datetime, *, yours: bool = False, exclude=None
+) -> None:
+    """The service's own check that a person has no other meeting then (the database checks it
+    again at the write)."""
+    for start, end in matching.person_busy(user_id, exclude=exclude):
+        if start < ends_at and starts_at < end:
+            if yours:
+                raise Busy(_("You already have another meeting at this time."))
+            raise Busy(_("Someone in this meeting already has another meeting at this time."))
+
+
+def _require_time(expo: Expo, starts_at: datetime) -> None:
+    if not timebox.allows(expo, timebox.Action.VIEW_HALL) or timezone.now() >= expo.closes_at:
+        raise Refused(_("Meetings cannot be arranged at this expo now."), code="closed")
+    if starts_at <= timezone.now():
+        raise Refused(_("This time has passed. Choose another."), code="slot_passed")
+
+
+def meeting_request(*, booth: Booth, starts_at: datetime, agenda: Any, by: Any) -> Meeting:
+    """A buyer asks ``booth``'s vendor for the slot starting at ``starts_at``, with an agenda.
+    Needs a business profile whose consent stands (the vendor sees it from now on). Refused with
+    :class:`SlotTaken` when another buyer got the time first, :class:`Busy` when the buyer has
+    another meeting then."""
+    _require_login(by)
+    expo = booth.expo
+    if not booth.is_active:
+        raise _not_found()
+    if permissions.is_vendor_member(by, booth.vendor_id):
+        raise Refused(_("This is your own booth."), code="forbidden")
+    if not buyers.is_ready_to_meet(by):
+        raise Refused(
+            _("Fill in your business profile and agree to share it before requesting a meeting."),
+            code="profile_required",
+        )
+    agenda = _clean_agenda(agenda)
+    _require_time(expo, starts_at)
+    try:
+        # The check and the write in one transaction: on SQLite it holds the database's write lock
+        # from its start (transaction_mode IMMEDIATE), on PostgreSQL the constraints decide.
+        with transaction.atomic():
+            return _request(booth, starts_at, agenda, by)
+    except IntegrityError:
+        trial = Meeting(vendor_id=booth.vendor_id, starts_at=starts_at, ends_at=starts_at)
+        window = matching.window_of(expo)
+        trial.ends_at = starts_at + (window.length if window else timedelta(0))
+        raise _overlap_refusal(trial, by.pk) from None
+
+
+def _request(booth: Booth, starts_at: datetime, agenda: str, by: Any) -> Meeting:
+    expo = booth.expo
+    slot = matching.find_slot(expo=expo, vendor_id=booth.vendor_id, starts_at=starts_at)
+    if slot is None:
+        raise SlotTaken(_("This time is no longer free. Choose another."))
+    _require_free_person(by.pk, slot.starts_at, slot.ends_at, yours=True)
+    meeting = Meeting(
+        expo=expo,
+        vendor_id=booth.vendor_id,
+        booth=booth,
+        buyer=by,
+        status=MeetingStatus.REQUESTED,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        agenda=agenda,
+        proposed_by=by,
+        buyer_agreed_at=timezone.now(),
+    )
+    meeting.save()
+    _seat(meeting, by.pk, Side.BUYER)
+    _seat(meeting, min(slot.member_ids), Side.VENDOR)
+    audit_log(action="events.meeting.requested", obj=meeting, user=by, expo_id=expo.pk)
+    buyers.buyer_contact_record(buyer=by, vendor_id=booth.vendor_id, via=f"meeting:{meeting.pk}")
+    notify.meeting_step(meeting, "requested", by=by)
+    return meeting
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    locked = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("expo", "expo__office", "vendor", "booth", "buyer")
+        .get(pk=meeting.pk)
+    )
+    return locked
+
+
+def _require_side(meeting: Meeting, by: Any, side: str) -> None:
+    _require_login(by)
+    if not matching.may_see(by, meeting):
+        raise _not_found()
+    if matching.side_of(by, meeting) != side:
+        raise Refused(_("Only the other side can do this."), code="forbidden")
+
+
+def _require_status(meeting: Meeting, *statuses: str) -> None:
+    if meeting.status not in statuses:
+        raise Refused(
+            _("This meeting is %(status)s: this step is no longer possible.")
+            % {"status": meeting.get_status_display().lower()},
+            code="wrong_status",
+        )
+
+
+def _save(meeting: Meeting, *fields: str) -> None:
+    meeting.save(update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def meeting_accept(*, meeting: Meeting, by: Any) -> Meeting:
+    """The vendor accepts the buyer's request (or an organiser's proposal): confirmed once the
+    buyer agreed too."""
+    meeting = _locked(meeting)
+    _require_side(meeting, by, "vendor")
+    _require_status(meeting, MeetingStatus.REQUESTED, MeetingStatus.PROPOSED)
+    if meeting.vendor_agreed_at is not None:
+        raise Refused(_("You already agreed; waiting for the buyer."), code="wrong_status")
+    _require_time(meeting.expo, meeting.starts_at)
+    meeting.vendor_agreed_at = timezone.now()
+    fields = ["vendor_agreed_at"]
+    if meeting.buyer_agreed_at is not None:
+        meeting.status = MeetingStatus.CONFIRMED
+        fields.append("status")
+    _save(meeting, *fields)
+    audit_log(action="events.meeting.accepted", obj=meeting, user=by, expo_id=meeting.expo_id)
+    notify.meeting_step(meeting, "confirmed" if meeting.status == "confirmed" else "agreed", by=by)
+    return meeting
+
+
+@transaction.atomic
+def meeting_confirm(*, meeting: Meeting, by: Any) -> Meeting:
+    """The buyer agrees to the time the vendor (or an organiser) proposed: confirmed once the
+    vendor agreed too."""
+    meeting = _locked(meeting)
+    _require_side(meeting, by, "buyer")
+    _require_status(meeting, MeetingStatus.PROPOSED)
+    if meeting.buyer_agreed_at is not None:
+        raise Refused(_("You already agreed; waiting for the vendor."), code="wrong_status")
+    _require_time(meeting.expo, meeting.starts_at)
+    meeting.buyer_agreed_at = timezone.now()
+    fields = ["buyer_agreed_at"]
+    if meeting.vendor_agreed_at is not None:
+        meeting.status = MeetingStatus.CONFIRMED
+        fields.append("status")
+    _save(meeting, *fields)
+    audit_log(action="events.meeting.confirmed", obj=meeting, user=by, expo_id=meeting.expo_id)
+    notify.meeting_step(meeting, "confirmed" if meeting.status == "confirmed" else "agreed", by=by)
+    return meeting
+
+
+def _clean_reason(reason: Any, *, required: bool) -> str:
+    text = " ".join(str(reason or "").split())[:300]
+    if required and not text:
+        raise ValidationError({"reason": _("Give the buyer a short reason.")})
+    return text
+
+
+@transaction.atomic
+def meeting_decline(*, meeting: Meeting, by: Any, reason: Any) -> Meeting:
+    """The vendor declines a request, with a reason the buyer reads."""
+    meeting = _locked(meeting)
+    _require_side(meeting, by, "vendor")
+    _require_status(meeting, MeetingStatus.REQUESTED, MeetingStatus.PROPOSED)
+    meeting.reason = _clean_reason(reason, required=True)
+    meeting.status = MeetingStatus.DECLINED
+    meeting.ended_by = by
+    _save(meeting, "status", "reason", "ended_by")
+    _sync_participants(meeting)
+    audit_log(action="events.meeting.declined", obj=meeting, user=by, expo_id=meeting.expo_id)
+    notify.meeting_step(meeting, "declined", by=by)
+    return meeting
+
+
+def meeting_propose(*, meeting: Meeting, by: Any, starts_at: datetime) -> Meeting:
+    """The vendor proposes another of its free slots instead; the buyer then confirms (or
+    cancels). The new time is held from now on; the old one is freed."""
+    try:
+        with transaction.atomic():
+            return _propose(meeting, by, starts_at)
+    except IntegrityError:
+        meeting.refresh_from_db()
+        trial = Meeting(
+            pk=meeting.pk,
+            vendor_id=meeting.vendor_id,
+            starts_at=starts_at,
+            ends_at=starts_at + (meeting.ends_at - meeting.starts_at),
+        )
+        raise _overlap_refusal(trial, meeting.buyer_id) from None
+
+
+def _propose(meeting: Meeting, by: Any, starts_at: datetime) -> Meeting:
+    meeting = _locked(meeting)
+    _require_side(meeting, by, "vendor")
+    _require_status(meeting, MeetingStatus.REQUESTED, MeetingStatus.PROPOSED)
+    _require_time(meeting.expo, starts_at)
+    slot = matching.find_slot(
+        expo=meeting.expo,
+        vendor_id=meeting.vendor_id,
+        starts_at=starts_at,
+        exclude_meeting=meeting.pk,
+    )
+    if slot is None or starts_at == meeting.starts_at:
+        raise SlotTaken(_("Choose another free time of yours."))
+    for seat in MeetingParticipant.objects.filter(meeting=meeting).exclude(side=Side.VENDOR):
+        _require_free_person(seat.user_id, slot.starts_at, slot.ends_at, exclude=meeting.pk)
+    meeting.starts_at, meeting.ends_at = slot.starts_at, slot.ends_at
+    meeting.status = MeetingStatus.PROPOSED
+    meeting.proposed_by = by
+    meeting.vendor_agreed_at, meeting.buyer_agreed_at = timezone.now(), None
+    _save(
+        meeting,
+        "starts_at",
+        "ends_at",
+        "status",
+        "proposed_by",
+        "vendor_agreed_at",
+        "buyer_agreed_at",
+    )
+    _sync_participants(meeting)
+    audit_log(
+        action="events.meeting.proposed",
+        obj=meeting,
+        user=by,
+        expo_id=meeting.expo_id,
+        starts_at=meeting.starts_at.isoformat(),
+    )
+    notify.meeting_step(meeting, "proposed", by=by)
+    return meeting
+
+
+def cancel_deadline(meeting: Meeting) -> datetime | None:
+    """Until when a confirmed meeting can be cancelled (None: matching was turned off since)."""
+    window = matching.window_of(meeting.expo)
+    cutoff = window.cancel_cutoff if window is not None else timedelta(0)
+    return meeting.starts_at - cutoff
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by: Any, reason: Any = "") -> Meeting:
+    """Either side calls it off: a request or a proposal any time before it starts, a confirmed
+    meeting only up to the expo's cut-off before its start."""
+    meeting = _locked(meeting)
+    _require_login(by)
+    if not matching.may_see(by, meeting):
+        raise _not_found()
+    if matching.side_of(by, meeting) is None:
+        raise Refused(_("Only the buyer or the vendor can cancel."), code="forbidden")
+    _require_status(meeting, *ACTIVE_STATUSES)
+    now = timezone.now()
+    deadline = cancel_deadline(meeting) if meeting.status == MeetingStatus.CONFIRMED else None
+    if now >= meeting.starts_at or (deadline is not None and now >= deadline):
+        raise Refused(
+            _("It is too late to cancel: the meeting starts soon. Tell the other side in chat."),
+            code="too_late",
+        )
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.reason = _clean_reason(reason, required=False)
+    meeting.ended_by = by
+    _save(meeting, "status", "reason", "ended_by")
+    _sync_participants(meeting)
+    audit_log(action="events.meeting.cancelled", obj=meeting, user=by, expo_id=meeting.expo_id)
+    notify.meeting_step(meeting, "cancelled", by=by)
+    return meeting
+
+
+def meeting_seat(*, meeting: Meeting, by: Any, email: str) -> MeetingParticipant:
+    """Bring someone to the meeting: a vendor member brings a colleague (another member), the
+    buyer an interpreter (any account). At most four people; nobody in two meetings at once."""
+    try:
+        with transaction.atomic():
+            return _seat_one(meeting, by, email)
+    except IntegrityError:
+        raise Busy(_("This person already has another meeting at this time.")) from None
+
+
+def _seat_one(meeting: Meeting, by: Any, email: str) -> MeetingParticipant:
+    meeting = _locked(meeting)
+    _require_login(by)
+    if not matching.may_see(by, meeting):
+        raise _not_found()
+    side = matching.side_of(by, meeting)
+    if side is None:
+        raise Refused(_("Only the buyer or the vendor can bring someone."), code="forbidden")
+    _require_status(meeting, *ACTIVE_STATUSES)
+    guest = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    if guest is None:
+        raise ValidationError({"email": _("There is no account with this e-mail address.")})
+    if side == "vendor" and not permissions.is_vendor_member(guest, meeting.vendor_id):
+        raise ValidationError({"email": _("Only members of your business can join your side.")})
+    if side == "buyer" and permissions.is_vendor_member(guest, meeting.vendor_id):
+        raise ValidationError({"email": _("This person is on the vendor's side.")})
+    seats = MeetingParticipant.objects.filter(meeting=meeting)
+    if seats.filter(user=guest).exists():
+        raise ValidationError({"email": _("This person is already in the meeting.")})
+    if seats.count() >= MeetingParticipant.MAX_PEOPLE:
+        raise Refused(_("A meeting has room for four people."), code="full")
+    _require_free_person(guest.pk, meeting.starts_at, meeting.ends_at)
+    _seat(meeting, guest.pk, side, invited_by=by)
+    audit_log(
+        action="events.meeting.seated",
+        obj=meeting,
+        user=by,
+        expo_id=meeting.expo_id,
+        guest=guest.pk,
+    )
+    return MeetingParticipant.objects.get(meeting=meeting, user=guest)
+
+
+@transaction.atomic
+def meeting_set_link(*, meeting: Meeting, by: Any, url: str) -> Meeting:
+    """The vendor gives an external meeting link (where the browser cannot call), or clears it."""
+    meeting = _locked(meeting)
+    _require_side(meeting, by, "vendor")
+    url = (url or "").strip()
+    if url and not url.startswith("https://"):
+        raise ValidationError({"external_link": _("A meeting link must start with https://.")})
+    meeting.external_link = url
+    meeting.full_clean(
+        exclude=[f.name for f in Meeting._meta.fields if f.name != "external_link"],
+        validate_constraints=False,
+    )
+    _save(meeting, "external_link")
+    audit_log(action="events.meeting.link_set", obj=meeting, user=by, expo_id=meeting.expo_id)
+    return meeting

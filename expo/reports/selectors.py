@@ -48,9 +48,11 @@ def vendor_booths(*, vendor: Vendor) -> QuerySet[Booth]:
 # --- PDF reports -----------------------------------------------------------------------------------
 
 
-def report_jobs(*, expo: Expo, limit: int = 10) -> QuerySet[ReportJob]:
-    """The expo's latest report jobs, without their PDFs."""
-    return ReportJob.objects.filter(expo=expo).defer("pdf")[:limit]
+def report_jobs(
+    *, expo: Expo, limit: int = 10, kinds: tuple[str, ...] = (ReportJob.Kind.DASHBOARD,)
+) -> QuerySet[ReportJob]:
+    """The expo's latest report jobs of these ``kinds``, without their PDFs."""
+    return ReportJob.objects.filter(expo=expo, kind__in=kinds).defer("pdf")[:limit]
 
 
 def report_job(*, expo: Expo, job_id: int) -> ReportJob | None:

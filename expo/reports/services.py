@@ -182,6 +182,20 @@ def report_request(*, expo: Expo, language: str, by: User) -> ReportJob:
     return job
 
 
+@transaction.atomic
+def upward_report_request(*, expo: Expo, by: User, year: int | None = None) -> ReportJob:
+    """Queue the upward report of ``expo`` (or of its office's ``year``) as one PDF in both
+    languages; it is built by the worker."""
+    permissions.require(permissions.can_manage_office(by, expo.office_id))
+    kind = ReportJob.Kind.UPWARD_YEAR if year else ReportJob.Kind.UPWARD
+    job = ReportJob.objects.create(
+        expo=expo, kind=kind, year=year, language="id+en", requested_by=by, step=_("Queued")
+    )
+    audit_log(action="reports.upward.requested", obj=job, user=by, expo_id=expo.pk, year=year)
+    transaction.on_commit(lambda: build_report(job.pk))
+    return job
+
+
 def _progress(job_id: int, percent: int, step: str) -> None:
     ReportJob.objects.filter(pk=job_id).update(
         status=ReportJob.Status.RUNNING, progress=percent, step=str(step)[:120]
@@ -197,9 +211,16 @@ def report_build(*, job_id: int) -> ReportJob:
         return job
     _progress(job.pk, 5, _("Starting"))
     try:
-        pdf = exports.render_pdf(
-            job.expo, language=job.language, progress=lambda p, s: _progress(job.pk, p, s)
-        )
+        if job.kind == ReportJob.Kind.DASHBOARD:
+            pdf = exports.render_pdf(
+                job.expo, language=job.language, progress=lambda p, s: _progress(job.pk, p, s)
+            )
+        else:
+            from expo.reports import upward_export
+
+            pdf = upward_export.render_pdf(
+                job.expo, year=job.year, progress=lambda p, s: _progress(job.pk, p, s)
+            )
     except Exception as exc:
         logger.exception("report %s failed", job.pk)
         ReportJob.objects.filter(pk=job.pk).update(

@@ -8,7 +8,7 @@
 
 from django.urls import path, re_path
 
-from expo.reports import views
+from expo.reports import upward_views, views
 
 app_name = "reports"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("report/<int:job_id>/", views.report_job, name="report_job"),
     path("report/<int:job_id>/download/", views.report_download, name="report_download"),
     path("compare/", views.compare, name="compare"),
+    path("upward/", upward_views.upward_expo, name="upward"),
+    path("upward/umkm.xlsx", upward_views.upward_expo_xlsx, name="upward_xlsx"),
+    path("upward/pdf/", upward_views.upward_pdf, name="upward_pdf"),
+    path("upward/<int:year>/", upward_views.upward_year, name="upward_year"),
+    path("upward/<int:year>/umkm.xlsx", upward_views.upward_year_xlsx, name="upward_year_xlsx"),
+    path("upward/<int:year>/pdf/", upward_views.upward_pdf, name="upward_year_pdf"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

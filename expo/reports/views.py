@@ -224,7 +224,9 @@ def report_download(request: HttpRequest, slug: str, job_id: int) -> HttpRespons
     return FileResponse(
         io.BytesIO(selectors.report_pdf(job=job)),
         as_attachment=True,
-        filename=f"{expo.slug}-report-{job.language}.pdf",
+        filename=f"{expo.slug}-report-{job.language}.pdf"
+        if job.kind == ReportJob.Kind.DASHBOARD
+        else f"{expo.slug}-upward{f'-{job.year}' if job.year else ''}.pdf",
         content_type="application/pdf",
     )
 

@@ -97,3 +97,13 @@ def export_details(details):
         country="QA",
         language="en",
     )
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text of every page of a PDF, as a reader's copy and paste would give it."""
+    import io
+
+    from pypdf import PdfReader
+
+    assert pdf.startswith(b"%PDF")
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)

@@ -60,6 +60,7 @@ def _summary(board: reports.Dashboard) -> Table:
     t = board.totals
     rows = [
         [_("Omzet (Rp)"), Rupiah(t.omzet)],
+        *_split_rows(board),
         [_("Sales (Rp)"), Rupiah(t.sales)],
         [_("Refunds (Rp)"), Rupiah(t.refunds)],
         [_("Transactions (paid orders)"), t.transactions],
@@ -76,6 +77,20 @@ def _summary(board: reports.Dashboard) -> Table:
         [_("Potential deals verified (Rp)"), Rupiah(board.deals.verified_value)],
     ]
     return Table("summary", _("Summary"), [_("Figure"), _("Value")], rows)
+
+
+def _split_rows(board: reports.Dashboard) -> list[list[Any]]:
+    """The expo's own omzet (the figure above), the mall's apart and their total; the stand sales
+    verified and unverified apart (expo.reports.figures.channels)."""
+    split = board.split
+    if split is None:
+        return []
+    return [
+        [_("Mall after the expo: omzet (Rp), not in the expo's omzet"), Rupiah(split.mall.omzet)],
+        [_("Total: expo and mall (Rp)"), Rupiah(split.total)],
+        [_("At the stands, verified (Rp)"), Rupiah(split.offline_verified)],
+        [_("At the stands, not verified yet (Rp)"), Rupiah(split.offline_unverified)],
+    ]
 
 
 def _breakdown(

@@ -67,9 +67,7 @@ class OfflineSale(models.Model):
     stand = models.ForeignKey(
         "booths.Stand", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    payment_method = models.CharField(
-        _("paid by"), max_length=10, choices=PaymentMethod.choices
-    )
+    payment_method = models.CharField(_("paid by"), max_length=10, choices=PaymentMethod.choices)
     receipt_number = models.CharField(_("receipt number"), max_length=40)
     total = models.PositiveBigIntegerField(_("total (Rp)"))
     recorded_by = models.ForeignKey(

@@ -107,6 +107,7 @@ def expo_omzet(request: HttpRequest, slug: str) -> dict[str, Any]:
         "expo": expo,
         "currency": "IDR",
         "totals": board.totals,
+        "channels": board.split,
         "potential_deals": board.deals,
         "by_region": board.by_region,
         "by_sector": board.by_sector,

@@ -190,10 +190,38 @@ class BreakdownLinks(Answer):
     countries: str
 
 
+class ChannelRow(Answer):
+    channel: str = Field(alias="key")
+    name: str = Field(alias="label")
+    omzet: Rupiah
+    sales: Rupiah = Field(alias="money.sales")
+    refunds: Refunds = Field(alias="money.refunds")
+    orders: int
+
+
+class ChannelSplit(Answer):
+    """The expo's own omzet (``totals.omzet``) and the mall's apart, never merged, with the
+    total beside them; sales at the physical stands verified and unverified apart."""
+
+    expo_omzet: Rupiah = Field(alias="expo.omzet")
+    mall_omzet: Rupiah = Field(
+        alias="mall.omzet", description="Orders placed in the mall after the expo closed."
+    )
+    total: Rupiah = Field(description="The expo's own omzet and the mall's together.")
+    offline_verified: Rupiah = Field(
+        description="Sales recorded at the stands and verified by an organiser."
+    )
+    offline_unverified: Rupiah = Field(
+        description="Sales recorded at the stands, not verified yet (in the expo's omzet)."
+    )
+    by_channel: list[ChannelRow]
+
+
 class Omzet(Answer):
     expo: Expo
     currency: Literal["IDR"]
     totals: Totals
+    channels: ChannelSplit
     potential_deals: PotentialDeals
     by_region: list[RegionRow]
     by_sector: list[SectorRow]

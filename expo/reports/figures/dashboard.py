@@ -17,6 +17,7 @@ from events.models import ChatMessage, LiveSession
 from expo.banners.models import BannerDailyStat
 from expo.countries import country_name
 from expo.models import Expo, Region, Sector
+from expo.reports.figures.channels import EXPO_CHANNELS, MALL, channel_split
 from expo.reports.figures.conversion import expo_conversion
 from expo.reports.figures.queries import (
     JAKARTA,
@@ -35,10 +36,12 @@ SIZE_LABELS = dict(Vendor.SizeClass.choices)
 
 def expo_dashboard(expo: Expo, *, with_names: bool = True) -> Dashboard:
     """Every figure of an expo's dashboard, in a fixed number of queries (see the package's
-    docstring); ``with_names=False`` leaves out the queries that only name rows."""
-    booth_data = booth_rows(expo)
+    docstring); ``with_names=False`` leaves out the queries that only name rows. The figures are
+    the expo's own: the mall's sales (after closing) are only in ``split`` and ``by_channel``,
+    apart, never merged into the totals and breakdowns."""
+    booth_data = booth_rows(expo, channels=EXPO_CHANNELS)
     origin_data = origin_rows(expo)
-    hour_data = hour_rows(expo)
+    hour_data = [row for row in hour_rows(expo) if row["channel"] != MALL]
     buyers, abroad, buyers_per_country = buyer_counts(expo)
     visits = visit_counts(expo)
     reach, expo_reach = expo_conversion(expo.pk)
@@ -92,6 +95,7 @@ def expo_dashboard(expo: Expo, *, with_names: bool = True) -> Dashboard:
         hourly=hourly,
         daily=daily,
         deals=deal_figures(expo),
+        split=channel_split(expo, origin=origin_data),
     )
 
 
@@ -148,12 +152,14 @@ def _origin_breakdowns(
     sessions: dict[int, Row] = {}
     banners: dict[int, Row] = {}
     for row in origin_data:
+        channels.setdefault(row["channel"], Row(row["channel"], "")).money.add(row)
+        if row["channel"] == MALL:
+            continue  # the mall's sales: their own row above, never in the expo's figures
         totals.sales += row["sales"] or 0
         totals.refunds += row["refunds"] or 0
         totals.transactions += row["orders"] or 0
         totals.quantity += row["quantity"] or 0
         countries.setdefault(row["buyer_country"], Row(row["buyer_country"], "")).money.add(row)
-        channels.setdefault(row["channel"], Row(row["channel"], "")).money.add(row)
         if row["channel"] == Channel.LIVE_SESSION and row["attribution_id"]:
             sessions.setdefault(row["attribution_id"], Row(row["attribution_id"], "")).money.add(
                 row

@@ -25,6 +25,7 @@ from expo.models import Expo
 from expo.reports.figures.rows import Deals
 from expo.reports.models import PotentialDeal
 from payments.models import (
+    Channel,
     OmzetBuyerCount,
     OmzetByBooth,
     OmzetByHour,
@@ -167,7 +168,12 @@ def deal_figures(expo: Expo | int) -> Deals:
 
 def headline(expo: Expo | int) -> dict[str, int]:
     """The live ticker's figures (one query on the rollup): omzet and transactions."""
-    row = OmzetByOrigin.objects.filter(expo_id=_id(expo)).aggregate(**_sums())
+    # The expo's own omzet: the mall's sales after closing are counted apart (figures.channels).
+    row = (
+        OmzetByOrigin.objects.filter(expo_id=_id(expo))
+        .exclude(channel=Channel.MALL)
+        .aggregate(**_sums())
+    )
     return {
         "omzet": (row["sales"] or 0) + (row["refunds"] or 0),
         "transactions": row["orders"] or 0,

@@ -4,9 +4,12 @@ potential deals and its whole dashboard. No queries here."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from expo.models import Expo
+
+if TYPE_CHECKING:
+    from expo.reports.figures.channels import ChannelSplit
 
 
 def average_order(omzet: int, transactions: int) -> int:
@@ -127,6 +130,8 @@ class Dashboard:
     hourly: list[Row]
     daily: list[Row]
     deals: Deals
+    # The expo's own omzet, the mall's and the total; stand sales verified and unverified apart.
+    split: ChannelSplit | None = None
 
     @property
     def has_sales(self) -> bool:

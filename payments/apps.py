@@ -33,3 +33,7 @@ class PaymentsConfig(AppConfig):
         places.register("vendor_tabs", "payments/vendor/_nav.html", order=20)
         places.register("vendor_tabs", "payments/vendor/_stand_nav.html", order=22)
         places.register("organiser_tabs", "payments/manage/_tab.html", order=50)
+        # Requests for quotation: asked from a booth, answered from the vendor's workspace.
+        places.register("booth_aside", "payments/quotes/_booth_ask.html", order=120)
+        places.register("vendor_tabs", "payments/quotes/_vendor_tab.html", order=25)
+        places.register("user_menu", "payments/quotes/_user_menu.html", order=70)

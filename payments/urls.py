@@ -33,4 +33,5 @@ urlpatterns: list = [
     path("charges/<str:code>/sync/", charge_views.charge_sync, name="charge_sync"),
     *providers.urlpatterns(),
     path("", include("payments.workspace_urls")),
+    path("", include("payments.quotations.urls")),
 ]

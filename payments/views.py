@@ -412,7 +412,8 @@ def order(request: HttpRequest, code: str) -> HttpResponse:
         "key": found.access_key,
         "page_title": _("Order %(code)s") % {"code": found.code},
         "is_buyer_account": request.user.is_authenticated and found.buyer_id == request.user.pk,
-        "can_buy": timebox.allows(found.expo, timebox.Action.BUY),
+        # An accepted quotation's order is paid when agreed, even after its expo closed.
+        "can_buy": timebox.allows(found.expo, timebox.Action.BUY) or found.channel == "quotation",
         "provider_label": ordered_with.label if ordered_with else "",
     }
     method = providers.find(payment.provider) if payment is not None else None

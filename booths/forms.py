@@ -282,6 +282,8 @@ class ApplicationForm(forms.Form):
         self.application = application
         self.needs_permit = services.needs_food_permit(vendor)
         if application is not None:
+            # Asked of new applications; one sent before it was asked may go back without it.
+            self.fields["declared_turnover"].required = application.declared_turnover is not None
             self.fields["nib_document"].required = False
             self.fields["photos"].required = False
             self.fields["photos"].help_text = _(
@@ -347,6 +349,8 @@ class ApplicationForm(forms.Form):
         """What the service needs: texts, and the documents that were uploaded."""
         data = self.cleaned_data
         fields = {name: data.get(name, "") for name in self.TEXT_FIELDS}
+        if fields.get("declared_turnover") in ("", None):
+            fields.pop("declared_turnover")
         for name in services.APPLICATION_DOCUMENTS:
             if data.get(name):
                 fields[name] = data[name]

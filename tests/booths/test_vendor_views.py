@@ -106,6 +106,7 @@ def application_form_data(**overrides) -> dict:
         "stock": "ready",
         "stock_note": "200 packs a week.",
         "motivation": "To reach buyers abroad.",
+        "declared_turnover": "750.000.000",
     }
     data.update(overrides)
     return data

@@ -19,6 +19,7 @@ from expo.countries import country_name
 from expo.models import Expo, Region, Sector
 from expo.reports.figures.channels import EXPO_CHANNELS, MALL, channel_split
 from expo.reports.figures.conversion import expo_conversion
+from expo.reports.figures.meetings import with_meeting_deals
 from expo.reports.figures.queries import (
     JAKARTA,
     booth_rows,
@@ -94,7 +95,7 @@ def expo_dashboard(expo: Expo, *, with_names: bool = True) -> Dashboard:
         banners=_with_shares(banners.values(), omzet),
         hourly=hourly,
         daily=daily,
-        deals=deal_figures(expo),
+        deals=with_meeting_deals(deal_figures(expo), expo),  # deals agreed in meetings too
         split=channel_split(expo, origin=origin_data),
     )
 

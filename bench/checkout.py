@@ -45,20 +45,25 @@ import json
 import os
 import random
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from _common import BenchError, Result, daphne, free_port, json_line, log, rounded, workspace
-
-PG_BIN_CANDIDATES = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+from _common import (
+    BenchError,
+    DaphneServer,
+    Result,
+    json_line,
+    log,
+    postgres_server,
+    redis_server,
+    rounded,
+    workspace,
+)
+from _cpu import CpuMeter, profile_report, with_profiler
 
 SEED = """
 import json, sys
@@ -157,96 +162,6 @@ print(json.dumps({
 """
 
 
-# --- A PostgreSQL server of our own ---------------------------------------------------------------
-
-
-def _as_postgres(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-@contextlib.contextmanager
-def own_postgres(max_connections: int) -> Iterator[str]:
-    """initdb + pg_ctl start in a temporary folder on a free port; yields the admin URL. Stopped
-    and removed on exit, always."""
-    if not PG_BIN_CANDIDATES:
-        raise BenchError("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin")
-    pg_bin = PG_BIN_CANDIDATES[0]
-    folder = Path(tempfile.mkdtemp(prefix="umkm-bench-pg-"))
-    data, sock = folder / "data", folder / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-        shutil.chown(sock, "postgres", "postgres")
-    port = free_port()
-    started = False
-    try:
-        done = subprocess.run(
-            _as_postgres(
-                [
-                    str(pg_bin / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    "postgres",
-                    "-A",
-                    "trust",
-                    "-E",
-                    "UTF8",
-                    "--locale=C.UTF-8",
-                    "--no-sync",
-                ]
-            ),  # fmt: skip
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise BenchError(f"initdb failed:\n{done.stderr or done.stdout}")
-        options = (
-            f"-p {port} -c listen_addresses=127.0.0.1 -k {sock} -c fsync=off "
-            f"-c synchronous_commit=off -c full_page_writes=off -c max_connections={max_connections}"
-        )
-        done = subprocess.run(
-            _as_postgres(
-                [
-                    str(pg_bin / "pg_ctl"),
-                    "-D",
-                    str(data),
-                    "-l",
-                    str(folder / "server.log"),
-                    "-w",
-                    "-t",
-                    "30",
-                    "-o",
-                    options,
-                    "start",
-                ]
-            ),  # fmt: skip
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            log_text = (
-                (folder / "server.log").read_text(errors="replace")
-                if (folder / "server.log").exists()
-                else ""
-            )
-            raise BenchError(
-                f"pg_ctl start failed:\n{done.stderr or done.stdout}\n{log_text[-2000:]}"
-            )
-        started = True
-        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        if started:
-            subprocess.run(
-                _as_postgres([str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                capture_output=True,
-                check=False,
-            )
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 # --- The buyers ---------------------------------------------------------------------------------------
 
 PLACED = re.compile(r"/orders/([^/?#]+)/")
@@ -334,6 +249,7 @@ class Race:
 STEPS = {
     "product page": "GET /expos/<expo>/booths/<booth>/products/<product>/",
     "cart add": "POST /cart/add/",
+    "cart page": "GET /cart/",
     "checkout page": "GET /checkout/<expo>/",
     "checkout POST": "POST /checkout/<expo>/",
 }
@@ -398,6 +314,9 @@ class Buyer:
                 raise BenchError(
                     f"cart add {product['id']}: {added.status_code} {added.text[:200]}"
                 )
+        page = self._request("cart page", "GET", "/cart/")
+        if page.status_code != 200 or self.checkout_path not in page.text:
+            raise BenchError(f"cart page: {page.status_code} {brief(page)}")
         page = self._request("checkout page", "GET", self.checkout_path)
         subtotal = hidden_value(page.text, "expected_subtotal")
         token = hidden_value(page.text, "csrfmiddlewaretoken")
@@ -456,9 +375,13 @@ def choose(rnd: random.Random, products: list[dict], hot: int, hot_share: float)
     return list(chosen.values())
 
 
-def race(base: str, args: argparse.Namespace, seeded: dict) -> tuple[Race, float]:
+def race(
+    bases: list[str], args: argparse.Namespace, seeded: dict, meter: CpuMeter
+) -> tuple[Race, float]:
     """Every buyer fills its cart and opens the checkout page, waits at the barrier, then places
-    its order; what they saw and the race's wall time (barrier to the last answer)."""
+    its order; what they saw and the race's wall time (barrier to the last answer). Buyer ``n``
+    uses server ``n mod len(bases)``, as a load balancer spreading new visitors would. ``meter``
+    reads the servers' CPU time when the race starts and when the last answer is in."""
     outcome = Race({name: Result(name, path, 0.0) for name, path in STEPS.items()})
     barrier = threading.Barrier(args.buyers + 1)
     gate = threading.Semaphore(PREPARING_AT_ONCE)
@@ -466,7 +389,7 @@ def race(base: str, args: argparse.Namespace, seeded: dict) -> tuple[Race, float
     def run(n: int) -> None:
         rnd = random.Random(args.seed * 100_003 + n)
         picks = choose(rnd, seeded["products"], args.hot, args.hot_share)
-        buyer = Buyer(n, base, seeded["expo_slug"], picks, outcome)
+        buyer = Buyer(n, bases[n % len(bases)], seeded["expo_slug"], picks, outcome)
         ready = False
         try:
             with gate:
@@ -498,11 +421,13 @@ def race(base: str, args: argparse.Namespace, seeded: dict) -> tuple[Race, float
     except threading.BrokenBarrierError:
         barrier.abort()
         raise BenchError("the buyers did not get ready in time") from None
+    meter.start()
     started = time.perf_counter()
     outcome.ended = started
     log(f"{args.buyers} buyers are at the checkout; go")
     for thread in threads:
         thread.join(timeout=ATTEMPTS * TIMEOUT + 60)
+    meter.stop()
     seconds = outcome.ended - started
     outcome.steps["checkout POST"].seconds = seconds
     return outcome, seconds
@@ -558,25 +483,52 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--postgres", metavar="URL", help="use this PostgreSQL server (a fresh database on it)"
     )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="Daphne processes, the buyers spread over them"
+    )
+    parser.add_argument(
+        "--redis",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="start a Redis for the cache (default: with more than one process)",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=["none", "counts", "cprofile"],
+        default="none",
+        help="per-request queries, database time and CPU inside Django (cprofile: and where)",
+    )
+    parser.add_argument("--profile-out", type=Path, help="keep the .pstats files in this folder")
     args = parser.parse_args(argv)
-    if min(args.buyers, args.products, args.stock) < 1 or args.hot < 0:
-        parser.error("--buyers, --products and --stock must be positive")
+    if min(args.buyers, args.products, args.stock, args.processes) < 1 or args.hot < 0:
+        parser.error("--buyers, --products, --stock and --processes must be positive")
+    if args.redis is None:
+        args.redis = args.processes > 1
     args.hot = min(args.hot, args.products)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    summary: dict = {"buyers": args.buyers, "orders_per_s": None, "p95_ms": None,
-                     "oversold": None, "sold_out_answers": None, "paid_orders": None,
-                     "errors": None}  # fmt: skip
+    load_before = list(os.getloadavg())
+    summary: dict = {"buyers": args.buyers, "processes": args.processes, "orders_per_s": None,
+                     "p95_ms": None, "cpu_ms_per_checkout": None, "oversold": None,
+                     "sold_out_answers": None, "paid_orders": None, "errors": None}  # fmt: skip
     try:
         with contextlib.ExitStack() as stack:
-            server = args.postgres or stack.enter_context(own_postgres(args.buyers + 50))
-            ws = stack.enter_context(workspace(postgres=server))
+            connections = (args.buyers + 10) * args.processes + 50
+            own = (
+                None
+                if args.postgres
+                else stack.enter_context(postgres_server(max_connections=connections))
+            )
+            redis = stack.enter_context(redis_server()).url if args.redis else None
+            ws = stack.enter_context(workspace(postgres=args.postgres or own.url, redis=redis))
             # E-mails to memory; their tasks queue in the workspace's huey file (no consumer).
             ws.env.update({"EMAIL_URL": "locmem://", "DJANGO_LOG_LEVEL": "WARNING"})
-            log(f"workspace {ws.dir}, PostgreSQL {'given' if args.postgres else 'of our own'}")
+            log(f"workspace {ws.dir}, PostgreSQL {'given' if args.postgres else 'of our own'}"
+                f"{', Redis of our own' if redis else ''}")  # fmt: skip
+            profile_dir = with_profiler(ws, args.profile) if args.profile != "none" else None
             started = time.perf_counter()
             ws.manage("migrate", "--noinput", "-v0")
             log(f"migrated in {time.perf_counter() - started:.1f}s")
@@ -588,12 +540,22 @@ def main(argv: list[str] | None = None) -> int:
                 f"seeded {len(seeded['products'])} products × {args.stock} in stock; "
                 f"{args.hot_share:.0%} of picks among the first {args.hot}"
             )
-            with daphne(ws) as base:
-                log(f"Daphne on {base}; {args.buyers} buyers filling their carts")
-                outcome, seconds = race(base, args, seeded)
-            server_errors = sum(
-                "Traceback" in line
-                for line in (ws.dir / "daphne.log").read_text(errors="replace").splitlines()
+            servers = [DaphneServer(ws, log_name=f"daphne-{i}.log") for i in range(args.processes)]
+            try:
+                bases = [server.start() for server in servers]
+                meter = CpuMeter(
+                    [server.process.pid for server in servers], own.data if own else None
+                )
+                log(
+                    f"Daphne × {len(bases)} on {', '.join(bases)}; {args.buyers} buyers filling their carts"
+                )
+                outcome, seconds = race(bases, args, seeded, meter)
+            finally:
+                for server in servers:
+                    server.stop()
+            server_errors = sum(len(server.problems()) for server in servers)
+            profiled = (
+                profile_report(profile_dir, keep=args.profile_out) if profile_dir else ("", {})
             )
             confirmed = json.loads(
                 ws.python("-c", CONFIRM, str(seeded["organiser"]), json.dumps(outcome.placed))
@@ -631,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     if placed + outcome.sold_out + len(outcome.errors) != args.buyers:
         problems.append("some buyers got no answer")
     post = steps["checkout POST"]
+    posts = sum(post.statuses.values())
     summary.update(
         {
             "orders_per_s": rounded(placed / seconds if seconds > 0 else 0.0),
@@ -645,6 +608,18 @@ def main(argv: list[str] | None = None) -> int:
             "busy_retries": outcome.busy,
             "items_sold": check["items_sold"],
             "consistent": not problems,
+            "cpu_ms_per_checkout": rounded(1000 * meter.daphne_s / posts if posts else None),
+            "postgres_cpu_ms_per_checkout": rounded(
+                1000 * meter.postgres_s / posts if posts and meter.postgres_s is not None else None
+            ),
+            "page_p95_ms": {
+                name: rounded(steps[name].percentile_ms(95))
+                for name in ("product page", "cart page", "checkout page")
+            },
+            "redis": bool(args.redis),
+            "load_before": load_before,
+            "load_after": list(os.getloadavg()),
+            **({"profile": profiled[1]} if profiled[1] else {}),
         }
     )
     print()
@@ -665,8 +640,17 @@ def main(argv: list[str] | None = None) -> int:
         f"{check['sold_out_products']} products sold out; oversold {check['oversold']}, "
         f"ledger {'agrees' if check['ledger_ok'] else 'DISAGREES'}"
     )
+    cpu = summary["cpu_ms_per_checkout"]
+    print(
+        f"server CPU during the race: Daphne {meter.daphne_s:.2f}s over {posts} checkout POSTs"
+        f" = {cpu} ms each"
+        + (f"; PostgreSQL ≥ {meter.postgres_s:.2f}s" if meter.postgres_s is not None else "")
+        + f"; load average {load_before[0]:.2f} before, {summary['load_after'][0]:.2f} after"
+    )
+    if profiled[0]:
+        print(profiled[0])
     if server_errors:
-        print(f"! Daphne logged {server_errors} traceback(s) (first line shown above)")
+        print(f"! Daphne logged {server_errors} error line(s) (first one shown above)")
     for error in errors[:10]:
         print(f"! {error}")
     if len(errors) > 10:

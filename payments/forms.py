@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booths.forms import single_line
 from expo.countries import COUNTRY_CHOICES
+from expo.widgets import QuickSelect
 from payments import providers
 from payments.models import Currency, OrderPart, ShippingMethod, ShippingZone, TransferFees
 from payments.models.settings import normal_swift_bic, validate_swift_bic
@@ -33,6 +34,14 @@ class QuantityForm(forms.Form):
     )
 
 
+def _countries() -> list[tuple[str, Any]]:
+    return COUNTRY_CHOICES
+
+
+def _provinces() -> list[tuple[str, Any]]:
+    return PROVINCE_CHOICES
+
+
 class CheckoutForm(forms.Form):
     """The buyer's contact and shipping address, and how they pay."""
 
@@ -43,14 +52,24 @@ class CheckoutForm(forms.Form):
         max_length=32,
         help_text=_("With the country code if you are outside Indonesia, e.g. +65 9123 4567."),
     )
-    country = forms.ChoiceField(label=_("Country"), choices=COUNTRY_CHOICES, initial="ID")
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=_countries,  # a callable: each form's copy of the field shares the one list
+        initial="ID",
+        widget=QuickSelect(memo="countries"),
+    )
     address = forms.CharField(
         label=_("Street address"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
     )
     city = forms.CharField(label=_("City or regency"), max_length=100)
-    province = forms.ChoiceField(label=_("Province"), choices=PROVINCE_CHOICES, required=False)
+    province = forms.ChoiceField(
+        label=_("Province"),
+        choices=_provinces,
+        required=False,
+        widget=QuickSelect(memo="provinces"),
+    )
     state = forms.CharField(label=_("State or region"), max_length=100, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=16, required=False)
     provider = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)

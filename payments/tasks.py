@@ -5,11 +5,18 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from payments import services
 
 logger = logging.getLogger(__name__)
+
+
+@db_task(retries=5, retry_delay=2)
+def announce_transfer_awaited(order_id: int) -> None:
+    """A bank-transfer order was placed: the buyer's e-mail with the transfer's instructions and
+    the organisers' bell, out of the buyer's checkout request."""
+    services.transfer_awaited_announce(order_id=order_id)
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -47,7 +47,13 @@ from payments.services.confirmation import (
 )
 from payments.services.errors import Busy, PricesChanged, SoldOut
 from payments.services.fulfilment import part_mark_delivered, part_mark_packed, part_mark_shipped
-from payments.services.orders import BuyerDetails, PlannedPart, order_place, plan_order
+from payments.services.orders import (
+    BuyerDetails,
+    PlannedPart,
+    order_place,
+    plan_order,
+    transfer_awaited_announce,
+)
 from payments.services.paying import charge_pay_with_card, payment_pay_with_card
 from payments.services.refunds import order_refund, payment_sync_refunds
 from payments.services.settings import (
@@ -104,6 +110,7 @@ __all__ = [
     "payment_sync_refunds",
     "payments_reconcile",
     "plan_order",
+    "transfer_awaited_announce",
     "quantity_problem",
     "settlement_pay_out",
     "shipping_rates_update",

@@ -177,14 +177,20 @@ def order_place(
             raise
         Payment.objects.filter(pk=payment.pk).update(provider_ref=payment.provider_ref)
     if method.confirms_offline:
-        _transfer_awaited(order, expo)
+        from payments import tasks  # the tasks module imports the services
+
+        # Rendering the e-mail and ringing the organisers' bell cost the buyer's answer a dozen
+        # queries and two templates: the worker does it, moments later.
+        tasks.announce_transfer_awaited(order.pk)
     return order
 
 
-def _transfer_awaited(order: Order, expo: Expo) -> None:
-    """The buyer is sent the transfer's instructions, rendered once the stock locks are let go
-    (the order's own transaction has committed); the organisers have a transfer to look for."""
-    notify.buyer(order, "order_placed", account=selectors.collecting_account(expo=expo))
+def transfer_awaited_announce(*, order_id: int) -> None:
+    """A placed bank-transfer order: the buyer is sent the transfer's instructions; the
+    organisers have a transfer to look for (the bell). Run by the worker once the order is
+    committed (an order not there yet raises, and the worker tries again)."""
+    order = Order.objects.select_related("expo", "buyer").get(pk=order_id)
+    notify.buyer(order, "order_placed", account=selectors.collecting_account(expo=order.expo))
     happened.send(sender=Order, event="payments.transfer.awaited", obj=order)  # the bell
 
 
@@ -218,18 +224,24 @@ def _new_order(
 
 
 def _add_parts(order: Order, planned: list[PlannedPart], *, today: Any) -> None:
-    """One part per booth, one line per product, with the names and prices as they are now."""
+    """One part per booth, one line per product, with the names and prices as they are now. Two
+    inserts whatever the number of booths and lines."""
+    parts = OrderPart.objects.bulk_create(
+        [
+            OrderPart(
+                order=order,
+                booth=planned_part.booth,
+                vendor=planned_part.booth.vendor,
+                subtotal=planned_part.subtotal,
+                shipping_zone=planned_part.quote.zone,
+                shipping_method=planned_part.quote.method,
+                shipping_amount=planned_part.quote.amount,
+            )
+            for planned_part in planned
+        ]
+    )
     lines = []
-    for planned_part in planned:
-        part = OrderPart.objects.create(
-            order=order,
-            booth=planned_part.booth,
-            vendor=planned_part.booth.vendor,
-            subtotal=planned_part.subtotal,
-            shipping_zone=planned_part.quote.zone,
-            shipping_method=planned_part.quote.method,
-            shipping_amount=planned_part.quote.amount,
-        )
+    for planned_part, part in zip(planned, parts, strict=True):
         for item in planned_part.items:
             product = item.product
             lines.append(
@@ -261,10 +273,6 @@ def _create_order(
     subtotal: int,
     shipping_total: int,
 ) -> tuple[Order, Payment]:
-    locks.set_lock_timeout()
-    sold_out = stock.reserve(
-        [(item.product, item.quantity) for part in planned for item in part.items]
-    )
     now = timezone.now()
     attribution = for_order(attribution, expo=expo, at=now)  # the mall's sales are apart
     order = _new_order(
@@ -296,6 +304,12 @@ def _create_order(
         total=order.total,
         provider=method.name,
         channel=order.channel,
+    )
+    # The stock last, just before the commit: its rows stay locked for two statements, not for
+    # the order's inserts (a buyer who loses the race rolls all of them back).
+    locks.set_lock_timeout()
+    sold_out = stock.reserve(
+        [(item.product, item.quantity) for part in planned for item in part.items]
     )
     if sold_out:
         catalogue.bump(expo.pk)  # the product pages should say "sold out" now

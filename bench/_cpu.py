@@ -1,0 +1,125 @@
+"""The servers' CPU time during a bench, from /proc (Daphne's processes, and the backends of a
+PostgreSQL server the bench started), and the per-request profile that
+``bench/_request_profile.py`` writes inside a bench server."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import pstats
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from _common import ROOT, Workspace
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def postgres_pids(data: Path) -> list[int]:
+    """The postmaster (first line of postmaster.pid) and its children: every backend."""
+    with contextlib.suppress(OSError, ValueError):
+        postmaster = int((data / "postmaster.pid").read_text().split()[0])
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        return [postmaster, *map(int, children)]
+    return []
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds the Daphne processes (and our own PostgreSQL's processes) spent between
+    :meth:`start` and :meth:`stop`. The backends of a connection opened and closed within the
+    race are missed by PostgreSQL's figure (it is a lower bound then); Daphne's is exact."""
+
+    servers: list[int]
+    postgres_data: Path | None = None
+    daphne_s: float = 0.0
+    postgres_s: float | None = None
+    _daphne: dict[int, float] = field(default_factory=dict)
+    _postgres: dict[int, float] = field(default_factory=dict)
+
+    def _read(self, pids: list[int]) -> dict[int, float]:
+        found = {}
+        for pid in pids:
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                found[pid] = cpu_seconds(pid)
+        return found
+
+    def _postgres_pids(self) -> list[int]:
+        return postgres_pids(self.postgres_data) if self.postgres_data else []
+
+    def start(self) -> None:
+        self._daphne = self._read(self.servers)
+        self._postgres = self._read(self._postgres_pids())
+
+    def stop(self) -> None:
+        now = self._read(self.servers)
+        self.daphne_s = sum(now[pid] - self._daphne.get(pid, 0.0) for pid in now)
+        if self.postgres_data is not None:
+            after = self._read(self._postgres_pids())
+            self.postgres_s = sum(t - self._postgres.get(pid, 0.0) for pid, t in after.items())
+
+
+# --- The per-request profile ---------------------------------------------------------------------
+
+
+def with_profiler(ws: Workspace, mode: str) -> Path:
+    """Put ``_request_profile.Profiler`` first in the bench server's middleware (``mode``:
+    ``counts``, or ``cprofile`` to run every request under cProfile too); the folder it writes
+    to when the server stops."""
+    out = ws.dir / "profile"
+    with open(ws.dir / "bench_settings.py", "a") as settings:
+        settings.write('MIDDLEWARE = ["_request_profile.Profiler", *MIDDLEWARE]  # noqa: F405\n')
+    ws.env["PYTHONPATH"] = os.pathsep.join([ws.env["PYTHONPATH"], str(ROOT / "bench")])
+    ws.env["BENCH_PROFILE_DIR"] = str(out)
+    ws.env["BENCH_PROFILE"] = mode
+    return out
+
+
+def profile_report(out: Path, *, top: int = 30, keep: Path | None = None) -> tuple[str, dict]:
+    """The table of what each kind of request cost (per request: SQL queries, time in the
+    database, the view thread's CPU, wall time), the cProfile listing of the checkout POST when
+    there is one, and the figures as a dict. With ``keep``, the .pstats files are copied there."""
+    totals: dict[str, dict[str, float]] = {}
+    for path in sorted(out.glob("requests-*.json")):
+        for kind, row in json.loads(path.read_text()).items():
+            into = totals.setdefault(kind, dict.fromkeys(row, 0))
+            for key, value in row.items():
+                into[key] += value
+    figures = {
+        kind: {
+            "requests": row["requests"],
+            "queries": round(row["queries"] / row["requests"], 1),
+            "db_ms": round(1000 * row["db_s"] / row["requests"], 1),
+            "cpu_ms": round(1000 * row["cpu_s"] / row["requests"], 1),
+            "wall_ms": round(1000 * row["wall_s"] / row["requests"], 1),
+        }
+        for kind, row in sorted(totals.items())
+        if row["requests"]
+    }
+    lines = [
+        "per request, inside Django (view thread):",
+        f"{'request':<22} {'n':>5} {'queries':>8} {'db ms':>8} {'cpu ms':>8} {'wall ms':>8}",
+    ]
+    for kind, row in figures.items():
+        lines.append(f"{kind:<22} {row['requests']:>5} {row['queries']:>8} {row['db_ms']:>8} "
+                     f"{row['cpu_ms']:>8} {row['wall_ms']:>8}")  # fmt: skip
+    dumps = sorted(out.glob("POST_checkout-*.pstats"))
+    if dumps:
+        stream = io.StringIO()
+        stats = pstats.Stats(*map(str, dumps), stream=stream)
+        stats.strip_dirs().sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+        lines.append(stream.getvalue())
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        for path in out.glob("*.pstats"):
+            (keep / path.name).write_bytes(path.read_bytes())
+    return "\n".join(lines), figures

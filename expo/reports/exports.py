@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from expo.models import Expo
 from expo.reports import charts, selectors
 from expo.reports import figures as reports
+from expo.reports.figures.funnel import expo_funnel
 from expo.reports.models import PotentialDeal
 from expo.spreadsheets import neutralise
 
@@ -142,7 +143,57 @@ def dashboard_tables(board: reports.Dashboard, deals: list[PotentialDeal]) -> li
             [[r.key.strftime("%Y-%m-%d %H:00"), r.orders, *_money(r)] for r in board.hourly],
         ),
         _deals(deals),
+        funnel_table(board.expo),
     ]
+
+
+def funnel_table(expo: Expo) -> Table:
+    """The export-deal funnel per buyer country, sector, regency and UMKM, one row per slice
+    (expo.reports.figures.funnel), with the whole expo first."""
+    figures = expo_funnel(expo)
+    columns = [
+        _("Breakdown"),
+        _("Slice"),
+        _("Quotations"),
+        _("Accepted"),
+        _("Acceptance (%)"),
+        _("Potential (Rp)"),
+        _("Agreed (Rp)"),
+        _("Realised (Rp)"),
+    ]
+    rows: list[list[Any]] = [
+        [
+            _("Expo"),
+            expo.title,
+            figures.quotations,
+            figures.accepted,
+            figures.acceptance_rate,
+            Rupiah(figures.potential),
+            Rupiah(figures.agreed),
+            Rupiah(figures.realised),
+        ]
+    ]
+    names = {
+        "buyer_country": _("Buyer country"),
+        "sector": _("Sector"),
+        "region": _("Regency/city"),
+        "vendor": _("UMKM"),
+    }
+    for key, name in names.items():
+        rows.extend(
+            [
+                name,
+                r.label,
+                r.quotations,
+                r.accepted,
+                r.acceptance_rate,
+                Rupiah(r.potential),
+                Rupiah(r.agreed),
+                Rupiah(r.realised),
+            ]
+            for r in figures.by[key]
+        )
+    return Table("funnel", _("Export deals: potential, agreed, realised"), columns, rows)
 
 
 def _booths(rows: list[reports.Row]) -> Table:
@@ -270,6 +321,7 @@ TABLE_SLUGS = (
     "daily",
     "hourly",
     "deals",
+    "funnel",
 )
 
 

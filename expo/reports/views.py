@@ -34,6 +34,7 @@ from expo.reports import charts, exports, selectors
 from expo.reports import figures as reports
 from expo.reports import live as omzet_live
 from expo.reports import services as report_services
+from expo.reports.figures import funnel
 from expo.reports.forms import DealForm, ReportForm, TokenForm, VerifyForm
 from expo.reports.models import PotentialDeal, ReportJob
 from expo.spreadsheets import csv_response
@@ -75,6 +76,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             **booth_selectors.organiser_header(expo),
             **_board_context(board),
             "room": omzet_live.room_for(expo),
+            **funnel.dashboard_context(expo),
         },
     )
 

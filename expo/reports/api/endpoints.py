@@ -25,9 +25,11 @@ from expo.reports.api.schemas import (
     BreakdownRow,
     Error,
     ExpoListItem,
+    Funnel,
     Omzet,
 )
 from expo.reports.api.security import BearerToken, TokenRate
+from expo.reports.figures.funnel import expo_funnel as funnel_figures
 
 router = Router(auth=BearerToken(), throttle=TokenRate())
 
@@ -137,3 +139,40 @@ def expo_breakdown(request: HttpRequest, slug: str, breakdown: Breakdown):
     # Shaped here, not left to the page's union of row shapes: every breakdown's rows look alike
     # (key, label, money), so only the breakdown asked for knows which shape they take.
     return [shape.model_validate(row) for row in getattr(reports.expo_dashboard(expo), rows)]
+
+
+@read(
+    "/expos/{slug:slug}/funnel/",
+    name="expo_funnel",
+    operation_id="getExpoFunnel",
+    summary="One expo's export deals: requests, potential, agreed and realised",
+    ok=Funnel,
+    meaning="The expo's deal funnel.",
+    errors=[401, 404, 429],
+)
+def expo_funnel(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """Requests for quotation → potential (quoted) → agreed (accepted) → realised (paid, in the
+    omzet), each deal once, with the breakdowns by UMKM, buyer country, sector and regency."""
+    expo = _office_expo(request, slug)
+    funnel = funnel_figures(expo)
+    return {
+        "expo": expo,
+        "currency": "IDR",
+        **{
+            name: getattr(funnel, name)
+            for name in (
+                "requests",
+                "quoted_requests",
+                "quotations",
+                "accepted",
+                "acceptance_rate",
+                "potential",
+                "agreed",
+                "realised",
+                "recorded",
+                "median_first_quote_hours",
+            )
+        },
+        "by": {key: [vars(row) for row in rows] for key, rows in funnel.by.items()},
+        "generated_at": timezone.now(),
+    }

@@ -228,3 +228,44 @@ class Omzet(Answer):
     by_day: list[DayRow]
     links: BreakdownLinks
     generated_at: datetime
+
+
+# The export-deal funnel (expo.reports.figures.funnel).
+
+
+class FunnelRow(Answer):
+    key: str | int | None = Field(
+        description="Country code, or the UMKM's, sector's or regency's id."
+    )
+    label: str
+    quotations: int
+    accepted: int
+    potential: Rupiah
+    agreed: Rupiah
+    realised: Rupiah
+
+
+class FunnelBreakdowns(Answer):
+    by_vendor: list[FunnelRow] = Field(alias="vendor")
+    by_buyer_country: list[FunnelRow] = Field(alias="buyer_country")
+    by_sector: list[FunnelRow] = Field(alias="sector")
+    by_region: list[FunnelRow] = Field(alias="region")
+
+
+class Funnel(Answer):
+    expo: Expo
+    currency: Literal["IDR"]
+    requests: int = Field(description="Requests for quotation asked at the expo.")
+    quoted_requests: int
+    quotations: int
+    accepted: int
+    acceptance_rate: float | None = Field(description="Accepted ÷ quotations, in %.")
+    potential: Rupiah = Field(description="Goods value of each quotation's current revision.")
+    agreed: Rupiah = Field(description="Goods value of the accepted quotations.")
+    realised: Rupiah = Field(description="Paid, from the sales ledger (channel quotation).")
+    recorded_without_request: Rupiah = Field(
+        alias="recorded", description="Potential deals recorded by hand, not tied to a request."
+    )
+    median_first_quote_hours: float | None
+    breakdowns: FunnelBreakdowns = Field(alias="by")
+    generated_at: datetime

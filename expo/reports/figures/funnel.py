@@ -207,3 +207,40 @@ def expo_funnel(
         median_first_quote=median_first_quote(**scope),
         by={name: breakdown(scope, name) for name in breakdowns},
     )
+
+
+@dataclass(frozen=True)
+class BoothLeads:
+    booth_id: int
+    name: str
+    leads: int
+
+
+def lead_counts(expo: Expo | int, *, limit: int = 50) -> list[BoothLeads]:
+    """How many leads each booth of the expo has (what the organiser sees: counts, never who),
+    most first. One query."""
+    from booths.models import Lead
+
+    rows = (
+        Lead.objects.filter(**_scope(expo, None))
+        .values("booth_id", "vendor__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "vendor__name")[:limit]
+    )
+    return [BoothLeads(row["booth_id"], row["vendor__name"], row["n"]) for row in rows]
+
+
+def dashboard_context(expo: Expo) -> dict[str, Any]:
+    """What the dashboard's funnel section shows (reports/_funnel.html)."""
+    from django.utils.translation import gettext as _
+
+    figures = expo_funnel(expo, breakdowns=("buyer_country", "sector", "region"))
+    return {
+        "funnel": figures,
+        "funnel_tables": [
+            (_("By buyer country"), figures.by["buyer_country"]),
+            (_("By sector"), figures.by["sector"]),
+            (_("By regency or city"), figures.by["region"]),
+        ],
+        "booth_leads": lead_counts(expo),
+    }

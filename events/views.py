@@ -26,7 +26,7 @@ from events import ics, rooms, selectors, services
 from events.forms import MessageForm, SessionForm
 from events.models import Inquiry, LiveSession
 from expo import permissions, timebox
-from expo.models import Expo, ExpoState
+from expo.models import Expo
 from expo.refusals import Refused, add_to_form, refuse, text_of
 from expo.timebox import ExpoStateError
 
@@ -265,7 +265,8 @@ def ask(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse:
             "vendor": booth.vendor,
             "form": form,
             "is_team": is_team,
-            "can_chat": timebox.allows(expo, timebox.Action.CHAT),
+            # Private questions go on in the mall after closing, where the live chat has ended.
+            "can_chat": timebox.allows(expo, timebox.Action.ASK),
         },
     )
 
@@ -294,7 +295,7 @@ def _thread(request: HttpRequest, inquiry: Inquiry, *, vendor: Vendor | None) ->
             "history": history.messages,
             "form": form,
             "room": inquiry.room,
-            "can_chat": timebox.allows(inquiry.booth.expo, timebox.Action.CHAT),
+            "can_chat": timebox.allows(inquiry.booth.expo, timebox.Action.ASK),
             "is_vendor_view": vendor is not None,
         },
     )
@@ -407,7 +408,7 @@ def vendor_session_edit(request: HttpRequest, ws: Workspace, session_id: int) ->
     if session is None:
         raise Http404
     expo = session.booth.expo
-    replay_only = expo.state == ExpoState.CLOSED
+    replay_only = expo.has_closed
     form = SessionForm(request.POST or None, instance=session, replay_only=replay_only)
     if request.method == "POST" and form.is_valid():
         try:

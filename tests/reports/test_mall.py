@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from booths.models import Product
 from events import services as event_services
+from events.models import Inquiry
 from events.rooms import Room
 from expo import services as expo_services
 from expo import timebox
@@ -244,5 +245,13 @@ def test_in_the_mall_the_hall_says_so_chat_is_closed_and_questions_are_open(
     buyer = make_user(email="tanya@example.com")
     with pytest.raises(Refused):
         event_services.message_send(room=Room("booth", booths[0].pk), body="Halo", by=buyer)
-    inquiry = event_services.inquiry_open(booth=booths[0], by=buyer, body="Masih ada stok?")
-    assert inquiry.pk is not None
+    client.force_login(buyer)
+    ask = reverse("events:ask", args=[expo.slug, booths[0].slug])
+    assert b"<textarea" in client.get(ask).content  # the question form, not a closed notice
+    asked = client.post(ask, {"body": "Masih ada stok?"})
+    assert asked.status_code == 302
+    inquiry = Inquiry.objects.get(booth=booths[0], buyer=buyer)
+    thread = event_services.message_send(
+        room=Room("inquiry", inquiry.pk), body="Kirim ke Osaka?", by=buyer
+    )
+    assert thread.pk is not None

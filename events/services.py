@@ -39,7 +39,7 @@ from events.models import (
     SessionReminder,
 )
 from events.rooms import Room
-from expo import permissions, ratelimit, timebox
+from expo import buyers, permissions, ratelimit, timebox
 from expo.models import User
 from expo.refusals import Refused
 from expo.services import audit_log
@@ -324,6 +324,10 @@ def inquiry_open(*, booth: Booth, by: Any, body: Any = None) -> Inquiry:
             if created:
                 audit_log(
                     action="events.inquiry.opened", obj=inquiry, user=by, expo_id=booth.expo_id
+                )
+                # A question is a contact: the vendor may see the buyer's business profile.
+                buyers.buyer_contact_record(
+                    buyer=by, vendor_id=booth.vendor_id, via=f"inquiry:{inquiry.pk}"
                 )
     except IntegrityError:  # opened at the same moment in another tab
         inquiry = Inquiry.objects.get(booth=booth, buyer=by)

@@ -44,6 +44,7 @@ from events.matching.forms import (
 )
 from events.matching.models import MatchingSettings, Meeting, MeetingAvailability, MeetingStatus
 from expo import buyers, permissions, timebox
+from expo.countries import country_name
 from expo.models import Expo
 from expo.refusals import add_to_form, refuse
 from expo.web import managed_expo, organiser_required
@@ -164,6 +165,7 @@ def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "side": side,
             "participants": selectors.participants_of(meeting),
             "profile": profile,
+            "profile_country": country_name(profile.country) if profile else "",
             "alternatives": alternatives,
             "propose_form": ProposeForm(slots=alternatives),
             "reason_form": ReasonForm(),

@@ -515,3 +515,13 @@ def test_seating_an_interpreter_and_a_colleague(stand, tokyo):
     assert refused.value.code == "full"
     assert meeting.participants.count() == 4
     assert timezone.now() < meeting.starts_at - timedelta(hours=1)
+
+
+def test_a_question_is_a_contact_too(expo, stand, tokyo):
+    from events import services as live
+    from expo.models import ExpoState
+
+    assert expo.state == ExpoState.PUBLISHED
+    live.inquiry_open(booth=stand.booth, by=tokyo)
+    profile = buyers.profile_for_vendor(vendor_id=stand.vendor.pk, buyer_id=tokyo.pk)
+    assert profile is not None and profile.company == "Hana Tanaka Trading"

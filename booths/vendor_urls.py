@@ -5,8 +5,9 @@ fixed path: see ``booths.services.vendors.RESERVED_VENDOR_SLUGS``). Higher apps 
 ``/vendor/<slug>/…`` in their own namespaces (``payments``, ``banners``, ``vendor_reports``).
 """
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from booths import lead_views
 from booths import vendor_views as views
 
 app_name = "vendor"
@@ -42,6 +43,9 @@ vendor_patterns = [
         name="application_withdraw",
     ),
     path("booths/<slug:expo_slug>/", include(booth_patterns)),
+    path("leads/", lead_views.leads, name="leads"),
+    path("leads/<int:lead_id>/", lead_views.lead, name="lead"),
+    re_path(r"^leads/export\.(?P<fmt>csv|xlsx)$", lead_views.leads_export, name="leads_export"),
 ]
 
 urlpatterns = [

@@ -85,6 +85,7 @@ TRANSFER = gettext_noop("A bank transfer to confirm: order %(code)s")
 
 MEETING_STEPS = {
     "requested": gettext_noop("Meeting request from %(who)s"),
+    "arranged": gettext_noop("The organisers propose a meeting with %(who)s"),
     "agreed": gettext_noop("%(who)s agreed to the meeting; your confirmation is awaited"),
     "confirmed": gettext_noop("Meeting with %(who)s confirmed"),
     "proposed": gettext_noop("%(who)s proposed another time for your meeting"),

@@ -29,7 +29,16 @@ logger = logging.getLogger(__name__)
 REMINDER_LEAD = timedelta(minutes=15)
 
 # Which side hears of each step: the other side from who took it, except the reminder (both).
-STEPS = ("requested", "agreed", "confirmed", "proposed", "declined", "cancelled", "reminder")
+STEPS = (
+    "requested",
+    "arranged",
+    "agreed",
+    "confirmed",
+    "proposed",
+    "declined",
+    "cancelled",
+    "reminder",
+)
 
 
 def buyer_label(meeting: Meeting) -> str:

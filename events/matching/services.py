@@ -335,6 +335,8 @@ def meeting_confirm(*, meeting: Meeting, by: Any) -> Meeting:
     _require_time(meeting.expo, meeting.starts_at)
     meeting.buyer_agreed_at = timezone.now()
     fields = ["buyer_agreed_at"]
+    # An organiser's proposal the buyer takes up: from now on the vendor may see their profile.
+    buyers.buyer_contact_record(buyer=by, vendor_id=meeting.vendor_id, via=f"meeting:{meeting.pk}")
     if meeting.vendor_agreed_at is not None:
         meeting.status = MeetingStatus.CONFIRMED
         fields.append("status")
@@ -517,4 +519,53 @@ def meeting_set_link(*, meeting: Meeting, by: Any, url: str) -> Meeting:
     )
     _save(meeting, "external_link")
     audit_log(action="events.meeting.link_set", obj=meeting, user=by, expo_id=meeting.expo_id)
+    return meeting
+
+
+def meeting_arrange(
+    *, booth: Booth, buyer: User, starts_at: datetime, agenda: Any, by: Any
+) -> Meeting:
+    """An organiser of the expo proposes a meeting between a (hosted) buyer and ``booth``'s vendor
+    at one of its free slots: ``proposed``, and confirmed once both sides agreed (the vendor with
+    :func:`meeting_accept`, the buyer with :func:`meeting_confirm`). Both sides are told. Refused
+    like a buyer's request when the time is taken or the buyer is busy then."""
+    _require_login(by)
+    expo = booth.expo
+    permissions.require(permissions.can_manage_office(by, expo.office_id))
+    if not booth.is_active:
+        raise _not_found()
+    if permissions.is_vendor_member(buyer, booth.vendor_id):
+        raise Refused(_("This person is on the vendor's side."), code="forbidden")
+    agenda = _clean_agenda(agenda)
+    _require_time(expo, starts_at)
+    try:
+        with transaction.atomic():
+            return _arrange(booth, buyer, starts_at, agenda, by)
+    except IntegrityError:
+        trial = Meeting(vendor_id=booth.vendor_id, starts_at=starts_at, ends_at=starts_at)
+        window = matching.window_of(expo)
+        trial.ends_at = starts_at + (window.length if window else timedelta(0))
+        raise _overlap_refusal(trial, buyer.pk) from None
+
+
+def _arrange(booth: Booth, buyer: User, starts_at: datetime, agenda: str, by: Any) -> Meeting:
+    slot = matching.find_slot(expo=booth.expo, vendor_id=booth.vendor_id, starts_at=starts_at)
+    if slot is None:
+        raise SlotTaken(_("This time is no longer free. Choose another."))
+    _require_free_person(buyer.pk, slot.starts_at, slot.ends_at)
+    meeting = Meeting.objects.create(
+        expo=booth.expo,
+        vendor_id=booth.vendor_id,
+        booth=booth,
+        buyer=buyer,
+        status=MeetingStatus.PROPOSED,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        agenda=agenda,
+        proposed_by=by,
+    )
+    _seat(meeting, buyer.pk, Side.BUYER)
+    _seat(meeting, min(slot.member_ids), Side.VENDOR)
+    audit_log(action="events.meeting.arranged", obj=meeting, user=by, expo_id=booth.expo_id)
+    notify.tell(meeting, "arranged", sides=["buyer", "vendor"])
     return meeting

@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -525,3 +526,29 @@ def test_a_question_is_a_contact_too(expo, stand, tokyo):
     live.inquiry_open(booth=stand.booth, by=tokyo)
     profile = buyers.profile_for_vendor(vendor_id=stand.vendor.pk, buyer_id=tokyo.pk)
     assert profile is not None and profile.company == "Hana Tanaka Trading"
+
+
+def test_an_organiser_arranges_a_meeting_both_sides_confirm(expo, stand, tokyo):
+    from expo.services import office_add_organiser
+
+    organiser = make_user(name="Own Organiser")
+    office_add_organiser(office=expo.office, user=organiser)
+    stranger = make_user(name="Other Organiser")
+    office_add_organiser(office=make_matching_expo().office, user=stranger)
+    arrange = dict(booth=stand.booth, buyer=tokyo, starts_at=wib(10), agenda="Hosted buyer")
+    with pytest.raises(PermissionDenied):
+        services.meeting_arrange(by=stranger, **arrange)
+    meeting = services.meeting_arrange(by=organiser, **arrange)
+    assert meeting.status == MeetingStatus.PROPOSED
+    rung = set(Notification.objects.filter(kind="meeting").values_list("user_id", flat=True))
+    assert rung == {tokyo.pk, stand.member.pk}
+    with pytest.raises(Refused) as refused:
+        services.meeting_arrange(by=organiser, **arrange)
+    assert refused.value.code == "slot_taken"
+    services.meeting_accept(meeting=meeting, by=stand.member)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PROPOSED  # the buyer has not agreed yet
+    services.meeting_confirm(meeting=meeting, by=tokyo)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CONFIRMED
+    assert buyers.profile_for_vendor(vendor_id=stand.vendor.pk, buyer_id=tokyo.pk) is not None

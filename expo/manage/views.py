@@ -131,7 +131,7 @@ def expo_create(request: HttpRequest) -> HttpResponse:
 @organiser_required
 def expo_edit(request: HttpRequest, slug: str) -> HttpResponse:
     expo = managed_expo(request, slug)
-    read_only = expo.has_closed
+    read_only = expo.state == ExpoState.CLOSED
     form = ExpoForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -204,8 +204,6 @@ def expo_stage(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     through ``expo.services.expo_take_stage``; a refusal goes back to the overview with its reason."""
     expo = managed_expo(request, slug)
     step = timebox.Stage(stage)
-    if step in (timebox.Stage.MALL, timebox.Stage.END_MALL):
-        return redirect("manage:expo_mall", slug=expo.slug)  # it asks for a date: its own page
     overview = reverse("manage:expo_overview", args=[expo.slug])
     form = manage_forms.StageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -259,20 +257,23 @@ def curation(request: HttpRequest, slug: str) -> HttpResponse:
         }
         for value, label, statuses in QUEUE_FILTERS
     ]
-    paginator = Paginator(
-        selectors.curation_list(expo=expo, status=status or None, sort=sort),
-        selectors.QUEUE_PAGE_SIZE,
     sort = request.GET.get("sort", "")
     if sort not in selectors.QUEUE_SORTS:
         sort = ""
+    paginator = Paginator(
+        selectors.curation_list(expo=expo, status=status or None, sort=sort),
+        selectors.QUEUE_PAGE_SIZE,
     )
     page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
     today = timezone.localdate()
     for row in page.object_list:
         row.document_alerts = grading.document_alerts(row, today=today)
+        # The size class of the turnover declared with the application, else the profile's.
+        size = grading.size_class_of(row.declared_turnover)
+        row.size_label = grading.SIZE_LABELS[size] if size else row.vendor.get_size_class_display()
     query = {key: value for key, value in (("status", status), ("sort", sort)) if value}
+    return render(
+        request,
         "manage/curation.html",
         {
             **workspace,
@@ -291,9 +292,9 @@ def _decide(request: HttpRequest, application: BoothApplication, form: DecisionF
     """Call the booths service for the decision; True when it went through."""
     decision = form.cleaned_data["decision"]
     reason = form.cleaned_data.get("reason") or ""
+    cite = bool(form.cleaned_data.get("cite_rubric"))
     try:
         if decision == DecisionForm.APPROVE:
-    cite = bool(form.cleaned_data.get("cite_rubric"))
             booth_services.application_approve(
                 application=application, by=request.user, cite_rubric=cite
             )
@@ -379,9 +380,9 @@ def application(request: HttpRequest, application_id: int) -> HttpResponse:
             "undecided": found.status in selectors.WAITING_STATUSES,
             "can_curate": timebox.allows(expo, timebox.Action.CURATE),
             "booth_count": manage_selectors.expo_booth_count(expo=expo),
+            **manage_grading.review_context(found),
         },
         status=status,
-            **manage_grading.review_context(found),
     )
 
 

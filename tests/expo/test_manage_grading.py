@@ -120,7 +120,11 @@ def test_the_queue_shows_scores_and_grades_and_sorts_by_them(
     client.force_login(organiser)
     url = reverse("manage:curation", args=[expo.slug])
     html = client.get(url).content.decode()
-    assert "88.5" in html and 'gr-grade-a">A<' in html and 'gr-grade-c">C<' in html
+    assert (
+        "88.5" in html
+        and 'gr-grade-a" data-testid="grade">A<' in html
+        and 'gr-grade-c" data-testid="grade">C<' in html
+    )
     assert 'data-testid="sort-score"' in html
     by_score = client.get(url, {"sort": "score"}).context["page_obj"]
     assert [a.pk for a in by_score] == [high.pk, low.pk, unscored.pk]

@@ -31,7 +31,7 @@ class PaymentsConfig(AppConfig):
 
         places.register("header_actions", "payments/_cart_link.html", order=10)
         places.register("vendor_tabs", "payments/vendor/_nav.html", order=20)
-        places.register("vendor_tabs", "payments/vendor/_stand_nav.html", order=22)
+        places.register("vendor_tabs", "payments/vendor/_stand_nav.html", order=45)
         places.register("organiser_tabs", "payments/manage/_tab.html", order=50)
         # Requests for quotation: asked from a booth, answered from the vendor's workspace.
         places.register("booth_aside", "payments/quotes/_booth_ask.html", order=120)

@@ -57,10 +57,4 @@ urlpatterns = [
     ),
     path(MANAGE + "account/", organiser.manage_account, name="manage_account"),
     path(MANAGE + "rates/", organiser.manage_rates, name="manage_rates"),
-    path(MANAGE + "stand-sales/", stand.manage_stand_sales, name="manage_stand_sales"),
-    path(
-        MANAGE + "stand-sales/<int:sale_id>/verify/",
-        stand.manage_stand_sale_verify,
-        name="manage_stand_sale_verify",
-    ),
 ]

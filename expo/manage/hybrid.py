@@ -1,13 +1,16 @@
 """The organiser's "Mall & stands" pages: keeping the catalogue open as a mall after the expo
 closes (an action with a date and a confirmation), the venue with its numbered stands and their
-printable QR cards. The stand sales' verification page is the payments app's
-(``payments:manage_stand_sales``), under the same tab."""
+printable QR cards, and the sales recorded at the stands, verified one by one or by a sample and a
+sign-off (``payments.services.offline``)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +28,8 @@ from expo.manage.forms import JakartaDateTimeField
 from expo.models import ExpoState
 from expo.refusals import Refused, add_to_form, refuse
 from expo.web import managed_expo, organiser_required
+from payments.models import OfflineSale, OfflineVerification
+from payments.services import offline
 
 
 class MallForm(forms.Form):
@@ -191,3 +196,110 @@ def stand_cards(request: HttpRequest, slug: str, stand_id: int | None = None) ->
 
 def _stands_url(expo) -> str:
     return reverse("manage:stands", args=[expo.slug])
+
+
+# --- The organiser's verification page ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfflineTotals:
+    verified: int = 0
+    unverified: int = 0
+    verified_count: int = 0
+    unverified_count: int = 0
+
+
+def offline_totals(sales: QuerySet[OfflineSale]) -> OfflineTotals:
+    row = sales.aggregate(
+        verified=Sum("total", filter=Q(verification__isnull=False)),
+        unverified=Sum("total", filter=Q(verification__isnull=True)),
+        verified_count=Count("id", filter=Q(verification__isnull=False)),
+        unverified_count=Count("id", filter=Q(verification__isnull=True)),
+    )
+    return OfflineTotals(**{k: v or 0 for k, v in row.items()})
+
+
+def _ids(values: list[str]) -> list[int]:
+    out = []
+    for value in values:
+        try:
+            out.append(int(value))
+        except ValueError:
+            continue
+    return out
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@organiser_required
+def stand_sales(request: HttpRequest, slug: str) -> HttpResponse:
+    """Offline sales of the expo: verified and unverified apart; verify one, or draw a sample of
+    the unverified ones (all, or one booth's), check it, and sign off for the set."""
+    expo = managed_expo(request, slug)
+    here = request.path
+    if request.method == "POST":
+        try:
+            offline.offline_sample_sign_off(
+                expo=expo,
+                by=request.user,
+                population=_ids(request.POST.getlist("population")),
+                sampled=_ids(request.POST.getlist("checked")),
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as error:
+            return refuse(request, error, here)
+        messages.success(request, _("Signed off: the sales of this set are verified."))
+        return redirect(here)
+    sales = OfflineSale.objects.filter(expo=expo)
+    booth_id = _ids([request.GET.get("booth", "")])
+    sample = None
+    if request.GET.get("sample"):
+        sample = offline.offline_sample_draw(expo=expo, booth_id=booth_id[0] if booth_id else None)
+    listed = (
+        sales.filter(pk__in=sample.sampled)
+        if sample is not None
+        else sales.filter(verification__isnull=True)
+    )
+    return render(
+        request,
+        "manage/hybrid/stand_sales.html",
+        {
+            **organiser_header(expo),
+            "totals": offline_totals(sales),
+            "sample": sample,
+            "listed": listed.select_related("booth__vendor", "stand", "order").order_by(
+                "booth__vendor__name", "recorded_at"
+            )[:200],
+            "booths": Booth.objects.filter(expo=expo, pk__in=sales.values("booth_id"))
+            .select_related("vendor")
+            .order_by("vendor__name"),
+            "chosen_booth": booth_id[0] if booth_id else None,
+            "signoffs": list(
+                OfflineVerification.objects.filter(expo=expo)
+                .select_related("signed_by")
+                .order_by("-signed_at")[:20]
+            ),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@organiser_required
+def stand_sale_verify(request: HttpRequest, slug: str, sale_id: int) -> HttpResponse:
+    expo = managed_expo(request, slug)
+    sale = get_object_or_404(OfflineSale, pk=sale_id, expo=expo)
+    back = request.POST.get("next") or ""
+    if not back.startswith("/"):
+        back = ""
+    try:
+        offline.offline_sale_verify(sale=sale, by=request.user, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        return refuse(request, error, back or _list_url(slug))
+    messages.success(
+        request, _("Verified: receipt %(receipt)s.") % {"receipt": sale.receipt_number}
+    )
+    return redirect(back or _list_url(slug))
+
+
+def _list_url(slug: str) -> str:
+    return reverse("manage:stand_sales", args=[slug])

@@ -34,6 +34,12 @@ urlpatterns = [
         hybrid.stand_assign,
         name="stand_assign",
     ),
+    path("expos/<slug:slug>/stand-sales/", hybrid.stand_sales, name="stand_sales"),
+    path(
+        "expos/<slug:slug>/stand-sales/<int:sale_id>/verify/",
+        hybrid.stand_sale_verify,
+        name="stand_sale_verify",
+    ),
     path("expos/<slug:slug>/rubric/", grading.rubric, name="rubric"),
     path("expos/<slug:slug>/dashboard/", include("expo.reports.urls")),
     path("applications/<int:application_id>/", views.application, name="application"),

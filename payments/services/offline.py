@@ -20,6 +20,7 @@ import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
@@ -159,6 +160,49 @@ def _record(
     now = timezone.now()
     total = sum(line.product.price * line.quantity for line in lines)
     stand = Stand.objects.filter(booth=booth).select_related("venue").first()
+    order = _stand_order(
+        booth=booth, expo=expo, lines=lines, total=total, stand=stand, receipt=receipt, now=now
+    )
+    sale = OfflineSale.objects.create(
+        order=order,
+        expo=expo,
+        booth=booth,
+        vendor_id=booth.vendor_id,
+        stand=stand,
+        payment_method=payment_method,
+        receipt_number=receipt,
+        total=total,
+        recorded_by=by,
+        recorded_at=now,
+    )
+    ledger.sales(order, now)  # channel "offline"; counted apart while unverified
+    audit_log(
+        action="payments.offline.recorded",
+        obj=sale,
+        user=by,
+        expo_id=expo.pk,
+        order=order.code,
+        total=total,
+        payment_method=payment_method,
+        receipt=receipt,
+    )
+    if sold_out:
+        catalogue.bump(expo.pk)  # the product pages should say "sold out" now
+    return sale
+
+
+def _stand_order(
+    *,
+    booth: Booth,
+    expo: Expo,
+    lines: list[StandLine],
+    total: int,
+    stand: Stand | None,
+    receipt: str,
+    now: datetime,
+) -> Order:
+    """The order of a stand sale: channel ``offline``, paid and handed over at the stand (its
+    attribution the stand), with one part and a line per product at today's prices."""
     order = Order.objects.create(
         code=new_order_code(),
         expo=expo,
@@ -206,32 +250,7 @@ def _record(
         )
         for line in lines
     )
-    sale = OfflineSale.objects.create(
-        order=order,
-        expo=expo,
-        booth=booth,
-        vendor_id=booth.vendor_id,
-        stand=stand,
-        payment_method=payment_method,
-        receipt_number=receipt,
-        total=total,
-        recorded_by=by,
-        recorded_at=now,
-    )
-    ledger.sales(order, now)  # channel "offline"; counted apart while unverified
-    audit_log(
-        action="payments.offline.recorded",
-        obj=sale,
-        user=by,
-        expo_id=expo.pk,
-        order=order.code,
-        total=total,
-        payment_method=payment_method,
-        receipt=receipt,
-    )
-    if sold_out:
-        catalogue.bump(expo.pk)  # the product pages should say "sold out" now
-    return sale
+    return order
 
 
 # --- Verification -------------------------------------------------------------------------------

@@ -249,11 +249,11 @@ def test_unverified_stand_sales_are_shown_apart_until_verified(
     split = reports.expo_dashboard(expo).split
     assert (split.offline_unverified, split.offline_verified) == (sale.total, 0)
     client.force_login(organiser)
-    page = client.get(reverse("payments:manage_stand_sales", args=[expo.slug]))
+    page = client.get(reverse("manage:stand_sales", args=[expo.slug]))
     assert page.status_code == 200
     assert sale.receipt_number.encode() in page.content
 
-    verified = client.post(reverse("payments:manage_stand_sale_verify", args=[expo.slug, sale.pk]))
+    verified = client.post(reverse("manage:stand_sale_verify", args=[expo.slug, sale.pk]))
     assert verified.status_code == 302
     sale.refresh_from_db()
     assert sale.is_verified and sale.verification.method == "individual"
@@ -270,7 +270,7 @@ def test_only_the_expos_organisers_verify(client, booth_a, seller, expo, make_or
             offline.offline_sale_verify(sale=sale, by=who)
         client.force_login(who)
         answer = client.post(
-            reverse("payments:manage_stand_sale_verify", args=[expo.slug, sale.pk])
+            reverse("manage:stand_sale_verify", args=[expo.slug, sale.pk])
         )
         assert answer.status_code == 403
     sale.refresh_from_db()
@@ -311,7 +311,7 @@ def test_verifying_by_a_sample_signs_off_the_whole_set_in_the_audit_log(
     assert not OfflineSale.objects.filter(verification__isnull=False).exists()
 
     client.force_login(organiser)
-    url = reverse("payments:manage_stand_sales", args=[expo.slug])
+    url = reverse("manage:stand_sales", args=[expo.slug])
     drawn = client.get(url, {"sample": "1"})
     assert drawn.status_code == 200 and b'data-testid="sample"' in drawn.content
     done = client.post(

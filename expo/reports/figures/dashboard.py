@@ -36,10 +36,9 @@ SIZE_LABELS = dict(Vendor.SizeClass.choices)
 
 
 def expo_dashboard(expo: Expo, *, with_names: bool = True) -> Dashboard:
-    """Every figure of an expo's dashboard, in a fixed number of queries (see the package's
-    docstring); ``with_names=False`` leaves out the queries that only name rows. The figures are
-    the expo's own: the mall's sales (after closing) are only in ``split`` and ``by_channel``,
-    apart, never merged into the totals and breakdowns."""
+    """Every figure of an expo's dashboard, its own (the mall's sales only in ``split`` and
+    ``by_channel``), in a fixed number of queries (see the package's docstring; long because it
+    assembles every section); ``with_names=False`` leaves out the queries that only name rows."""
     booth_data = booth_rows(expo, channels=EXPO_CHANNELS)
     origin_data = origin_rows(expo)
     hour_data = [row for row in hour_rows(expo) if row["channel"] != MALL]

@@ -17,7 +17,7 @@ from expo.models import Expo
 from expo.reports.figures import upward
 from expo.reports.models import PotentialDeal, ReportJob
 from expo.reports.upward_export import upward_html
-from payments.models import Channel
+from payments.models import Channel, SalesLedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +116,13 @@ def test_omzet_by_channel_keeps_every_channel_apart(expo, booths, write):
     assert report.channels["stand"] == report.channels["offline"] == 0
     assert report.channels["quotation"] == 0
     assert report.omzet == 177_000
+    # What the rollups give is what the ledger holds, channel by channel.
+    ledger = SalesLedgerEntry.objects.filter(expo=expo).values_list("channel", "amount")
+    per_channel: dict[str, int] = {}
+    for channel, amount in ledger:
+        key = upward.channel_key(channel)
+        per_channel[key] = per_channel.get(key, 0) + amount
+    assert {k: v for k, v in report.channels.items() if v} == per_channel
     batik = next(u for u in report.umkm if u.name == "Batik Sekar")
     assert batik.omzet["expo"] == 150_000 and batik.total == 150_000
     assert {code: n for code, _name, n in report.by_country} == {"ID": 1, "JP": 1}

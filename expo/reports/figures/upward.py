@@ -9,7 +9,9 @@ when it applied. The size class of an UMKM at an expo is the one of its declared
 (applications from before it was asked) the class on its profile.
 
 :func:`upward_reports` reads any number of expos in a fixed number of queries; the year view is
-those expos side by side.
+those expos side by side. Omzet and buyers come from the omzet rollups (``payments`` keeps them
+with every ledger write; a rebuild from the ledger gives the same), so the report costs the same
+however long the ledger.
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from booths import grading
@@ -29,10 +30,8 @@ from expo.countries import country_name
 from expo.models import Expo
 from expo.reports.figures.curation import CurationFigures, curation_figures
 from expo.reports.models import PotentialDeal
-from payments.models import Channel, Order, SalesLedgerEntry
+from payments.models import Channel, OmzetBuyerCount, OmzetByBooth
 
-HOME_COUNTRY = "ID"
-SALE = SalesLedgerEntry.Kind.SALE
 # The channels of the expo itself: one column, "expo".
 EXPO_CHANNELS = frozenset({"direct", "live_session", "banner"})
 EXPO = "expo"
@@ -225,40 +224,36 @@ def _participants(ids: list[int]) -> dict[int, list[Umkm]]:
 
 
 def _omzet(ids: list[int]) -> dict[tuple[int, int], dict[str, int]]:
-    """Omzet per (expo, vendor) and column — one query over the ledger."""
+    """Omzet per (expo, vendor) and column — one query over the omzet rollups (kept with every
+    ledger write, so it costs the same on ten million ledger rows as on ten)."""
     found: dict[tuple[int, int], dict[str, int]] = defaultdict(Counter)
     for row in (
-        SalesLedgerEntry.objects.filter(expo_id__in=ids)
+        OmzetByBooth.objects.filter(expo_id__in=ids)
         .values("expo_id", "vendor_id", "channel")
-        .annotate(omzet=Sum("amount"))
+        .annotate(sales=Sum("sales"), refunds=Sum("refunds"))
         .order_by()
     ):
-        found[row["expo_id"], row["vendor_id"]][channel_key(row["channel"])] += row["omzet"] or 0
+        omzet = (row["sales"] or 0) + (row["refunds"] or 0)
+        found[row["expo_id"], row["vendor_id"]][channel_key(row["channel"])] += omzet
     return found
 
 
 def _buyers(ids: list[int]) -> dict[int, tuple[int, int, Counter]]:
-    """Unique buyers, abroad, and per country, of each expo — one query (a buyer is the account,
-    else the e-mail address)."""
-    sold = SalesLedgerEntry.objects.filter(order_id=OuterRef("pk"), kind=SALE)
-    pairs = (
-        Order.objects.filter(expo_id__in=ids)
-        .filter(Exists(sold))
-        .annotate(guest=Case(When(buyer_id__isnull=True, then=Lower("email")), default=Value("")))
-        .values_list("expo_id", "buyer_id", "guest", "country")
-        .distinct()
+    """Unique buyers, abroad, and per country, of each expo — one query over the buyer counts the
+    rollups keep (a buyer is the account, else the e-mail address)."""
+    found: dict[int, list] = {i: [0, 0, Counter()] for i in ids}
+    for expo_id, scope, buyers in (
+        OmzetBuyerCount.objects.filter(expo_id__in=ids, booth__isnull=True)
+        .values_list("expo_id", "scope", "buyers")
         .order_by()
-    )
-    seen: dict[int, set] = defaultdict(set)
-    abroad: dict[int, set] = defaultdict(set)
-    countries: dict[int, Counter] = defaultdict(Counter)
-    for expo_id, buyer_id, guest, country in pairs:
-        key = (buyer_id, guest)
-        seen[expo_id].add(key)
-        countries[expo_id][country] += 1
-        if country != HOME_COUNTRY:
-            abroad[expo_id].add(key)
-    return {i: (len(seen[i]), len(abroad[i]), countries[i]) for i in ids}
+    ):
+        if scope == "expo":
+            found[expo_id][0] = buyers
+        elif scope == "abroad":
+            found[expo_id][1] = buyers
+        elif scope.startswith("country:") and buyers:
+            found[expo_id][2][scope.removeprefix("country:")] = buyers
+    return {i: (found[i][0], found[i][1], found[i][2]) for i in ids}
 
 
 def _deals(ids: list[int]) -> dict[int, DealFigures]:
@@ -290,12 +285,12 @@ def _deals(ids: list[int]) -> dict[int, DealFigures]:
         ):
             setattr(item, name, row[name] or 0)
     for row in (
-        SalesLedgerEntry.objects.filter(expo_id__in=ids, channel="quotation")
+        OmzetByBooth.objects.filter(expo_id__in=ids, channel="quotation")
         .values("expo_id")
-        .annotate(value=Sum("amount"), orders=Count("order_id", distinct=True, filter=Q(kind=SALE)))
+        .annotate(sales=Sum("sales"), refunds=Sum("refunds"), orders=Sum("orders"))
         .order_by()
     ):
-        found[row["expo_id"]].realised_value = row["value"] or 0
+        found[row["expo_id"]].realised_value = (row["sales"] or 0) + (row["refunds"] or 0)
         found[row["expo_id"]].realised_orders = row["orders"] or 0
     return found
 

@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/chat_fanout.py [--clients 1000] [--messages 100] [--rate 10]
                                           [--redis [URL]] [--processes 1] [--timeout 30]
-                                          [--no-ceiling]
+                                          [--no-ceiling] [--profile DIR]
+    .venv/bin/python bench/chat_fanout.py --clients 10000 --processes 2 --rate 1   # a big session
 
 Seeds an open expo with one booth and a logged-in sender into a fresh SQLite database (in
 ``/dev/shm`` when there is one, so that disk fsyncs do not blur the figures; or a new database on
@@ -12,18 +13,32 @@ given, else ``REDIS_URL``, else a throw-away ``redis-server`` on a free port —
 ``--clients`` websocket clients (the ``websockets`` package), all joined to the booth's room. One
 sender posts ``--messages`` messages at ``--rate`` per second (``--rate 0``: a burst) through the real
 protocol (stored, rate-limited — the limit raised for the bench — and broadcast after commit). With
-``--processes 2`` (Redis only) two Daphne processes serve the room and the clients are split
-between them. Then the same clients and sender run against a plain ``websockets`` broadcast server
+``--processes 2`` two Daphne processes serve the room on Redis (a throw-away one unless
+``--redis`` names one) and the clients are split between them. Then the same clients and sender run against a plain ``websockets`` broadcast server
 (each frame encoded once, ``websockets.broadcast``), the ceiling.
 
 The clients run in processes of their own (``--client-processes``, one per 1,000 clients by
 default), apart from the sender; latency is from the send time each message carries to its arrival
 at each client (``time.perf_counter`` is CLOCK_MONOTONIC on Linux, one clock for all processes).
-Clients, sender and servers share the machine's CPUs.
+Clients, sender and servers share the machine's CPUs. The bench raises its open-files limit to the
+hard limit (the servers and client processes inherit it).
+
+Memory per idle socket: each server's resident memory (``VmRSS``) is read once 32 warm-up sockets
+per server process have joined the room (so that its worker threads and their memory are in use), and again once every client has joined and the room has
+been quiet for a moment; (after − before) / sockets, summed over the server processes, is
+``rss_per_socket_kb`` (and ``ceiling_rss_per_socket_kb`` for the plain server).
+
+``--profile DIR``: where each Daphne process spends its time while the messages go out. With
+``py-spy`` (on PATH, in ``.venv/bin``, or named by ``$PY_SPY``) each process is sampled from the
+first message to the last delivery (``DIR/daphne-N.txt``, collapsed stacks); without it, Daphne's
+event-loop thread runs under ``cProfile`` (switched on by the bench's settings through the
+``BENCH_CPROFILE`` variable, dumped to ``DIR/daphne-N.prof`` when the server stops). The busiest
+functions are printed either way.
 
 The last line printed is one JSON object: {"clients", "connected", "expected", "delivered",
 "duplicates", "p50_ms", "p95_ms", "p99_ms", "deliveries_per_s", "ceiling_deliveries_per_s",
-"layer", ...}. Exit status: 0 every message delivered exactly once, 2 some were lost or doubled,
+"ceiling_p99_ms", "burst_ratio" or "p99_ratio" (against the ceiling), "rss_per_socket_kb", "layer",
+"load", ...}; ``load`` is the machine's 1-minute load average before and after the run. Exit status: 0 every message delivered exactly once, 2 some were lost or doubled,
 1 setup failed. Servers are stopped and temporary files removed at the end, always.
 """
 
@@ -46,9 +61,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _common import (
+    BIN,
     PYTHON,
     BenchError,
-    daphne,
+    DaphneServer,
     free_port,
     json_line,
     log,
@@ -85,8 +101,21 @@ print(json.dumps({"room": f"booth:{booth.pk}", "session": client.cookies["sessio
 """
 
 SHM = "/dev/shm"
+# Sockets per server joined before its memory is first read (not counted among the clients).
+WARM_SOCKETS = 32
 # The bench's sender posts far faster than a person may: lift the per-account limit for it only.
 SETTINGS_OVERLAY = "\nCHAT_RATE_LIMIT = (1_000_000, 1)\n"
+# --profile without py-spy: the server's event-loop thread (where settings are imported) runs under
+# cProfile, dumped when the process ends.
+CPROFILE_OVERLAY = """
+import os as _os
+if _os.environ.get("BENCH_CPROFILE"):
+    import atexit as _atexit, cProfile as _cProfile
+    _profiler = _cProfile.Profile()
+    _profiler.enable()
+    _out = _os.path.join(_os.environ["BENCH_CPROFILE"], f"daphne-{_os.getpid()}.prof")
+    _atexit.register(lambda: (_profiler.disable(), _profiler.dump_stats(_out)))
+"""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -115,12 +144,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="processes the clients run in (default: one per 1,000 clients)",
     )
     parser.add_argument("--no-ceiling", action="store_true", help="skip the websockets ceiling")
+    parser.add_argument("--profile", metavar="DIR", help="profile the Daphne processes into DIR")
     parser.add_argument("--serve-ceiling", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.clients < 1 or args.messages < 1 or args.rate < 0 or args.processes < 1:
         parser.error("--clients, --messages and --processes must be positive, --rate >= 0")
     if args.processes > 1 and args.redis is None:
-        parser.error("several processes need the Redis layer: add --redis")
+        args.redis = ""  # several processes share the room through Redis: a throw-away one
     return args
 
 
@@ -172,7 +202,8 @@ async def serve_ceiling(port: int) -> None:
 
 
 @contextlib.contextmanager
-def ceiling_server() -> Iterator[str]:
+def ceiling_server() -> Iterator[tuple[str, int]]:
+    """The plain server's URL and process id."""
     port = free_port()
     process = subprocess.Popen(
         [str(PYTHON), str(Path(__file__).resolve()), "--serve-ceiling", str(port)],
@@ -180,7 +211,7 @@ def ceiling_server() -> Iterator[str]:
     )
     try:
         _wait_for_port(port, process, "the ceiling server")
-        yield f"ws://127.0.0.1:{port}/"
+        yield f"ws://127.0.0.1:{port}/", process.pid
     finally:
         _stop(process)
 
@@ -272,6 +303,14 @@ class Outcome:
     by_message: dict[int, list[float]] = field(default_factory=dict)
     first_send: float = 0.0
     last_delivery: float = 0.0
+    rss_before: int = 0  # the servers' resident bytes with the warm-up sockets joined
+    rss_after: int = 0  # ... with every client joined and idle
+
+    @property
+    def rss_per_socket_kb(self) -> float | None:
+        if not self.connected or not self.rss_after:
+            return None
+        return (self.rss_after - self.rss_before) / self.connected / 1024
 
     @property
     def expected(self) -> int:
@@ -397,10 +436,13 @@ async def run_load(
     cookie: str = "",
     connect_concurrency: int = 64,
     client_processes: int = 1,
+    server_pids: list[int] = (),
+    profiler: Profiler | None = None,
 ) -> Outcome:
     """Clients in ``client_processes`` processes of their own (so that reading does not starve the
     sender or one another); latency from the send time each message carries (CLOCK_MONOTONIC is
-    system-wide on Linux) to its arrival."""
+    system-wide on Linux) to its arrival. The servers' memory is read before the clients connect
+    (the warm-up sockets joined) and once they all sit idle in the room."""
     import multiprocessing
 
     from websockets.asyncio.client import connect
@@ -408,33 +450,44 @@ async def run_load(
     outcome = Outcome(name, clients, messages)
     origin = urls[0].replace("ws://", "http://").rstrip("/").rsplit("/", 1)[0]
     sending = messages / rate if rate else 5.0
+    options = dict(origin=origin, compression=None, ping_interval=None, open_timeout=60)
+
+    async def warm_up(url: str):
+        ws = await connect(url, **options)
+        await ws.send(json.dumps({"type": "join", "room": room}))
+        while json.loads(await ws.recv()).get("type") != "history":
+            pass
+        return ws
+
+    # The first sockets of a process load what every later one shares (code, the worker threads
+    # and their memory): WARM_SOCKETS per server join at once before the memory is first read.
+    warm = []
+    for url in urls:
+        warm += await asyncio.gather(*(warm_up(url) for _ in range(WARM_SOCKETS)))
+    await asyncio.sleep(1.0)
+    outcome.rss_before = sum(rss(pid) for pid in server_pids)
     fork = multiprocessing.get_context("fork")
+    per_process = max(4, connect_concurrency // client_processes)
     workers = []
     for k in range(client_processes):
         ours, theirs = fork.Pipe()
         indices = list(range(k, clients, client_processes))
         process = fork.Process(
             target=_client_worker,
-            args=(
-                urls,
-                room,
-                indices,
-                messages,
-                connect_concurrency,
-                sending + timeout + 5,
-                theirs,
-            ),
+            args=(urls, room, indices, messages, per_process, sending + timeout + 5, theirs),
             daemon=True,
         )
         process.start()
         workers.append((process, ours))
     loop = asyncio.get_running_loop()
+    connecting = time.perf_counter()
     for _process, pipe in workers:
         assert await loop.run_in_executor(None, pipe.recv) == "ready"
-    headers = {"Cookie": f"sessionid={cookie}"} if cookie else None
-    sender = await connect(
-        urls[0], origin=origin, compression=None, ping_interval=None, additional_headers=headers
+    log(
+        f"{name}: {clients} clients connected and joined in {time.perf_counter() - connecting:.1f}s"
     )
+    headers = {"Cookie": f"sessionid={cookie}"} if cookie else None
+    sender = await connect(urls[0], additional_headers=headers, **options)
 
     async def watch_sender() -> None:
         async for raw in sender:
@@ -444,8 +497,17 @@ async def run_load(
                 if outcome.refused == 1:
                     log(f"{name}: the sender was refused: {frame}")
 
+    async def drain(ws) -> None:
+        with contextlib.suppress(Exception):
+            async for _raw in ws:
+                pass
+
     watcher = asyncio.create_task(watch_sender())
-    await asyncio.sleep(0.5)  # let presence settle
+    drains = [asyncio.create_task(drain(ws)) for ws in warm]
+    await asyncio.sleep(2.0)  # let presence settle: the sockets are idle
+    outcome.rss_after = sum(rss(pid) for pid in server_pids)
+    if profiler is not None:
+        profiler.start()
     log(f"{name}: {clients} clients in {client_processes} process(es); sending {messages} messages"
         f"{f' at {rate:g}/s' if rate else ' in a burst'}")  # fmt: skip
     start = time.perf_counter()
@@ -459,10 +521,13 @@ async def run_load(
         frame = {"type": "message", "room": room, "body": body, "client_id": str(seq)}
         await sender.send(json.dumps(frame))
     results = [await loop.run_in_executor(None, pipe.recv) for _process, pipe in workers]
-    watcher.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await watcher
-    sender.transport.abort()
+    if profiler is not None:
+        profiler.stop()
+    for task in (watcher, *drains):
+        task.cancel()
+    await asyncio.gather(watcher, *drains, return_exceptions=True)
+    for ws in (sender, *warm):
+        ws.transport.abort()
     for process, _pipe in workers:
         process.join(timeout=10)
     for result in results:
@@ -478,6 +543,94 @@ async def run_load(
     return outcome
 
 
+def rss(pid: int) -> int:
+    """A process's resident memory in bytes (0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+# --- Profiling ---------------------------------------------------------------------------------
+
+
+def py_spy() -> str | None:
+    found = os.environ.get("PY_SPY") or shutil.which("py-spy")
+    if not found and (BIN / "py-spy").exists():
+        found = str(BIN / "py-spy")
+    return found
+
+
+class Profiler:
+    """py-spy sampling each Daphne process while the messages go out (see the module's
+    docstring); without py-spy the servers profile themselves (cProfile) and this only reads the
+    dumps once they stopped."""
+
+    def __init__(self, folder: Path, pids: list[int]) -> None:
+        self.folder = folder
+        self.pids = pids
+        self.binary = py_spy()
+        self.samplers: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        if self.binary is None:
+            return
+        for n, pid in enumerate(self.pids):
+            self.samplers.append(
+                subprocess.Popen(
+                    [self.binary, "record", "--pid", str(pid), "--rate", "200", "--nonblocking",
+                     "--format", "raw", "-o", str(self.folder / f"daphne-{n}.txt")],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )
+            )  # fmt: skip
+
+    def stop(self) -> None:
+        for sampler in self.samplers:
+            sampler.send_signal(2)  # py-spy writes its file on Ctrl-C
+        for sampler in self.samplers:
+            try:
+                sampler.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                sampler.kill()
+
+    def report(self, top: int = 15) -> None:
+        if self.binary is not None:
+            for path in sorted(self.folder.glob("daphne-*.txt")):
+                log(f"profile {path} (share of the event loop thread's samples, self time):")
+                for share, where in busiest(path, top):
+                    log(f"  {share:5.1f}%  {where}")
+            return
+        import pstats
+
+        for path in sorted(self.folder.glob("daphne-*.prof")):
+            log(f"profile {path} (cProfile of the event loop thread, by own time):")
+            stats = pstats.Stats(str(path))
+            total = sum(entry[2] for entry in stats.stats.values()) or 1.0
+            rows = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
+            for (file, line, function), entry in rows:
+                log(f"  {100 * entry[2] / total:5.1f}%  {function} ({Path(file).name}:{line})")
+
+
+def busiest(path: Path, top: int) -> list[tuple[float, str]]:
+    """The functions the main thread's samples of a py-spy raw file end in, by share."""
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack.startswith("<module> (daphne"):
+            continue  # worker threads: the event loop is the one that fans out
+        function, _, place = stack.rsplit(";", 1)[-1].partition(" (")
+        where = f"{function} ({place.rsplit('/', 1)[-1].split(':')[0]})"
+        own[where] = own.get(where, 0) + int(count)
+        total += int(count)
+    rows = sorted(own.items(), key=lambda item: item[1], reverse=True)[:top]
+    return [(100 * n / (total or 1), where) for where, n in rows]
+
+
 # --- Main ------------------------------------------------------------------------------------------
 
 
@@ -487,9 +640,11 @@ def _raise_open_files() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def summary(args: argparse.Namespace, main: Outcome | None, ceiling: Outcome | None) -> dict:
+def summary(
+    args: argparse.Namespace, main: Outcome | None, ceiling: Outcome | None, load: list[float]
+) -> dict:
     main = main or Outcome("-", args.clients, args.messages)
-    return {
+    data = {
         "clients": args.clients,
         "connected": main.connected,
         "expected": main.expected,
@@ -501,14 +656,29 @@ def summary(args: argparse.Namespace, main: Outcome | None, ceiling: Outcome | N
         "deliveries_per_s": rounded(main.deliveries_per_s, 0),
         "ceiling_deliveries_per_s": rounded(ceiling.deliveries_per_s, 0) if ceiling else None,
         "ceiling_p99_ms": rounded(ceiling.percentile_ms(99)) if ceiling else None,
+        "rss_per_socket_kb": rounded(main.rss_per_socket_kb),
+        "ceiling_rss_per_socket_kb": rounded(ceiling.rss_per_socket_kb) if ceiling else None,
         "layer": "redis" if args.redis is not None else "memory",
         "processes": args.processes,
         "messages": args.messages,
         "rate": args.rate,
+        "load": load,
     }
+    if ceiling and ceiling.deliveries_per_s and main.latencies:
+        if args.rate:
+            data["p99_ratio"] = rounded(main.percentile_ms(99) / ceiling.percentile_ms(99), 2)
+        else:
+            data["burst_ratio"] = rounded(main.deliveries_per_s / ceiling.deliveries_per_s, 2)
+    return data
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Long because it is the bench's whole run, in order: services, seed, Daphne, the load, the
+    ceiling, the report."""
     args = parse_args(argv)
     if args.serve_ceiling:
         asyncio.run(serve_ceiling(args.serve_ceiling))
@@ -519,6 +689,7 @@ def main(argv: list[str] | None = None) -> int:
         # that have nothing to do with fan-out; the throw-away database lives in memory.
         tempfile.tempdir = SHM
     outcome = ceiling = None
+    loads = [load_average()]
     load = dict(
         clients=args.clients,
         messages=args.messages,
@@ -527,54 +698,77 @@ def main(argv: list[str] | None = None) -> int:
         connect_concurrency=args.connect_concurrency,
         client_processes=args.client_processes or max(1, round(args.clients / 1000)),
     )
+    profile_dir = Path(args.profile).resolve() if args.profile else None
     try:
         with (
             redis_server(args.redis) as redis_url,
             workspace(postgres=args.postgres, redis=redis_url) as ws,
         ):
             with open(ws.dir / "bench_settings.py", "a") as overlay:
-                overlay.write(SETTINGS_OVERLAY)
+                overlay.write(SETTINGS_OVERLAY + CPROFILE_OVERLAY)
             ws.manage("migrate", "--noinput", "-v0")
             seeded = json.loads(ws.python("-c", SEED).strip().splitlines()[-1])
             layer = "Redis pub/sub" if redis_url else "in-memory"
+            profiler = None
+            if profile_dir is not None:
+                profile_dir.mkdir(parents=True, exist_ok=True)
+                if py_spy() is None:
+                    ws.env["BENCH_CPROFILE"] = str(profile_dir)
             with contextlib.ExitStack() as servers:
-                bases = [servers.enter_context(daphne(ws)) for _ in range(args.processes)]
+                daphnes = [DaphneServer(ws, log_name=f"daphne-{n}.log")
+                           for n in range(args.processes)]  # fmt: skip
+                for server in daphnes:
+                    servers.callback(server.stop)
+                bases = [server.start() for server in daphnes]
+                pids = [server.process.pid for server in daphnes]
+                if profile_dir is not None:
+                    profiler = Profiler(profile_dir, pids)
                 urls = [base.replace("http://", "ws://") + "/ws/" for base in bases]
                 log(f"Daphne × {args.processes} on the {layer} layer: {', '.join(bases)}")
                 name = f"daphne ×{args.processes} ({'redis' if redis_url else 'memory'})"
                 outcome = asyncio.run(
-                    run_load(name, urls, seeded["room"], cookie=seeded["session"], **load)
-                )
+                    run_load(name, urls, seeded["room"], cookie=seeded["session"],
+                             server_pids=pids, profiler=profiler, **load)
+                )  # fmt: skip
                 log(outcome.line())
                 log(f"slowest messages (median over clients): {outcome.slowest()}")
+                for server in daphnes:
+                    for problem in server.problems()[:3]:
+                        log(f"Daphne logged: {problem[:200]}")
+            if profiler is not None:
+                profiler.report()
             if not args.no_ceiling:
-                with ceiling_server() as url:
-                    ceiling = asyncio.run(run_load("websockets ceiling", [url], "booth:1", **load))
+                with ceiling_server() as (url, pid):
+                    ceiling = asyncio.run(
+                        run_load("websockets ceiling", [url], "booth:1", server_pids=[pid], **load)
+                    )
                     log(ceiling.line())
     except BenchError as exc:
         log(f"setup failed: {exc}")
-        print(json_line(summary(args, outcome, ceiling)))
+        print(json_line(summary(args, outcome, ceiling, [*loads, load_average()])))
         return 1
     except KeyboardInterrupt:
         log("interrupted")
-        print(json_line(summary(args, outcome, ceiling)))
+        print(json_line(summary(args, outcome, ceiling, [*loads, load_average()])))
         return 1
 
+    figures = summary(args, outcome, ceiling, [*loads, load_average()])
     print()
     print(
         f"UMKM Virtual Expo — chat fan-out: {args.clients} clients in one room, {args.messages} "
         f"messages {f'at {args.rate:g}/s' if args.rate else 'in a burst'}, "
-        f"{args.processes} Daphne process(es), {summary(args, outcome, ceiling)['layer']} layer, "
-        f"{os.cpu_count()} CPUs shared by servers and clients"
+        f"{args.processes} Daphne process(es), {figures['layer']} layer, "
+        f"{os.cpu_count()} CPUs shared by servers and clients, load {figures['load']}"
     )
     for result in (outcome, ceiling):
         if result is not None:
-            print(result.line())
+            memory = result.rss_per_socket_kb
+            print(result.line() + ("" if memory is None else f"  {memory:.1f} KB/idle socket"))
     lost = outcome.delivered != outcome.expected or outcome.duplicates
     if lost:
         print(f"! {outcome.expected - outcome.delivered} deliveries missing, "
               f"{outcome.duplicates} duplicates")  # fmt: skip
-    print(json_line(summary(args, outcome, ceiling)))
+    print(json_line(figures))
     return 2 if lost else 0
 
 

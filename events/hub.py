@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import time
 import weakref
 from collections import deque
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
@@ -134,6 +135,8 @@ class LocalRoom:
     delivered: set[int] = field(default_factory=set)
     delivered_order: deque[int] = field(default_factory=deque)
     forgotten_up_to: int = 0
+    # Frames delivered during this turn of the event loop, written together at its end.
+    pending: list[tuple[int | None, Frame]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -178,6 +181,9 @@ class Hub:
         self._suspect = False
         self._probe_now = asyncio.Event()
         self._reconnects = PubSubReconnects(self.layer, self._layer_reconnected)
+        # Frames posted from other threads (see broadcast), published in order by one task.
+        self._outgoing: deque[tuple[str, str, int | None]] = deque()
+        self._publisher: asyncio.Task | None = None
 
     # --- Joining and leaving ---------------------------------------------------------------------
 
@@ -282,9 +288,30 @@ class Hub:
             self._layer_reconnected()
             raise
 
+    def post(self, room: str, text: str, message_id: int | None = None) -> None:
+        """:meth:`publish` without waiting (called on the hub's loop, for :func:`broadcast`):
+        frames posted are published one after the other, in order."""
+        if self.layer is None:
+            self.deliver(room, text, message_id)
+            return
+        self._outgoing.append((room, text, message_id))
+        if self._publisher is None or self._publisher.done():
+            self._publisher = self.loop.create_task(self._publish_posted())
+
+    async def _publish_posted(self) -> None:
+        while self._outgoing:
+            room, text, message_id = self._outgoing.popleft()
+            try:
+                await self.publish(room, text, message_id=message_id)
+            except Exception:
+                # The change is committed; the hub catches its sockets up once the layer is back.
+                logger.exception("could not broadcast to %s", room)
+
     def deliver(
         self, room: str, text: str, message_id: int | None = None, count: int | None = None
     ) -> None:
+        """Hand a frame to the room's local sockets: written at the end of this turn of the event
+        loop, together with the room's other frames of the same turn (:meth:`_flush`)."""
         local = self.rooms.get(room)
         if local is None:
             return
@@ -294,18 +321,28 @@ class Hub:
             if local.had(message_id):
                 return  # already caught up from the database after an outage
             local.remember(message_id)
-        frame = Frame(text)  # encoded for the wire once, for every socket of the room
-        if message_id is None:
-            for socket in tuple(local.sockets):
-                socket.push(frame)
-        else:
-            for socket, seen in tuple(local.sockets.items()):
-                # A frame can come after the history that already held its message (a slow
-                # publisher): not twice.
-                if not seen.has(message_id):
-                    socket.push(frame)
+        if not local.pending:
+            self.loop.call_soon(self._flush, local)
+        local.pending.append((message_id, Frame(text)))
+
+    def _flush(self, local: LocalRoom) -> None:
+        """Write the room's pending frames: encoded and framed once, one write per socket for all
+        of them (a socket whose history already held one of the messages gets the others)."""
+        pending, local.pending = local.pending, []
+        if not pending:
+            return
+        batch = Frame.joined([frame for _id, frame in pending])
+        ids = [message_id for message_id, _frame in pending if message_id is not None]
+        lowest = min(ids) if ids else None
+        for socket, seen in tuple(local.sockets.items()):
+            if lowest is None or seen.last_id < lowest:  # its history held none of them
+                socket.push(batch)
+            else:  # a frame can come after the history that already held its message: not twice
+                lacking = [f for m, f in pending if m is None or not seen.has(m)]
+                if lacking:
+                    socket.push(Frame.joined(lacking))
         for held in local.joining.values():
-            held.append((message_id, frame))
+            held.extend(pending)
 
     async def _subscribe(self, local: LocalRoom) -> None:
         channel = await self._hub_channel()
@@ -482,23 +519,12 @@ class Hub:
                 if not socket.closed:
                     socket.overflow()
             return
-        for message in missed.messages:
-            message_id = message["id"]
-            if local.had(message_id):
-                continue
-            local.remember(message_id)
-            frame = Frame(encode(message))
-            for socket, seen in tuple(local.sockets.items()):
-                if not seen.has(message_id):
-                    socket.push(frame)
-            for held in local.joining.values():
-                held.append((message_id, frame))
-        for extra in missed.frames:
-            frame = Frame(encode(extra))
-            for socket in tuple(local.sockets):
-                socket.push(frame)
-            for held in local.joining.values():
-                held.append((None, frame))
+        for message in missed.messages:  # after what was delivered live, each socket what it lacks
+            if not local.had(message["id"]):
+                local.remember(message["id"])
+                local.pending.append((message["id"], Frame(encode(message))))
+        local.pending += [(None, Frame(encode(extra))) for extra in missed.frames]
+        self._flush(local)
 
 
 class PubSubReconnects:
@@ -551,12 +577,34 @@ async def publish(room: str, frame: dict[str, Any], *, message_id: int | None = 
 
 
 def broadcast(room: str, frame: dict[str, Any], *, message_id: int | None = None) -> None:
-    """Publish from synchronous code (a view, a service run from a consumer's thread)."""
+    """Publish from synchronous code (a view, a service run from a consumer's thread). From a
+    worker thread of a loop that has a hub (Daphne's, for its views and sockets), the frame is
+    posted to that hub without waiting for it to go out; elsewhere it is published before this
+    returns."""
+    hub = _hub_of_caller()
+    if hub is not None:
+        hub.loop.call_soon_threadsafe(hub.post, room, encode(frame), message_id)
+        return
     try:
         async_to_sync(publish)(room, frame, message_id=message_id)
     except Exception:
         # The change is committed; a lost live frame is repaired by the client's next resume.
         logger.exception("could not broadcast to %s", room)
+
+
+def _hub_of_caller() -> Hub | None:
+    """The hub of the running event loop whose worker thread this is (asgiref's ``SyncToAsync``
+    notes the loop in the thread, as its ``AsyncToSync`` reads it), if it has one."""
+    local = SyncToAsync.threadlocal
+    loop = getattr(local, "main_event_loop", None)
+    if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    try:
+        asyncio.get_running_loop()
+        return None  # called on a loop: not a worker thread
+    except RuntimeError:
+        pass
+    return _hubs.get(loop) if loop.is_running() else None
 
 
 def broadcast_on_commit(room: str, frame: dict[str, Any], *, message_id: int | None = None) -> None:

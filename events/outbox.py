@@ -32,28 +32,44 @@ def sendable_close_code(code: int) -> bool:
 
 
 class Frame:
-    """A text frame encoded once for any number of sockets: its JSON text and, built on first use,
-    its bytes on the wire (RFC 6455: unmasked, as a server sends it)."""
+    """One or more text frames encoded once for any number of sockets: their JSON texts and, built
+    on first use, their bytes on the wire (RFC 6455: unmasked, as a server sends it). A frame of
+    several texts (:meth:`joined`) is what the hub writes when frames of a room pile up within one
+    turn of the event loop: one system call per socket for all of them."""
 
-    __slots__ = ("text", "_wire")
+    __slots__ = ("texts", "_wire")
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.texts: tuple[str, ...] = (text,)
         self._wire: bytes | None = None
+
+    @classmethod
+    def joined(cls, frames: list[Frame]) -> Frame:
+        """The frames one after the other (the frame itself when there is one)."""
+        if len(frames) == 1:
+            return frames[0]
+        batch = cls.__new__(cls)
+        batch.texts = tuple(text for frame in frames for text in frame.texts)
+        batch._wire = b"".join(frame.wire for frame in frames)
+        return batch
 
     @property
     def wire(self) -> bytes:
         if self._wire is None:
-            payload = self.text.encode()
-            size = len(payload)
-            if size < 126:
-                header = bytes((0x81, size))
-            elif size < 1 << 16:
-                header = struct.pack("!BBH", 0x81, 126, size)
-            else:
-                header = struct.pack("!BBQ", 0x81, 127, size)
-            self._wire = header + payload
+            self._wire = b"".join(_framed(text) for text in self.texts)
         return self._wire
+
+
+def _framed(text: str) -> bytes:
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, size)
+    return header + payload
 
 
 class DaphneWire:
@@ -145,11 +161,12 @@ class Outbox:
     """The frames waiting to be written to one socket, in order, bounded.
 
     ``push`` never waits. Under Daphne, while nothing is queued, a frame's wire bytes go straight
-    to the socket through :class:`DaphneWire` (one system call per recipient, no task hand-off, no
-    per-recipient framing) as long as the transport's write buffer is below
-    ``transport_high_water``. Otherwise the frame is queued and the socket's writer task sends it
+    to the socket through :class:`DaphneWire` (one system call per recipient, no task hand-off; a
+    room's frames are framed once for all its sockets) as long as the transport's write buffer is
+    below ``transport_high_water``. Otherwise the frame is queued and a writer task sends it
     through the ASGI ``send`` (a server with back-pressure makes it wait; under Daphne it also waits
-    for the transport's buffer to drain). When more than ``max_frames`` frames or ``max_bytes``
+    for the transport's buffer to drain). The writer task and the queue exist only while something
+    waits: an idle socket holds neither. When more than ``max_frames`` frames or ``max_bytes``
     bytes are waiting, the client is too slow: the queue is dropped and ``on_overflow`` is called
     (the consumer tells the client to resume, then closes).
     """
@@ -164,23 +181,27 @@ class Outbox:
         self.closed = False
         self._send = send
         self._on_overflow = on_overflow
-        self._queue: deque[str | dict[str, Any]] = deque()
+        self._queue: deque[str | dict[str, Any]] | None = None
         self._bytes = 0
         self._wakeup: asyncio.Future | None = None
         self._wire = DaphneWire.under(send)
-        self._writer = asyncio.get_running_loop().create_task(self._write())
+        self._writer: asyncio.Task | None = None
         self._farewell: asyncio.Task | None = None
 
     def push(self, frame: str | Frame) -> None:
         if self.closed:
             return
-        direct = self._wire is not None and not self._queue and isinstance(frame, Frame)
-        if direct and self._wire.write(frame, self.transport_high_water):
-            return
-        text = frame.text if isinstance(frame, Frame) else frame
-        self._queue.append(text)
-        self._bytes += len(text)
-        if len(self._queue) > self.max_frames or self._bytes > self.max_bytes:
+        wire = self._wire
+        if wire is not None and not self._queue:
+            if not isinstance(frame, Frame):
+                frame = Frame(frame)  # one socket's own frame (an answer, the history)
+            if wire.write(frame, self.transport_high_water):
+                return
+        queue = self._waiting()
+        for text in frame.texts if isinstance(frame, Frame) else (frame,):
+            queue.append(text)
+            self._bytes += len(text)
+        if len(queue) > self.max_frames or self._bytes > self.max_bytes:
             self.overflow()
             return
         self._wake()
@@ -193,7 +214,7 @@ class Outbox:
             return
         if code is not None and not sendable_close_code(code):
             raise ValueError(f"a server cannot close a websocket with code {code}")
-        self._queue.append(
+        self._waiting().append(
             {"type": "websocket.close", "code": code} if code else {"type": "websocket.close"}
         )
         self.closed = True
@@ -201,9 +222,7 @@ class Outbox:
 
     def overflow(self) -> None:
         self.closed = True
-        self._queue.clear()
-        self._bytes = 0
-        self._writer.cancel()
+        self._drop()
         self._on_overflow()
 
     def farewell(self, text: str, code: int) -> None:
@@ -226,13 +245,27 @@ class Outbox:
     def stop(self) -> None:
         """The socket is gone: drop what is queued and end the writer."""
         self.closed = True
-        self._queue.clear()
-        self._bytes = 0
-        self._writer.cancel()
+        self._drop()
 
     @property
     def pending(self) -> int:
-        return len(self._queue)
+        return len(self._queue) if self._queue else 0
+
+    def _waiting(self) -> deque[str | dict[str, Any]]:
+        """The queue, made (with its writer) when a first frame has to wait."""
+        if self._queue is None:
+            self._queue = deque()
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+        return self._queue
+
+    def _drop(self) -> None:
+        if self._queue is not None:
+            self._queue.clear()
+        self._bytes = 0
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
 
     def _wake(self) -> None:
         wakeup = self._wakeup
@@ -248,25 +281,28 @@ class Outbox:
             await self._end(exc)
 
     async def _write_queue(self) -> None:
+        """Write what is queued, in order, then end (the next frame that has to wait starts a new
+        writer); a close ends the writing for good."""
         loop = asyncio.get_running_loop()
         queue = self._queue
-        while True:
-            while not queue:
-                self._wakeup = loop.create_future()
-                await self._wakeup
-                self._wakeup = None
-            wire = self._wire
-            while queue:
-                if wire is not None and wire.buffered > self.transport_high_water:
-                    await asyncio.sleep(self.drain_poll_seconds)
-                    continue
-                item = queue.popleft()
-                if isinstance(item, str):
-                    self._bytes -= len(item)
-                    await self._send({"type": "websocket.send", "text": item})
-                else:
-                    await self._send(item)
-                    return
+        while not queue:  # created with the queue, before its first frame was appended
+            self._wakeup = loop.create_future()
+            await self._wakeup
+            self._wakeup = None
+        wire = self._wire
+        while queue:
+            if wire is not None and wire.buffered > self.transport_high_water:
+                await asyncio.sleep(self.drain_poll_seconds)
+                continue
+            item = queue.popleft()
+            if isinstance(item, str):
+                self._bytes -= len(item)
+                await self._send({"type": "websocket.send", "text": item})
+            else:
+                await self._send(item)
+                return
+        self._writer = None
+        self._queue = None
 
     async def _end(self, error: BaseException) -> None:
         """The server refused a frame or a close (or the client stopped reading): never leave the
@@ -275,7 +311,8 @@ class Outbox:
         fails, drop the connection."""
         logger.warning("websocket outbox: %r; closing the connection", error)
         self.closed = True
-        self._queue.clear()
+        if self._queue is not None:
+            self._queue.clear()  # (this may be the writer itself: it is not cancelled)
         self._bytes = 0
         try:
             await asyncio.wait_for(self._send({"type": "websocket.close"}), 1.0)

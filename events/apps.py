@@ -26,7 +26,7 @@ class EventsConfig(AppConfig):
         # vendor's "Meetings" tab and the organisers' "Business matching" tab.
         places.register("booth_aside", "events/matching/_booth_meet.html", order=110)
         places.register("user_menu", "events/matching/_user_menu.html", order=110)
-        places.register("vendor_tabs", "events/matching/vendor/_nav.html", order=27)
+        places.register("vendor_tabs", "events/matching/vendor/_nav.html", order=42)
         places.register("organiser_tabs", "events/matching/_organiser_tab.html", order=45)
         from events.bell import sources
         from expo.signals import happened

@@ -25,10 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booths.models import Booth, Product
+from booths.services import leads
 from booths.video import video_embed_url
 from events import hub, presence, rooms, selectors, tasks
 from events.bell import sources as bell
 from events.models import (
+    AuthorRole,
     ChatMessage,
     Inquiry,
     InquiryRead,
@@ -157,6 +159,16 @@ def message_send(*, room: Room, body: Any, by: Any, client_id: Any = "") -> Chat
         hub.broadcast_on_commit(room.name, selectors.message_frame(message), message_id=message.pk)
         if room.kind == "inquiry":
             _after_inquiry_message(message, context, by)
+        if role == AuthorRole.BUYER and context.booth_id is not None:
+            # A buyer who chats or asks is a lead of the booth (counted once per room).
+            leads.record(
+                booth=context.booth_id,
+                buyer=by,
+                kind=leads.Kind.INQUIRY if room.kind == "inquiry" else leads.Kind.CHAT,
+                ref_id=room.object_id if room.kind != "booth" else 0,
+                label=context.session.title_en[:200] if context.session is not None else "",
+                at=message.sent_at,
+            )
     return message
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booths.models import Booth, VendorMembership
+from booths.services import leads
 from events.matching import notify
 from events.matching import selectors as matching
 from events.matching.models import (
@@ -268,6 +269,7 @@ def _request(booth: Booth, starts_at: datetime, agenda: str, by: Any) -> Meeting
     _seat(meeting, min(slot.member_ids), Side.VENDOR)
     audit_log(action="events.meeting.requested", obj=meeting, user=by, expo_id=expo.pk)
     buyers.buyer_contact_record(buyer=by, vendor_id=booth.vendor_id, via=f"meeting:{meeting.pk}")
+    leads.record(booth=booth, buyer=by, kind=leads.Kind.MEETING, ref_id=meeting.pk)  # a lead
     notify.meeting_step(meeting, "requested", by=by)
     return meeting
 

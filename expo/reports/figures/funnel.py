@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from booths.models import QuoteRequest
 from expo.models import Expo
@@ -87,18 +88,22 @@ def _scope(expo: Expo | int, vendor_id: int | None) -> dict[str, Any]:
     return scope
 
 
+class _Median(Aggregate):
+    """PostgreSQL's ordered-set median: one pass over the rows, no second query."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
 def median_first_quote(**scope: Any) -> timedelta | None:
-    """The median wait from a request to its first quotation (two short queries: how many, then
-    the middle one or two by wait)."""
-    waited = (
-        QuoteRequest.objects.filter(first_quoted_at__isnull=False, **scope)
-        .annotate(
-            wait=ExpressionWrapper(
-                F("first_quoted_at") - F("created_at"), output_field=DurationField()
-            )
-        )
-        .order_by("wait")
-    )
+    """The median wait from a request to its first quotation: PostgreSQL's ``percentile_cont``;
+    elsewhere the middle one or two rows by wait (two short queries)."""
+    answered = QuoteRequest.objects.filter(first_quoted_at__isnull=False, **scope)
+    wait = ExpressionWrapper(F("first_quoted_at") - F("created_at"), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        return answered.aggregate(median=_Median(wait))["median"]
+    waited = answered.annotate(wait=wait).order_by("wait")
     count = waited.count()
     if not count:
         return None
@@ -150,8 +155,11 @@ def _labels(by: str, keys: Iterable[Any]) -> dict[Any, str]:
     keys = [k for k in keys if k is not None]
     if by == "buyer_country":
         return {k: country_name(k) for k in keys}
-    model = {"vendor": Vendor, "sector": Sector, "region": Region}[by]
-    return {obj.pk: str(obj) for obj in model.objects.filter(pk__in=keys)}
+    if by == "vendor":
+        return dict(Vendor.objects.filter(pk__in=keys).values_list("pk", "name"))
+    model = {"sector": Sector, "region": Region}[by]
+    fields = ("pk", "name", "kind") if by == "region" else ("pk", "name_en", "name_id")
+    return {obj.pk: str(obj) for obj in model.objects.filter(pk__in=keys).only(*fields)}
 
 
 def breakdown(scope: dict[str, Any], by: str) -> list[FunnelRow]:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from expo.models import Office, OfficeMembership, Region, Sector, User
+from expo.models import BuyerConsent, BuyerProfile, Office, OfficeMembership, Region, Sector, User
 
 
 class OfficeMembershipInline(admin.TabularInline):
@@ -56,4 +56,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BuyerConsentInline(admin.TabularInline):
+    """The record of what the buyer agreed to and when: kept as it was given."""
+
+    model = BuyerConsent
+    extra = 0
+    can_delete = False
+    fields = ("given_at", "withdrawn_at", "language", "wording")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(BuyerProfile)
+class BuyerProfileAdmin(admin.ModelAdmin):
+    list_display = ["company", "user", "country", "buyer_type", "updated_at"]
+    list_filter = ["buyer_type", "country"]
+    search_fields = ["company", "user__email", "user__name"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "created_at", "updated_at"]
+    inlines = [BuyerConsentInline]
+
+    def has_add_permission(self, request) -> bool:
         return False

@@ -42,6 +42,8 @@ Side = MeetingParticipant.Side
 # A published window is at most a day long, and a vendor publishes at most this many per expo.
 MAX_WINDOW = timedelta(hours=24)
 MAX_WINDOWS = 200
+# Requests a buyer may have waiting for an answer at once (one per vendor).
+MAX_WAITING = 10
 
 
 class SlotTaken(Refused):
@@ -209,6 +211,23 @@ def _require_free_person(
             raise Busy(_("Someone in this meeting already has another meeting at this time."))
 
 
+def _require_few_waiting(buyer: Any, vendor_id: int) -> None:
+    """A buyer's requests wait one per vendor and at most :data:`MAX_WAITING` in all, so that
+    nobody holds many vendors' times while they decide."""
+    waiting = Meeting.objects.filter(buyer=buyer, status=MeetingStatus.REQUESTED)
+    if waiting.filter(vendor_id=vendor_id).exists():
+        raise Refused(
+            _("You already asked this vendor for a meeting: wait for the answer, or cancel it."),
+            code="already_requested",
+        )
+    if waiting.count() >= MAX_WAITING:
+        raise Refused(
+            _("You have %(count)d requests waiting for an answer: wait, or cancel one.")
+            % {"count": MAX_WAITING},
+            code="too_many",
+        )
+
+
 def _require_time(expo: Expo, starts_at: datetime) -> None:
     if not timebox.allows(expo, timebox.Action.VIEW_HALL) or timezone.now() >= expo.closes_at:
         raise Refused(_("Meetings cannot be arranged at this expo now."), code="closed")
@@ -252,6 +271,7 @@ def _request(booth: Booth, starts_at: datetime, agenda: str, by: Any) -> Meeting
     if slot is None:
         raise SlotTaken(_("This time is no longer free. Choose another."))
     _require_free_person(by.pk, slot.starts_at, slot.ends_at, yours=True)
+    _require_few_waiting(by, booth.vendor_id)
     meeting = Meeting(
         expo=expo,
         vendor_id=booth.vendor_id,

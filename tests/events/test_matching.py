@@ -552,3 +552,11 @@ def test_an_organiser_arranges_a_meeting_both_sides_confirm(expo, stand, tokyo):
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CONFIRMED
     assert buyers.profile_for_vendor(vendor_id=stand.vendor.pk, buyer_id=tokyo.pk) is not None
+
+
+def test_a_buyer_waits_for_one_answer_per_vendor(expo, stand, tokyo):
+    request(stand, tokyo, 10, 0)
+    with pytest.raises(Refused) as refused:
+        request(stand, tokyo, 10, 30)
+    assert refused.value.code == "already_requested"
+    assert Meeting.objects.count() == 1

@@ -116,9 +116,16 @@ def render_pdf(
     progress: Callable[[int, str], None] | None = None,
 ) -> bytes:
     """The upward report of ``expo`` (or of its office's ``year``) as one PDF in both languages."""
-    from weasyprint import HTML
-
     html = upward_html(expo, year=year, since=since, progress=progress)
     if progress is not None:
         progress(90, _("Writing the PDF"))
-    return HTML(string=html).render().write_pdf()
+    return layout(html).write_pdf()
+
+
+def layout(html: str) -> Any:
+    """The PDF's pages laid out by WeasyPrint (a ``weasyprint.Document``), with the report's own
+    stylesheet (a file of its own: pages never carry a style element, see the CSP)."""
+    from weasyprint import CSS, HTML
+
+    style = CSS(string=render_to_string("reports/upward_pdf.css"))
+    return HTML(string=html).render(stylesheets=[style])

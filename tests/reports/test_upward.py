@@ -16,7 +16,7 @@ from booths.models import Booth, BoothApplication
 from expo.models import Expo
 from expo.reports.figures import upward
 from expo.reports.models import PotentialDeal, ReportJob
-from expo.reports.upward_export import upward_html
+from expo.reports.upward_export import layout, upward_html
 from payments.models import Channel, SalesLedgerEntry
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +188,6 @@ def test_the_report_costs_the_same_queries_for_more_umkm(
 def _pdf_text(html: str) -> str:
     """The text WeasyPrint lays out on the PDF's pages (read from its boxes, like the report's
     other PDF tests)."""
-    from weasyprint import HTML
     from weasyprint.formatting_structure import boxes
 
     def walk(box):
@@ -196,7 +195,7 @@ def _pdf_text(html: str) -> str:
         for child in getattr(box, "children", None) or ():
             yield from walk(child)
 
-    document = HTML(string=html).render()
+    document = layout(html)
     return " ".join(
         box.text
         for page in document.pages
@@ -223,6 +222,33 @@ def test_the_pdf_has_both_languages(two_years, last_year, write, booths):
     for part in (indonesian_part, english_part):
         assert "batik sekar" in part and "keripik solo" in part
         assert "rp 250.000" in part or "rp250.000" in part or "250.000" in part
+
+
+def test_the_year_pdf_keeps_to_the_a4_page(two_years, last_year, booths, write):
+    """Expos side by side, long names and large sums: nothing reaches past the page's content box
+    (the report's stylesheet is applied: A4 pages)."""
+    from weasyprint.formatting_structure import boxes
+
+    write.order(lines=[(booths[0], 987_654_321, 12)], at=timezone.now(), channel="mall")
+    year = timezone.localtime(two_years.opens_at).year
+    Expo.objects.filter(pk=last_year.pk).update(
+        opens_at=two_years.opens_at - timedelta(days=2),
+        closes_at=two_years.opens_at - timedelta(days=1),
+    )
+    document = layout(upward_html(two_years, year=year))
+    checked = 0
+    for page in document.pages:
+        page_box = page._page_box
+        assert page_box.margin_width() == pytest.approx(210 / 25.4 * 96, abs=1)
+        right_edge = page_box.content_box_x() + page_box.width
+        stack = [page_box]
+        while stack:
+            box = stack.pop()
+            stack.extend(getattr(box, "children", None) or ())
+            if isinstance(box, (boxes.TableBox, boxes.TableCellBox)) and box.width is not None:
+                checked += 1
+                assert box.position_x + box.margin_width() <= right_edge + 0.5
+    assert checked > 20
 
 
 def test_the_pdf_is_built_in_the_background_and_downloaded(

@@ -31,7 +31,7 @@ from booths import selectors as booth_selectors
 from booths.models import Booth, VendorMembership
 from booths.vendor_views import Workspace, vendor_page
 from events import ics
-from events.matching import selectors, services
+from events.matching import availability, selectors, services
 from events.matching.forms import (
     AvailabilityForm,
     LinkForm,
@@ -282,7 +282,7 @@ def vendor_meetings(request: HttpRequest, ws: Workspace) -> HttpResponse:
         expo = next(e for e in expos if str(e.pk) == data["expo"])
         member = next(u for u in members if str(u.pk) == data["member"])
         try:
-            services.availability_add(
+            availability.availability_add(
                 expo=expo,
                 vendor_id=vendor.pk,
                 member=member,
@@ -326,7 +326,7 @@ def vendor_availability_remove(request: HttpRequest, ws: Workspace, window_id: i
     row = MeetingAvailability.objects.filter(pk=window_id, vendor=ws.vendor).first()
     if row is None:
         raise Http404
-    services.availability_remove(availability=row, by=request.user)
+    availability.availability_remove(availability=row, by=request.user)
     messages.success(request, _("The window is removed; meetings already asked for stay."))
     return redirect("events:vendor_meetings", ws.vendor.slug)
 
@@ -345,7 +345,7 @@ def matching_settings(request: HttpRequest, expo_slug: str) -> HttpResponse:
     if valid:
         data = form.cleaned_data
         try:
-            services.matching_configure(
+            availability.matching_configure(
                 expo=expo,
                 by=request.user,
                 enabled=data["enabled"],

@@ -573,6 +573,7 @@ def test_overview_shows_timeline_counts_and_links(
         "published": "current",
         "open": "next",
         "closed": "next",
+        "mall": "next",  # no mall set: the organiser may open one after closing
     }
     assert 'aria-current="step" data-state="published"' in html
     counts = response.context["counts"]

@@ -260,8 +260,9 @@ def test_a_platform_admin_may(client, admin_user, expo_in):
         ("draft", {"open-applications"}),
         ("accepting", {"publish", "open"}),
         ("published", {"open"}),
-        ("open", {"close"}),
-        ("closed", set()),
+        # The mall follows closing: it may be set once the expo is open (its own page, a date).
+        ("open", {"close", "mall"}),
+        ("closed", {"mall"}),
     ],
 )
 def test_the_overview_shows_the_timeline_with_the_actions_allowed_now(
@@ -292,6 +293,7 @@ def test_a_hall_published_early_shows_both_stages_current(client, organiser, exp
         "published": "current",
         "open": "next",
         "closed": "next",
+        "mall": "next",
     }
 
 

@@ -12,6 +12,7 @@ from booths.models import (
     Vendor,
     VendorMembership,
 )
+from booths.rubrics import CurationRubric, RubricCriterion
 from booths.search.text import phrases_of
 from expo.models import Expo
 
@@ -35,8 +36,8 @@ class VendorAdmin(admin.ModelAdmin):
 class BoothApplicationAdmin(admin.ModelAdmin):
     """Read-only here: decisions go through the curation queue so e-mails, quota and audit apply."""
 
-    list_display = ["vendor", "expo", "status", "submitted_at", "decided_at"]
-    list_filter = ["status", "expo"]
+    list_display = ["vendor", "expo", "status", "curation_grade", "submitted_at", "decided_at"]
+    list_filter = ["status", "curation_grade", "expo"]
     search_fields = ["vendor__name"]
     list_select_related = ["vendor", "expo"]
 
@@ -107,3 +108,22 @@ class SearchSynonymAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         self._searches_changed()
+
+
+class RubricCriterionInline(admin.TabularInline):
+    model = RubricCriterion
+    extra = 0
+    fields = ["key", "weight", "note", "position"]
+
+
+@admin.register(CurationRubric)
+class CurationRubricAdmin(admin.ModelAdmin):
+    """Read-only here: organisers set the rubric on its workspace page, which grades the scored
+    applications again."""
+
+    list_display = ["expo", "scale", "grade_a_min", "grade_b_min", "updated_at"]
+    list_select_related = ["expo"]
+    inlines = [RubricCriterionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False

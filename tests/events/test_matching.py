@@ -560,3 +560,72 @@ def test_a_buyer_waits_for_one_answer_per_vendor(expo, stand, tokyo):
         request(stand, tokyo, 10, 30)
     assert refused.value.code == "already_requested"
     assert Meeting.objects.count() == 1
+
+
+def test_bad_input_gets_a_clear_message_and_changes_nothing(client, expo, stand, tokyo):
+    url = reverse("events:booth_slots", args=[expo.slug, stand.booth.slug])
+    client.force_login(tokyo)
+    for data in (
+        {"slot": "not-a-time", "agenda": "Samples"},
+        {"slot": "2027-06-02T03:00:00Z", "agenda": ""},
+        {"slot": "2027-06-02T03:00:00Z", "agenda": "x" * 501},
+    ):
+        reply = client.post(url, data)
+        assert reply.status_code == 200
+        assert 'class="errorlist' in reply.content.decode()
+    assert not Meeting.objects.exists()
+    meeting = request(stand, tokyo)
+    client.force_login(stand.member)
+    step = reverse("events:meeting_step", args=[meeting.pk, "propose"])
+    reply = client.post(step, {"slot": "garbage"}, follow=True)
+    assert "Choose another free time of yours." in reply.content.decode()
+    reply = client.post(
+        reverse("events:meeting_step", args=[meeting.pk, "link"]),
+        {"external_link": "http://zoom.example/j/1"},
+        follow=True,
+    )
+    assert "must start with https://" in reply.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.external_link) == (wib(10), "")
+    windows = reverse("events:vendor_meetings", args=[stand.vendor.slug])
+    reply = client.post(
+        windows,
+        {
+            "expo": expo.pk,
+            "member": stand.member.pk,
+            "starts_at": "2027-06-02T12:00",
+            "ends_at": "2027-06-02T11:00",
+        },
+    )
+    assert reply.status_code == 200 and "after the start" in reply.content.decode()
+    reply = client.post(
+        windows,
+        {
+            "expo": expo.pk,
+            "member": stand.member.pk,
+            "starts_at": "2027-07-02T10:00",
+            "ends_at": "2027-07-02T11:00",
+        },
+    )
+    assert reply.status_code == 200 and "matching window" in reply.content.decode()
+    assert stand.vendor.meeting_availability.count() == 1
+
+
+def test_only_the_vendors_members_publish_and_remove_its_windows(client, expo, stand, tokyo):
+    other = make_stand(expo, name="Other Vendor")
+    window = stand.vendor.meeting_availability.get()
+    client.force_login(other.member)
+    assert (
+        client.get(reverse("events:vendor_meetings", args=[stand.vendor.slug])).status_code == 403
+    )
+    remove = reverse("events:vendor_availability_remove", args=[other.vendor.slug, window.pk])
+    assert client.post(remove).status_code == 404
+    client.force_login(tokyo)
+    assert (
+        client.get(reverse("events:vendor_meetings", args=[stand.vendor.slug])).status_code == 403
+    )
+    assert stand.vendor.meeting_availability.filter(pk=window.pk).exists()
+    client.force_login(stand.member)
+    remove = reverse("events:vendor_availability_remove", args=[stand.vendor.slug, window.pk])
+    assert client.post(remove).status_code == 302
+    assert not stand.vendor.meeting_availability.exists()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booths.forms import single_line
 from expo.countries import COUNTRY_CHOICES
-from expo.widgets import QuickSelect
+from expo.widgets import QuickSelect, StaticChoiceField
 from payments import providers
 from payments.models import Currency, OrderPart, ShippingMethod, ShippingZone, TransferFees
 from payments.models.settings import normal_swift_bic, validate_swift_bic
@@ -34,14 +34,6 @@ class QuantityForm(forms.Form):
     )
 
 
-def _countries() -> list[tuple[str, Any]]:
-    return COUNTRY_CHOICES
-
-
-def _provinces() -> list[tuple[str, Any]]:
-    return PROVINCE_CHOICES
-
-
 class CheckoutForm(forms.Form):
     """The buyer's contact and shipping address, and how they pay."""
 
@@ -52,9 +44,9 @@ class CheckoutForm(forms.Form):
         max_length=32,
         help_text=_("With the country code if you are outside Indonesia, e.g. +65 9123 4567."),
     )
-    country = forms.ChoiceField(
+    country = StaticChoiceField(
         label=_("Country"),
-        choices=_countries,  # a callable: each form's copy of the field shares the one list
+        choices=COUNTRY_CHOICES,
         initial="ID",
         widget=QuickSelect(memo="countries"),
     )
@@ -64,9 +56,9 @@ class CheckoutForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
     )
     city = forms.CharField(label=_("City or regency"), max_length=100)
-    province = forms.ChoiceField(
+    province = StaticChoiceField(
         label=_("Province"),
-        choices=_provinces,
+        choices=PROVINCE_CHOICES,
         required=False,
         widget=QuickSelect(memo="provinces"),
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -189,7 +190,13 @@ def transfer_awaited_announce(*, order_id: int) -> None:
     """A placed bank-transfer order: the buyer is sent the transfer's instructions; the
     organisers have a transfer to look for (the bell). Run by the worker once the order is
     committed (an order not there yet raises, and the worker tries again)."""
-    order = Order.objects.select_related("expo", "buyer").get(pk=order_id)
+    order = (
+        Order.objects.select_related("expo", "buyer")
+        .prefetch_related(
+            Prefetch("parts", OrderPart.objects.select_related("vendor").prefetch_related("lines"))
+        )
+        .get(pk=order_id)
+    )
     notify.buyer(order, "order_placed", account=selectors.collecting_account(expo=order.expo))
     happened.send(sender=Order, event="payments.transfer.awaited", obj=order)  # the bell
 

@@ -7,7 +7,9 @@
 
 Seeds an open expo with one booth and a logged-in sender into a fresh SQLite database (in
 ``/dev/shm`` when there is one, so that disk fsyncs do not blur the figures; or a new database on
-the PostgreSQL server of ``--postgres``), starts
+the PostgreSQL server of ``--postgres URL``, or of a throw-away server with ``--postgres`` alone:
+its connection pool makes the joins of many sockets cheaper than SQLite's connection per query),
+starts
 Daphne (DEBUG off) on the in-memory channel layer — or, with ``--redis``, on Redis pub/sub: the URL
 given, else ``REDIS_URL``, else a throw-away ``redis-server`` on a free port — and connects
 ``--clients`` websocket clients (the ``websockets`` package), all joined to the booth's room. One
@@ -68,6 +70,7 @@ from _common import (
     free_port,
     json_line,
     log,
+    postgres_server,
     rounded,
     workspace,
 )
@@ -133,7 +136,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--processes", type=int, default=1, help="Daphne processes (Redis only)")
     parser.add_argument(
-        "--postgres", metavar="URL", help="PostgreSQL server URL; a fresh database is created on it"
+        "--postgres",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="URL",
+        help="PostgreSQL: a fresh database on the server of URL, else on a throw-away server",
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait after sending")
     parser.add_argument("--connect-concurrency", type=int, default=64)
@@ -258,6 +266,21 @@ def redis_server(given: str | None) -> Iterator[str | None]:
     finally:
         _stop(process)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def own_postgres(given: str | None) -> Iterator[str | None]:
+    """The PostgreSQL server URL to make the bench's database on: the one given, else (``--postgres``
+    without a URL) a throw-away server's; None for SQLite."""
+    if not given:
+        if given is None:
+            yield None
+            return
+        with postgres_server(max_connections=200) as server:
+            log(f"throw-away PostgreSQL on port {server.port}")
+            yield server.url
+        return
+    yield given
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 15) -> None:
@@ -479,10 +502,9 @@ async def run_load(
         )
         process.start()
         workers.append((process, ours))
-    loop = asyncio.get_running_loop()
     connecting = time.perf_counter()
     for _process, pipe in workers:
-        assert await loop.run_in_executor(None, pipe.recv) == "ready"
+        assert await received(pipe) == "ready"
     log(
         f"{name}: {clients} clients connected and joined in {time.perf_counter() - connecting:.1f}s"
     )
@@ -520,7 +542,7 @@ async def run_load(
         body = f"bench {seq} {time.perf_counter():.6f}"
         frame = {"type": "message", "room": room, "body": body, "client_id": str(seq)}
         await sender.send(json.dumps(frame))
-    results = [await loop.run_in_executor(None, pipe.recv) for _process, pipe in workers]
+    results = [await received(pipe) for _process, pipe in workers]
     if profiler is not None:
         profiler.stop()
     for task in (watcher, *drains):
@@ -541,6 +563,27 @@ async def run_load(
         if result["failures"]:
             log(f"{name}: some clients could not connect (first: {result['failures'][0]})")
     return outcome
+
+
+async def received(pipe):
+    """The next object from a client process, waited for on the loop (not in a thread that an
+    interrupted run would wait for forever); EOFError when the process died."""
+    loop = asyncio.get_running_loop()
+    while not pipe.poll():
+        readable = loop.create_future()
+        loop.add_reader(pipe.fileno(), _settle, readable)
+        try:
+            await asyncio.wait_for(readable, 5.0)
+        except TimeoutError:
+            pass
+        finally:
+            loop.remove_reader(pipe.fileno())
+    return pipe.recv()
+
+
+def _settle(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def rss(pid: int) -> int:
@@ -684,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(serve_ceiling(args.serve_ceiling))
         return 0
     _raise_open_files()
-    if not args.postgres and os.path.isdir(SHM) and os.access(SHM, os.W_OK):
+    if args.postgres is None and os.path.isdir(SHM) and os.access(SHM, os.W_OK):
         # SQLite's commits and checkpoints on a disk shared with other work add fsync stalls
         # that have nothing to do with fan-out; the throw-away database lives in memory.
         tempfile.tempdir = SHM
@@ -702,7 +745,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with (
             redis_server(args.redis) as redis_url,
-            workspace(postgres=args.postgres, redis=redis_url) as ws,
+            own_postgres(args.postgres) as postgres_url,
+            workspace(postgres=postgres_url, redis=redis_url) as ws,
         ):
             with open(ws.dir / "bench_settings.py", "a") as overlay:
                 overlay.write(SETTINGS_OVERLAY + CPROFILE_OVERLAY)

@@ -10,7 +10,8 @@ each process holds one :class:`Hub` (per event loop) instead:
 - a frame is JSON-encoded once by whoever publishes it, travels through the layer as that text, and
   is handed to every local socket's bounded outbox (:class:`events.outbox.Outbox`) as is: no
   per-recipient decoding, handler dispatch or database-connection cleanup (these frames touch no
-  database);
+  database); a room's frames of one turn of the event loop go out together, one write per socket;
+- :func:`broadcast` from a worker thread of the loop posts the frame without waiting for it;
 - on the in-memory layer (one process by definition) the hub skips the layer altogether and delivers
   directly, so its per-receive expiry sweep never runs;
 - presence (how many sockets are in a room, across processes) is counted by the hub's

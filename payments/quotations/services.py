@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
@@ -133,6 +134,26 @@ def quotation_send(
     subtotal = sum(line.unit_price * line.quantity for line in lines)
     shipping_amount = terms.shipping_amount if terms.shipping_terms == ShippingTerms.QUOTED else 0
     total = subtotal + shipping_amount
+    quotation = _quotation_for(request, subtotal=subtotal, shipping=shipping_amount, now=now)
+    _add_revision(quotation, lines, terms, by=by, now=now)
+    request.status = QuoteRequest.Status.QUOTED
+    request.first_quoted_at = request.first_quoted_at or now
+    request.save(update_fields=["status", "first_quoted_at", "updated_at"])
+    audit_log(
+        action="payments.quotation.sent",
+        obj=quotation,
+        user=by,
+        expo_id=quotation.expo_id,
+        revision=quotation.revision,
+        total=total,
+    )
+    happened.send(sender=Quotation, event="payments.quotation.sent", obj=quotation)  # the bell
+    return quotation
+
+
+def _quotation_for(request: QuoteRequest, *, subtotal: int, shipping: int, now: Any) -> Quotation:
+    """The request's quotation (locked), made now or moved to its next revision."""
+    shipping_amount, total = shipping, subtotal + shipping
     quotation = Quotation.objects.select_for_update().filter(request=request).first()
     if quotation is None:
         quotation = Quotation.objects.create(
@@ -172,6 +193,18 @@ def quotation_send(
                 "updated_at",
             ]
         )
+    return quotation
+
+
+def _add_revision(
+    quotation: Quotation, lines: list[OfferedLine], terms: OfferTerms, *, by: User, now: Any
+) -> QuotationRevision:
+    """The revision just sent, with its lines (kept as history when a later one follows)."""
+    subtotal, shipping_amount, total = (
+        quotation.subtotal,
+        quotation.shipping_amount,
+        quotation.total,
+    )
     revision = QuotationRevision.objects.create(
         quotation=quotation,
         number=quotation.revision,
@@ -204,19 +237,7 @@ def quotation_send(
         )
         for line in lines
     )
-    request.status = QuoteRequest.Status.QUOTED
-    request.first_quoted_at = request.first_quoted_at or now
-    request.save(update_fields=["status", "first_quoted_at", "updated_at"])
-    audit_log(
-        action="payments.quotation.sent",
-        obj=quotation,
-        user=by,
-        expo_id=quotation.expo_id,
-        revision=quotation.revision,
-        total=total,
-    )
-    happened.send(sender=Quotation, event="payments.quotation.sent", obj=quotation)  # the bell
-    return quotation
+    return revision
 
 
 def _lock_for_buyer(quotation: Quotation, by: User) -> Quotation:

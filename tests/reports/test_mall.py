@@ -176,6 +176,14 @@ def test_after_closing_a_purchase_lands_in_the_mall_and_the_expo_omzet_stays(
     assert answer["channels"]["mall_omzet"] == mall
     assert answer["channels"]["total"] == _ledger(expo)
     assert answer["expo"]["state"] == "mall"
+    listed = client.get(reverse("api:expos"), HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    row = next(item for item in listed["results"] if item["slug"] == expo.slug)
+    assert (row["omzet"], row["mall_omzet"], row["total"]) == (own, mall, own + mall)
+
+    # The office's expos side by side.
+    (summary,) = reports.office_comparison([expo])
+    assert (summary.omzet, summary.mall_omzet, summary.total) == (own, mall, own + mall)
+    assert summary.transactions == 1
 
 
 def test_the_mall_stage_needs_a_later_date_and_an_organiser_of_the_office(

@@ -68,7 +68,9 @@ class ExpoListItem(Answer):
     opens_at: datetime = Field(alias="expo.opens_at")
     closes_at: datetime = Field(alias="expo.closes_at")
     state: ExpoState = Field(alias="expo.state")
-    omzet: Rupiah
+    omzet: Rupiah = Field(description="The expo's own omzet; the mall's after closing is apart.")
+    mall_omzet: Rupiah
+    total: Rupiah = Field(description="The expo's own omzet and its mall's together.")
     transactions: int
     buyers: int
     booths: int

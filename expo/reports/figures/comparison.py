@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from booths.models import Booth, BoothVisit, Vendor
 from expo.models import Expo
 from expo.reports.figures.conversion import vendor_conversion
 from expo.reports.figures.rows import Conversion, average_order
 from expo.reports.models import PotentialDeal
-from payments.models import OmzetBuyerCount, OmzetByBooth, OmzetByOrigin
+from payments.models import Channel, OmzetBuyerCount, OmzetByBooth, OmzetByOrigin
 
 
 @dataclass
 class ExpoSummary:
     expo: Expo
-    omzet: int = 0
+    omzet: int = 0  # the expo's own; the mall's after closing apart (figures.channels)
+    mall_omzet: int = 0
     transactions: int = 0
     buyers: int = 0
     buyers_abroad: int = 0
@@ -30,6 +31,11 @@ class ExpoSummary:
     def aov(self) -> int:
         return average_order(self.omzet, self.transactions)
 
+    @property
+    def total(self) -> int:
+        """The expo's own omzet and its mall's together."""
+        return self.omzet + self.mall_omzet
+
 
 def office_comparison(expos: list[Expo]) -> list[ExpoSummary]:
     """Side-by-side figures of several expos (of one office) in five queries for any number, the
@@ -39,13 +45,16 @@ def office_comparison(expos: list[Expo]) -> list[ExpoSummary]:
     # From the omzet rollups (a few rows per expo, whatever the ledger holds).
     for row in (
         OmzetByOrigin.objects.filter(expo_id__in=ids)
-        .values("expo_id")
+        .values("expo_id", is_mall=Q(channel=Channel.MALL))
         .annotate(sales=Sum("sales"), refunds=Sum("refunds"), transactions=Sum("orders"))
         .order_by()
     ):
         s = summaries[row["expo_id"]]
-        s.omzet = (row["sales"] or 0) + (row["refunds"] or 0)
-        s.transactions = row["transactions"] or 0
+        omzet = (row["sales"] or 0) + (row["refunds"] or 0)
+        if row["is_mall"]:
+            s.mall_omzet = omzet  # never merged into the expo's own
+        else:
+            s.omzet, s.transactions = omzet, row["transactions"] or 0
     for row in (
         OmzetByBooth.objects.filter(expo_id__in=ids, sales__gt=0)
         .values("expo_id")

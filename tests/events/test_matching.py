@@ -629,3 +629,13 @@ def test_only_the_vendors_members_publish_and_remove_its_windows(client, expo, s
     remove = reverse("events:vendor_availability_remove", args=[stand.vendor.slug, window.pk])
     assert client.post(remove).status_code == 302
     assert not stand.vendor.meeting_availability.exists()
+
+
+def test_the_email_is_in_the_recipients_language(stand, tokyo, django_capture_on_commit_callbacks):
+    stand.member.language = "id"
+    stand.member.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        request(stand, tokyo)
+    (message,) = [m for m in mail.outbox if m.to == [stand.member.email]]
+    assert message.body.startswith("Halo Kopi,")
+    assert "10:00–10:30 WIB" in message.body

@@ -40,6 +40,7 @@ def umkm_table(reports: list[upward.UpwardReport], *, with_expo: bool = False) -
         _("Curation score"),
         *[_("Omzet: %(channel)s (Rp)") % {"channel": label} for _key, label in columns],
         _("Omzet, all channels (Rp)"),
+        _("Of which stand sales not verified yet (Rp)"),
     ]
     rows = []
     for report in reports:
@@ -57,6 +58,7 @@ def umkm_table(reports: list[upward.UpwardReport], *, with_expo: bool = False) -
                     float(item.score) if item.score is not None else None,
                     *[Rupiah(item.omzet.get(key, 0)) for key, _label in columns],
                     Rupiah(item.total),
+                    Rupiah(item.offline_unverified),
                 ]
             )
     return Table("umkm", _("UMKM taking part"), head, rows)

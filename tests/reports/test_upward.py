@@ -128,6 +128,39 @@ def test_omzet_by_channel_keeps_every_channel_apart(expo, booths, write):
     assert {code: n for code, _name, n in report.by_country} == {"ID": 1, "JP": 1}
 
 
+def test_stand_sales_not_verified_yet_are_named_apart(expo, booths, write, organiser, client):
+    from payments.models import OfflineSale, OfflineVerification
+
+    at = timezone.now() - timedelta(hours=1)
+    sales = []
+    for n, amount in enumerate((300_000, 120_000)):
+        order, _lines = write.order(lines=[(booths[0], amount, 1)], at=at, channel="offline")
+        sales.append(
+            OfflineSale.objects.create(
+                order=order,
+                expo=expo,
+                booth=booths[0],
+                vendor=booths[0].vendor,
+                payment_method="cash",
+                receipt_number=f"R-{n}",
+                total=amount,
+                recorded_by=organiser,
+            )
+        )
+    check = OfflineVerification.objects.create(
+        expo=expo, method="individual", population=1, signed_by=organiser
+    )
+    OfflineSale.objects.filter(pk=sales[0].pk).update(verification=check)
+    report = upward.upward_report(expo)
+    assert report.channels["offline"] == 420_000  # all of them in the ledger's offline channel
+    assert report.offline_unverified == 120_000  # the part not verified yet, named apart
+    batik = next(u for u in report.umkm if u.name == "Batik Sekar")
+    assert batik.offline_unverified == 120_000
+    client.force_login(organiser)
+    html = client.get(reverse("manage:reports:upward", args=[expo.slug])).content.decode()
+    assert 'data-testid="up-unverified"' in html and "Rp 120.000" in html
+
+
 def test_a_channel_missing_from_the_ledger_choices_still_shows_as_zero(monkeypatch):
     monkeypatch.setattr(upward, "Channel", type("C", (), {"choices": [("direct", "Direct")]}))
     keys = [key for key, _label in upward.channel_columns()]

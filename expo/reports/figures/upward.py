@@ -30,7 +30,7 @@ from expo.countries import country_name
 from expo.models import Expo
 from expo.reports.figures.curation import CurationFigures, curation_figures
 from expo.reports.models import PotentialDeal
-from payments.models import Channel, OmzetBuyerCount, OmzetByBooth
+from payments.models import Channel, OfflineSale, OmzetBuyerCount, OmzetByBooth
 
 # The channels of the expo itself: one column, "expo".
 EXPO_CHANNELS = frozenset({"direct", "live_session", "banner"})
@@ -79,6 +79,7 @@ class Umkm:
     score: Any = None
     omzet: dict[str, int] = field(default_factory=dict)
     per_channel: list[int] = field(default_factory=list)  # in the order of the report's columns
+    offline_unverified: int = 0  # part of the "offline" column no organiser has verified yet
 
     @property
     def size_label(self) -> str:
@@ -144,6 +145,7 @@ class UpwardReport:
     by_sector: list[Tally] = field(default_factory=list)
     by_size: list[Tally] = field(default_factory=list)
     channels: dict[str, int] = field(default_factory=dict)
+    offline_unverified: int = 0
     buyers: int = 0
     buyers_abroad: int = 0
     by_country: list[tuple[str, str, int]] = field(default_factory=list)
@@ -236,6 +238,18 @@ def _omzet(ids: list[int]) -> dict[tuple[int, int], dict[str, int]]:
         omzet = (row["sales"] or 0) + (row["refunds"] or 0)
         found[row["expo_id"], row["vendor_id"]][channel_key(row["channel"])] += omzet
     return found
+
+
+def _unverified(ids: list[int]) -> dict[tuple[int, int], int]:
+    """Stand sales no organiser has verified yet, per (expo, vendor) — one query. They are in the
+    ledger's "offline" channel; the report names the unverified part of it."""
+    return {
+        (row["expo_id"], row["vendor_id"]): row["total"] or 0
+        for row in OfflineSale.objects.filter(expo_id__in=ids, verification__isnull=True)
+        .values("expo_id", "vendor_id")
+        .annotate(total=Sum("total"))
+        .order_by()
+    }
 
 
 def _buyers(ids: list[int]) -> dict[int, tuple[int, int, Counter]]:
@@ -334,6 +348,7 @@ def upward_reports(expos: list[Expo], *, since: dict[int, Expo | None]) -> list[
     columns = channel_columns()
     people = _participants(ids)
     omzet = _omzet(ids)
+    unverified = _unverified(ids)
     buyers = _buyers(ids)
     deals = _deals(ids)
     moved = naik_kelas({e.pk: since.get(e.pk) for e in expos})
@@ -346,6 +361,7 @@ def upward_reports(expos: list[Expo], *, since: dict[int, Expo | None]) -> list[
         for item in umkm:
             item.omzet = {key: omzet[expo.pk, item.vendor_id].get(key, 0) for key, _l in columns}
             item.per_channel = list(item.omzet.values())
+            item.offline_unverified = unverified.get((expo.pk, item.vendor_id), 0)
         for (expo_id, _vendor), values in omzet.items():
             if expo_id == expo.pk:
                 channels.update(values)
@@ -359,6 +375,7 @@ def upward_reports(expos: list[Expo], *, since: dict[int, Expo | None]) -> list[
                 by_sector=_breakdown(umkm, "sector"),
                 by_size=_breakdown(umkm, "size", sizes),
                 channels=dict(channels),
+                offline_unverified=sum(v for (e, _v), v in unverified.items() if e == expo.pk),
                 buyers=count,
                 buyers_abroad=abroad,
                 by_country=sorted(
@@ -429,6 +446,11 @@ def side_by_side(reports: list[UpwardReport]) -> dict[str, list[SideRow]]:
             for key, label in (reports[0].columns if reports else [])
         ],
         SideRow(str(_("Omzet, all channels")), [r.omzet for r in reports], True, True),
+        SideRow(
+            str(_("Of which stand sales not verified yet")),
+            [r.offline_unverified for r in reports],
+            money=True,
+        ),
         SideRow(str(_("Buyers")), [r.buyers for r in reports]),
         SideRow(str(_("Buyers abroad")), [r.buyers_abroad for r in reports]),
         SideRow(

@@ -216,8 +216,10 @@ def omzet_rebuild(*, expo_ids: Sequence[int] | None = None, apps: Any = None) ->
 
 
 def _rebuild_money(entries: Any, ledger: Any, model: dict[str, Any]) -> None:
+    """Each table's sums in one grouped pass over the entries, and its orders in a second pass
+    over the entries where an order counts (its first sale entry; per booth, its first sale entry
+    at the booth): a semi-join, which spills to disk gracefully on a big ledger."""
     sales = entries.filter(kind=SALE)
-    # The first sale entry of each order, and of each order at each booth: where the order counts.
     first_of_order = sales.values("order_id").annotate(first=Min("id")).values("first")
     first_at_booth = sales.values("order_id", "booth_id").annotate(first=Min("id")).values("first")
     sums = {
@@ -225,30 +227,33 @@ def _rebuild_money(entries: Any, ledger: Any, model: dict[str, Any]) -> None:
         "refunds": Coalesce(Sum("amount", filter=~Q(kind=SALE)), 0),
         "quantity": Coalesce(Sum("quantity"), 0),
     }
-    booth_key = ["expo_id", "booth_id", "vendor_id", "region_id", "sector_id", "size_class"]
-    rows = entries.values(*booth_key, "channel").annotate(
-        **sums, orders=Count("id", filter=Q(id__in=first_at_booth))
+    booth_key = ("expo_id", "booth_id", "vendor_id", "region_id", "sector_id", "size_class")
+    tables = (
+        ("OmzetByBooth", entries, (*booth_key, "channel"), first_at_booth),
+        (
+            "OmzetByOrigin",
+            entries.annotate(attr=Coalesce("attribution_id", Value(NO_ATTRIBUTION))),
+            ("expo_id", "channel", "attr", "attribution_label", "buyer_country"),
+            first_of_order,
+        ),
+        (
+            "OmzetByHour",
+            entries.annotate(hour=TruncHour("occurred_at", tzinfo=JAKARTA)),
+            ("expo_id", "channel", "hour"),
+            first_of_order,
+        ),
     )
-    model["OmzetByBooth"]._base_manager.bulk_create(
-        [model["OmzetByBooth"](**row) for row in rows], batch_size=1000
-    )
-    rows = (
-        entries.annotate(attr=Coalesce("attribution_id", Value(NO_ATTRIBUTION)))
-        .values("expo_id", "channel", "attr", "attribution_label", "buyer_country")
-        .annotate(**sums, orders=Count("id", filter=Q(id__in=first_of_order)))
-    )
-    model["OmzetByOrigin"]._base_manager.bulk_create(
-        [model["OmzetByOrigin"](attribution_id=row.pop("attr"), **row) for row in rows],
-        batch_size=1000,
-    )
-    rows = (
-        entries.annotate(hour=TruncHour("occurred_at", tzinfo=JAKARTA))
-        .values("expo_id", "channel", "hour")
-        .annotate(**sums, orders=Count("id", filter=Q(id__in=first_of_order)))
-    )
-    model["OmzetByHour"]._base_manager.bulk_create(
-        [model["OmzetByHour"](**row) for row in rows], batch_size=1000
-    )
+    for name, rows, key, first in tables:
+        found: dict[tuple, dict[str, Any]] = {}
+        for row in rows.values(*key).annotate(**sums):
+            found[tuple(row[k] for k in key)] = {**row, "orders": 0}
+        for row in rows.filter(id__in=first).values(*key).annotate(n=Count("id")):
+            found[tuple(row[k] for k in key)]["orders"] = row["n"]
+        if name == "OmzetByOrigin":
+            for row in found.values():
+                row["attribution_id"] = row.pop("attr")
+        target = model[name]
+        target._base_manager.bulk_create([target(**row) for row in found.values()], batch_size=1000)
 
 
 def _rebuild_buyers(expo_ids: Sequence[int] | None, ledger: Any, model: dict[str, Any]) -> None:

@@ -184,6 +184,9 @@ def test_after_closing_a_purchase_lands_in_the_mall_and_the_expo_omzet_stays(
     (summary,) = reports.office_comparison([expo])
     assert (summary.omzet, summary.mall_omzet, summary.total) == (own, mall, own + mall)
     assert summary.transactions == 1
+    # Each vendor's own figures: its booth's omzet at the expo, its mall's apart.
+    mine = {f.expo.pk: f for f in reports.vendor_figures(booths[1].vendor)}[expo.pk]
+    assert (mine.omzet, mine.mall_omzet) == (0, mall)
 
 
 def test_the_mall_stage_needs_a_later_date_and_an_organiser_of_the_office(

@@ -89,7 +89,8 @@ def office_comparison(expos: list[Expo]) -> list[ExpoSummary]:
 class VendorExpoFigures:
     expo: Expo
     booth: Booth
-    omzet: int = 0
+    omzet: int = 0  # at the expo itself; its mall's after closing apart
+    mall_omzet: int = 0
     sales: int = 0
     refunds: int = 0
     orders: int = 0
@@ -117,7 +118,7 @@ def vendor_figures(vendor: Vendor) -> list[VendorExpoFigures]:
     rows = {b.expo_id: VendorExpoFigures(expo=b.expo, booth=b) for b in booths}
     for row in (
         OmzetByBooth.objects.filter(vendor=vendor)
-        .values("expo_id")
+        .values("expo_id", is_mall=Q(channel=Channel.MALL))
         .annotate(
             sales=Sum("sales"),
             refunds=Sum("refunds"),
@@ -128,6 +129,9 @@ def vendor_figures(vendor: Vendor) -> list[VendorExpoFigures]:
     ):
         item = rows.get(row["expo_id"])
         if item is None:
+            continue
+        if row["is_mall"]:
+            item.mall_omzet = (row["sales"] or 0) + (row["refunds"] or 0)
             continue
         item.sales = row["sales"] or 0
         item.refunds = row["refunds"] or 0

@@ -37,3 +37,8 @@ class PaymentsConfig(AppConfig):
         places.register("booth_aside", "payments/quotes/_booth_ask.html", order=120)
         places.register("vendor_tabs", "payments/quotes/_vendor_tab.html", order=25)
         places.register("user_menu", "payments/quotes/_user_menu.html", order=70)
+        # A new request for quotation (told by booths) is mailed to the vendor's members.
+        from expo.signals import happened
+        from payments.quotations import notify as quotation_mail
+
+        happened.connect(quotation_mail.on_happened, dispatch_uid="payments.quotations.mail")

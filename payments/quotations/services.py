@@ -32,6 +32,7 @@ from payments.models import (
     ShippingMethod,
     ShippingTerms,
 )
+from payments.quotations import notify
 from payments.services import locks, stock
 from payments.services.cancellation import order_cancel
 from payments.services.codes import random_code
@@ -148,6 +149,7 @@ def quotation_send(
         total=total,
     )
     happened.send(sender=Quotation, event="payments.quotation.sent", obj=quotation)  # the bell
+    notify.quotation_sent(quotation)
     return quotation
 
 
@@ -265,6 +267,7 @@ def quotation_ask_revision(*, quotation: Quotation, by: User, note: str) -> Quot
         expo_id=quotation.expo_id,
     )
     happened.send(sender=Quotation, event="payments.quotation.revision_asked", obj=quotation)
+    notify.quotation_answered(quotation)
     return quotation
 
 
@@ -414,6 +417,7 @@ def _accept(
         order=order.code,
         first_payment=first,
     )
+    notify.quotation_answered(quotation)
     return order, payment
 
 

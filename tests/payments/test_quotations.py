@@ -269,3 +269,21 @@ def test_others_cannot_touch_a_quotation(
             action()
     quotation.refresh_from_db()
     assert quotation.status == "sent" and not Order.objects.exists()
+
+
+def test_each_side_is_mailed_in_its_language(
+    booth_a, sambal, importer, vendor_user, details, mailoutbox, django_capture_on_commit_callbacks
+):
+    vendor_user.language = "id"
+    vendor_user.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        request = ask(booth_a, importer)
+    [to_vendor] = mailoutbox
+    assert to_vendor.to == [vendor_user.email] and request.code in to_vendor.subject
+    assert f"/vendor/{booth_a.vendor.slug}/quotes/{request.code}/" in to_vendor.body
+    with django_capture_on_commit_callbacks(execute=True):
+        quotation = offer(request, vendor_user)
+    assert mailoutbox[-1].to == [importer.email] and quotation.code in mailoutbox[-1].body
+    with django_capture_on_commit_callbacks(execute=True):
+        quotes.quotation_ask_revision(quotation=quotation, by=importer, note="Rp 29.000?")
+    assert mailoutbox[-1].to == [vendor_user.email] and "Rp 29.000?" in mailoutbox[-1].body

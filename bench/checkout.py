@@ -2,18 +2,23 @@
 items, and does it ever sell an item twice?
 
     .venv/bin/python bench/checkout.py [--buyers 50] [--products 20] [--stock 10] [--hot 3]
-                                       [--hot-share 0.8] [--postgres URL]
+                                       [--hot-share 0.8] [--postgres URL] [--processes 1]
+                                       [--redis | --no-redis] [--profile none|counts|cprofile]
+                                       [--profile-out DIR]
 
 Starts its own PostgreSQL server (initdb + pg_ctl in a temporary folder, on a free 127.0.0.1
 port; as root it runs as the ``postgres`` user), or, with ``--postgres``, creates a fresh database
 on that server. Migrates, seeds an open expo with ``--products`` products (``--stock`` each, the
-organiser's collecting account for bank transfers), collects the static files and starts Daphne
-with DEBUG off on a free port (bench/_common.daphne).
+organiser's collecting account for bank transfers), collects the static files and starts
+``--processes`` Daphne processes with DEBUG off, each on a free port (bench/_common.DaphneServer);
+buyer n uses process n mod N, as a load balancer spreading visitors would. With ``--redis`` (the
+default with more than one process) it starts a Redis of its own for the cache, so the processes
+share the catalogue versions as in production.
 
 Then ``--buyers`` buyers, each a thread with its own HTTP session and cookie jar, shop like a
 browser: open the product pages of 1–3 products (most of them among the ``--hot`` first, so buyers
-collide), add each to the cart (POST /cart/add/, with the CSRF token of the page), open
-/checkout/<expo>/ and read the subtotal the page states. All wait at a barrier, then place their
+collide), add each to the cart (POST /cart/add/, with the CSRF token of the page), open the cart
+(/cart/), open /checkout/<expo>/ and read the subtotal the page states. All wait at a barrier, then place their
 orders at the same moment with the bank-transfer provider (POST /checkout/<expo>/). A redirect to
 /orders/<code>/ is an order placed; the checkout page again with "sold out" (or "only n left") is
 a clear sold-out answer; the page's "busy, try again" is retried as it asks the buyer to;
@@ -24,15 +29,24 @@ The server runs as behind the production TLS proxy: requests carry ``X-Forwarded
 and an ``Origin``, and the buyers' cookie jars send the (Secure) session and CSRF cookies back over
 the plain HTTP of 127.0.0.1. The buyers run on the same machine and take some of its CPU.
 
-Measured: orders placed per second over the race (from the barrier to the last answer) and the
-latency of the checkout POST. Checked afterwards on the database: no product sold more than its
+Measured: orders placed per second over the race (from the barrier to the last answer), the
+latency of the checkout POST and of the pages, and the servers' CPU time during the race (user +
+system, from /proc, of every Daphne process) divided by the checkout POSTs answered: the CPU per
+checkout (sold-out answers included, which render the checkout page again). The backends of our
+own PostgreSQL are counted too (a lower bound: a backend that ends within the race is missed).
+``--profile counts`` puts bench/_request_profile.py's middleware first in the bench server (never
+in the project's settings) and prints, per kind of request, the SQL queries, the time in the
+database and the view thread's CPU; ``--profile cprofile`` also runs each request under cProfile
+timed by the thread's CPU clock and prints where the checkout POST's CPU goes (``--profile-out``
+keeps the .pstats files). The profiler costs CPU itself: compare CPU figures without it. Checked afterwards on the database: no product sold more than its
 stock (``oversold`` = Σ max(0, sold − starting stock)), stock + sold = the starting stock for every
 product, every placed order paid, and one ledger sale per paid line.
 
-The last line printed is one JSON object: {"buyers", "orders_per_s", "p95_ms", "oversold",
-"sold_out_answers", "paid_orders", "errors", ...}. Exit status: 0 when nothing was oversold and
-there was no error, 2 otherwise, 1 when setup failed. Everything it started (PostgreSQL, Daphne)
-is stopped and every temporary file removed, always.
+The last line printed is one JSON object: {"buyers", "processes", "orders_per_s", "p95_ms",
+"cpu_ms_per_checkout", "oversold", "sold_out_answers", "paid_orders", "errors", "page_p95_ms",
+"load_before", "load_after", ...} (load averages: the machine's, to judge the noise). Exit status: 0 when nothing was oversold and
+there was no error, 2 otherwise, 1 when setup failed. Everything it started (PostgreSQL, Redis,
+Daphne) is stopped and every temporary file removed, always.
 """
 
 from __future__ import annotations

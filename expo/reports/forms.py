@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from booths.models import Booth, Vendor
+from booths.models import Booth, QuoteRequest, Vendor
 from expo.countries import is_country_code
 from expo.reports import selectors
 from expo.reports import services as report_services
@@ -37,9 +37,18 @@ class DealForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    quote_request = forms.ModelChoiceField(
+        queryset=QuoteRequest.objects.none(),
+        required=False,
+        label=gettext_lazy("From a request for quotation (optional)"),
+    )
 
     def __init__(self, *args: Any, vendor: Vendor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["quote_request"].queryset = QuoteRequest.objects.filter(vendor=vendor)
+        self.fields["quote_request"].label_from_instance = lambda r: (
+            f"{r.code} · {r.buyer_company or r.buyer_country}"
+        )
         booths = selectors.vendor_booths(vendor=vendor)
         self.fields["booth"].queryset = booths
         if len(booths) == 1:
@@ -61,6 +70,7 @@ class DealForm(forms.Form):
             estimated_value=c["estimated_value"],
             status=c["status"],
             note=c.get("note") or "",
+            quote_request_id=c["quote_request"].pk if c.get("quote_request") else None,
         )
 
     @staticmethod
@@ -74,6 +84,7 @@ class DealForm(forms.Form):
             "estimated_value": deal.estimated_value,
             "status": deal.status,
             "note": deal.note,
+            "quote_request": deal.quote_request_id,
         }
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
-from booths.models import Booth
+from booths.models import Booth, QuoteRequest
 from expo import permissions
 from expo.models import Expo, Office, User
 from expo.reports.models import ApiToken, PotentialDeal, ReportJob
@@ -34,6 +34,9 @@ class DealInput:
     estimated_value: int
     status: str
     note: str = ""
+    # The request for quotation the deal came from, if any (the funnel then counts its
+    # quotation instead of this estimate).
+    quote_request_id: int | None = None
 
 
 # What a vendor states about a deal: a change to any of these needs the deal verified again.
@@ -51,6 +54,16 @@ def _apply(deal: PotentialDeal, data: DealInput) -> None:
     deal.estimated_value = data.estimated_value
     deal.status = data.status
     deal.note = data.note.strip()
+    if (
+        data.quote_request_id is not None
+        and not QuoteRequest.objects.filter(
+            pk=data.quote_request_id, vendor_id=deal.vendor_id, expo_id=deal.expo_id
+        ).exists()
+    ):
+        raise ValidationError(
+            _("Choose one of your requests for quotation at this expo."), code="quote_request"
+        )
+    deal.quote_request_id = data.quote_request_id
     deal.full_clean(exclude=["expo", "booth", "vendor", "verified_by", "created_by"])
 
 
@@ -89,6 +102,7 @@ def deal_update(*, deal: PotentialDeal, data: DealInput, by: User) -> PotentialD
         update_fields=[
             *DEAL_TERMS,
             "note",
+            "quote_request",
             "verification",
             "verified_by",
             "verified_at",

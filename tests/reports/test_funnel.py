@@ -222,3 +222,37 @@ def test_a_deal_accepted_after_closing_stays_with_its_expo(
     quotation.revisions.update(valid_until=timezone.localdate() + timedelta(days=3))
     _pay(accept(quotation, buyer), organiser)
     assert expo_funnel(expo).realised == 60_000_000
+
+
+def test_a_vendor_ties_a_recorded_deal_to_its_request(
+    client, expo, stocked, vendor_users, make_user
+):
+    from django.core.exceptions import ValidationError
+
+    buyer = business_buyer(make_user)
+    mine = ask(stocked[0], buyer)
+    theirs = ask(stocked[1], buyer)
+    data = report_services.DealInput(
+        buyer_company="Doha Fine Foods",
+        buyer_country="QA",
+        product="Sambal",
+        estimated_value=50_000_000,
+        status="negotiating",
+        quote_request_id=mine.pk,
+    )
+    deal = report_services.deal_record(booth=stocked[0], data=data, by=vendor_users[stocked[0].pk])
+    assert deal.quote_request == mine
+    assert expo_funnel(expo).recorded_count == 0  # counted through its request, not again
+    from dataclasses import replace
+
+    with pytest.raises(ValidationError):
+        report_services.deal_record(
+            booth=stocked[0],
+            data=replace(data, quote_request_id=theirs.pk),
+            by=vendor_users[stocked[0].pk],
+        )
+    client.force_login(vendor_users[stocked[0].pk])
+    page = client.get(
+        reverse("vendor_reports:deals", args=[stocked[0].vendor.slug])
+    ).content.decode()
+    assert mine.code in page and theirs.code not in page

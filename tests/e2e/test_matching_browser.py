@@ -53,6 +53,8 @@ def test_tokyo_buyer_requests_a_slot_and_the_vendor_accepts(daphne_server, conte
     tokyo = context_in("Asia/Tokyo")
     sign_in(tokyo, daphne_server, buyer)
     tokyo.goto(f"{daphne_server.url}/expos/{expo.slug}/booths/{stand.booth.slug}/")
+    tokyo.get_by_test_id("book-meeting").scroll_into_view_if_needed()
+    shot(tokyo, "booth")
     tokyo.get_by_test_id("book-meeting").click()
     expect(tokyo.get_by_test_id("slot-zone")).to_have_text("Asia/Tokyo")
     slots = tokyo.get_by_test_id("slot")
@@ -91,7 +93,7 @@ def test_tokyo_buyer_requests_a_slot_and_the_vendor_accepts(daphne_server, conte
 
     # The buyer's menu leads to the business profile; the organiser's tab to the settings.
     tokyo.goto(f"{daphne_server.url}/meetings/")
-    expect(tokyo.get_by_text("Kopi Gayo Wine")).to_be_visible()
+    expect(tokyo.locator("main").get_by_role("link", name="Kopi Gayo Wine")).to_be_visible()
     tokyo.goto(f"{daphne_server.url}/accounts/business/")
     expect(tokyo.get_by_test_id("consent-standing")).to_be_visible()
     shot(tokyo, "profile")

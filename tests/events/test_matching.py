@@ -639,3 +639,10 @@ def test_the_email_is_in_the_recipients_language(stand, tokyo, django_capture_on
     (message,) = [m for m in mail.outbox if m.to == [stand.member.email]]
     assert message.body.startswith("Halo Kopi,")
     assert "10:00–10:30 WIB" in message.body
+
+
+def test_a_guest_sees_slots_in_the_zone_their_browser_reported(client, settings, stand):
+    client.cookies[settings.TIMEZONE_COOKIE_NAME] = "Europe/London"
+    url = reverse("events:booth_slots", args=[stand.booth.expo.slug, stand.booth.slug])
+    page = client.get(url).content.decode()
+    assert "04:00–04:30" in page and "Europe/London" in page

@@ -42,7 +42,7 @@ def deal_world(daphne_server, make_expo, make_booth, make_organiser, make_user):
     buyers.buyer_profile_save(
         user=buyer, company="Brooklyn Pantry LLC", country="US", buyer_type="importer", consent=True
     )
-    return expo, booth, vendor, buyer
+    return expo, booth, vendor, buyer, organiser
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def shot(page: Page, name: str) -> None:
 def test_rfq_to_card_payment_in_two_browsers(
     page: Page, new_york: Page, daphne_server: DaphneServer, deal_world
 ):
-    expo, booth, vendor, buyer = deal_world
+    expo, booth, vendor, buyer, organiser = deal_world
     server = daphne_server
     buyer_page, vendor_page = new_york, page
 
@@ -137,3 +137,19 @@ def test_rfq_to_card_payment_in_two_browsers(
     shot(vendor_page, "4-vendor-paid")
     buyer_page.goto(f"{server.url}/quotes/{request.code}/")
     shot(buyer_page, "5-buyer-paid")
+
+    # The buyer is now the vendor's lead (asked, bought), with the profile they share.
+    vendor_page.get_by_test_id("nav-leads").click()
+    row = vendor_page.get_by_test_id("lead-row")
+    expect(row).to_contain_text("Ann Importer")
+    expect(row).to_contain_text("Brooklyn Pantry LLC")
+    shot(vendor_page, "6-vendor-leads")
+
+    # The organiser's dashboard: the funnel, and leads as a count per booth.
+    vendor_page.context.clear_cookies()
+    sign_in(vendor_page, server, organiser)
+    vendor_page.goto(f"{server.url}/manage/expos/{expo.slug}/dashboard/")
+    expect(vendor_page.get_by_test_id("funnel-realised")).to_contain_text("56.000.000")
+    expect(vendor_page.get_by_test_id("booth-leads")).to_contain_text("Sambal Bu Rudy")
+    assert "Ann Importer" not in vendor_page.get_by_test_id("funnel").inner_text()
+    vendor_page.get_by_test_id("funnel").screenshot(path=str(ARTIFACTS / "quotation-7-funnel.png"))

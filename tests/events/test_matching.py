@@ -646,3 +646,21 @@ def test_a_guest_sees_slots_in_the_zone_their_browser_reported(client, settings,
     url = reverse("events:booth_slots", args=[stand.booth.expo.slug, stand.booth.slug])
     page = client.get(url).content.decode()
     assert "04:00–04:30" in page and "Europe/London" in page
+
+
+def test_vendor_meetings_page_queries_do_not_grow(client, expo, stand, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("events:vendor_meetings", args=[stand.vendor.slug])
+    request(stand, make_business_buyer(name="First"), 10)
+    client.force_login(stand.member)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for hour in range(12, 16):
+        publish(stand, wib(hour), wib(hour + 1), member=add_member(stand, name=f"M{hour}"))
+        request(stand, make_business_buyer(name=f"B{hour}"), hour)
+    with django_assert_num_queries(len(small.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count("Requested") >= 5

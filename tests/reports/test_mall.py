@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from booths.models import Product
 from events import services as event_services
-from events.models import Inquiry
+from events.models import Inquiry, LiveSession
 from events.rooms import Room
 from expo import services as expo_services
 from expo import timebox
@@ -266,3 +266,28 @@ def test_in_the_mall_the_hall_says_so_chat_is_closed_and_questions_are_open(
         room=Room("inquiry", inquiry.pk), body="Kirim ke Osaka?", by=buyer
     )
     assert thread.pk is not None
+
+
+def test_in_the_mall_a_session_shows_its_replay_and_its_vendor_may_still_set_one(
+    client, expo, booths, make_vendor_user
+):
+    start = timezone.now() - timedelta(days=2)
+    session = LiveSession.objects.create(
+        booth=booths[0],
+        title_en="Batik demo",
+        title_id="Demo batik",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        stream_url="https://youtu.be/dQw4w9WgXcQ",
+    )
+    _into_mall(expo)
+    vendor = make_vendor_user(booths[0])
+    event_services.session_update(
+        session=session, by=vendor, replay_url="https://youtu.be/aqz-KE-bpKQ", title_en="Changed"
+    )
+    session.refresh_from_db()
+    assert session.replay_url == "https://youtu.be/aqz-KE-bpKQ"
+    assert session.title_en == "Batik demo"  # after closing only the replay link changes
+    page = client.get(reverse("events:session", args=[expo.slug, session.pk]))
+    assert page.status_code == 200
+    assert b"aqz-KE-bpKQ" in page.content  # the replay, embedded or linked

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booths.models import Booth, VendorMembership
@@ -53,6 +54,9 @@ def matching_configure(
     matching.starts_at, matching.ends_at = starts_at, ends_at
     matching.updated_by = by
     matching.save()
+    # The booth pages' cached bodies (their "Book a meeting" card) are keyed on the expo's last
+    # change: touch it so they follow matching on or off at once.
+    Expo.objects.filter(pk=expo.pk).update(updated_at=timezone.now())
     audit_log(
         action="events.matching.configured",
         obj=matching,

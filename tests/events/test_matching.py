@@ -361,8 +361,11 @@ def test_organiser_turns_matching_on_inside_the_time_box(client, expo):
     assert "while the expo is open" in reply.content.decode()
     expo.matching.refresh_from_db()
     assert expo.matching.meeting_minutes == 30
+    before = expo.updated_at
     reply = client.post(url, {**outside, "starts_at": "2027-06-02T09:00"})
     assert reply.status_code == 302
+    expo.refresh_from_db()
+    assert expo.updated_at > before  # the booth pages' cached bodies follow
     expo.matching.refresh_from_db()
     assert (expo.matching.meeting_minutes, expo.matching.starts_at) == (20, wib(9))
 
@@ -664,3 +667,17 @@ def test_vendor_meetings_page_queries_do_not_grow(client, expo, stand, django_as
     with django_assert_num_queries(len(small.captured_queries)):
         page = client.get(url)
     assert page.content.decode().count("Requested") >= 5
+
+
+def test_the_booth_page_offers_a_meeting_while_matching_is_on(client, expo, stand):
+    from events.matching import availability
+    from expo.services import office_add_organiser
+
+    url = reverse("booths:booth", args=[expo.slug, stand.booth.slug])
+    assert 'data-testid="book-meeting"' in client.get(url).content.decode()
+    organiser = make_user(name="Own Organiser")
+    office_add_organiser(office=expo.office, user=organiser)
+    availability.matching_configure(
+        expo=expo, by=organiser, enabled=False, meeting_minutes=30, cancel_cutoff_minutes=60
+    )
+    assert 'data-testid="book-meeting"' not in client.get(url).content.decode()

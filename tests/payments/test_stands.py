@@ -269,9 +269,7 @@ def test_only_the_expos_organisers_verify(client, booth_a, seller, expo, make_or
         with pytest.raises(PermissionDenied):
             offline.offline_sale_verify(sale=sale, by=who)
         client.force_login(who)
-        answer = client.post(
-            reverse("manage:stand_sale_verify", args=[expo.slug, sale.pk])
-        )
+        answer = client.post(reverse("manage:stand_sale_verify", args=[expo.slug, sale.pk]))
         assert answer.status_code == 403
     sale.refresh_from_db()
     assert not sale.is_verified
@@ -331,3 +329,22 @@ def test_verifying_by_a_sample_signs_off_the_whole_set_in_the_audit_log(
     split = reports.expo_dashboard(expo).split
     assert split.offline_verified == sum(s.total for s in sales)
     assert split.offline_unverified == 0
+
+
+def test_only_the_expos_organisers_set_the_venue_and_its_stands(
+    client, expo, stand, seller, make_organiser
+):
+    stranger = make_organiser(name="Another office")
+    for who in (seller, stranger):
+        with pytest.raises(PermissionDenied):
+            stand_services.venue_save(expo=expo, by=who, name="Elsewhere")
+        with pytest.raises(PermissionDenied):
+            stand_services.stands_add(venue=stand.venue, by=who, count=1)
+        with pytest.raises(PermissionDenied):
+            stand_services.stand_assign(stand=stand, by=who, booth=None)
+        client.force_login(who)
+        assert client.get(reverse("manage:stands", args=[expo.slug])).status_code == 403
+        assert client.get(reverse("manage:stand_sales", args=[expo.slug])).status_code == 403
+    stand.refresh_from_db()
+    assert stand.booth is not None and stand.venue.name == "PRPP Semarang"
+    assert Stand.objects.count() == 2

@@ -1,7 +1,8 @@
 """A meeting's video call in real browsers against the real server: the vendor and the buyer, each
 in a Chromium context of their own with fake camera and microphone, join the meeting room and reach
 a connected RTCPeerConnection on loopback (no STUN or TURN); the vendor turns its camera off and
-the buyer's page shows it; the buyer reloads and the call connects again by itself.
+the buyer's page shows it; the buyer mutes and shares a screen and the vendor's page shows it; the
+buyer reloads and the call connects again by itself.
 
 Every wait is for a condition (data attributes call.js keeps: the section's ``data-connected``,
 each tile's ``data-connection`` and ``data-camera``), with generous bounds: the machine is shared.
@@ -50,7 +51,22 @@ def _signed_in(browser: Browser, server: DaphneServer, user) -> tuple[BrowserCon
     )
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
+    page.console = []  # what the page said, shown when the test fails
+    page.on("console", lambda msg: page.console.append(f"[{msg.type}] {msg.text}"))
+    page.on("pageerror", lambda exc: page.console.append(f"[pageerror] {exc}"))
     return context, page
+
+
+def _state(page: Page) -> str:
+    """The call's section and tiles as call.js left them, and the page's console."""
+    try:
+        tiles = page.evaluate(
+            "JSON.stringify([document.querySelector('[data-call]')?.dataset,"
+            " ...[...document.querySelectorAll('[data-peer]')].map((t) => t.dataset)])"
+        )
+    except Exception as exc:  # the page may be gone; the rest still helps
+        tiles = repr(exc)
+    return f"{page.url}\n{tiles}\n" + "\n".join(page.console[-40:])
 
 
 @pytest.fixture
@@ -107,6 +123,17 @@ def test_two_browsers_call_see_the_camera_go_off_and_reconnect_after_a_reload(
         expect(remote.locator(".call-tile-off")).to_be_visible()
         expect(remote.locator(".call-off-text")).to_have_text("Camera off")
 
+        # The buyer mutes and shows a screen (a catalogue): the vendor's page says so.
+        buyer_page.get_by_test_id("call-mic").click()
+        vendor_remote = vendor_page.locator("[data-remote]")
+        expect(vendor_remote).to_have_attribute("data-mic", "off", timeout=WAIT_MS)
+        expect(vendor_remote.locator(".call-muted")).to_be_visible()
+        buyer_page.get_by_test_id("call-share").click()
+        expect(vendor_remote).to_have_attribute("data-screen", "on", timeout=WAIT_MS)
+        buyer_page.get_by_test_id("call-share").click()
+        expect(vendor_remote).to_have_attribute("data-screen", "off", timeout=WAIT_MS)
+        expect(vendor_remote).to_have_attribute("data-connection", "connected")
+
         # The buyer reloads: the page joins again by itself, and both sides connect again.
         buyer_page.reload()
         expect(buyer_page.locator("[data-call]")).to_have_attribute(
@@ -118,6 +145,9 @@ def test_two_browsers_call_see_the_camera_go_off_and_reconnect_after_a_reload(
         expect(buyer_page.locator("[data-remote]")).to_have_attribute(
             "data-camera", "off", timeout=WAIT_MS
         )
+    except BaseException:
+        print("vendor:", _state(vendor_page), "\nbuyer:", _state(buyer_page), sep="\n")
+        raise
     finally:
         vendor_context.close()
         buyer_context.close()

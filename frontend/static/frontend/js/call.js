@@ -5,7 +5,10 @@
 // ICE servers); call.joined / call.state / call.left about the others; call.signal carries one
 // offer, answer or ICE candidate to one peer. Each pair negotiates with the "perfect negotiation"
 // pattern: both sides may offer at any time; on a collision the polite one (the lower peer id)
-// rolls back and answers, the impolite one ignores the other's offer.
+// rolls back and answers, the impolite one ignores the other's offer. Collisions are rare: the
+// peers already in the call offer to a newcomer (on its call.joined), and the newcomer waits for
+// their offers; later changes (a new device, sharing a screen with no camera, an ICE restart) may
+// come from either side.
 //
 // A tab that reloads joins again by itself (sessionStorage remembers that it was in the call and
 // with which devices); a socket that reconnects joins again once its room is resumed. Every name
@@ -17,6 +20,12 @@ import { join, onStatus, send } from "./socket.js";
 
 const STORE = "umkm.call.";
 const RESTART_GIVE_UP_MS = 20000;
+// A connection still not up after this long gets new ICE candidates (the impolite side first; the
+// polite one after twice as long, so that the two seldom restart at once). Chromium sometimes
+// gathers no candidate after rolling its offer back in a collision: this gets it going again.
+const STALL_MS = 8000;
+// A peer announced (call.state) whose offer has not come after this long: offer to it instead.
+const OFFER_WAIT_MS = 4000;
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -42,6 +51,7 @@ class PeerLink {
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.restarted = 0;
+    this.since = Date.now();
     this.queue = Promise.resolve();
     this.remote = new MediaStream();
     this.tile = call.tile(peer, info, false);
@@ -75,7 +85,24 @@ class PeerLink {
       if (candidate) call.signal(peer, { candidate: candidate.toJSON() });
     };
     pc.onconnectionstatechange = () => this.connectionChanged();
+    // For people who look into a call that does not connect (and for the tests).
+    pc.onsignalingstatechange = () => {
+      this.tile.dataset.signaling = pc.signalingState;
+    };
+    pc.oniceconnectionstatechange = () => {
+      this.tile.dataset.ice = pc.iceConnectionState;
+    };
     this.tile.dataset.connection = pc.connectionState;
+    this.watchdog = setInterval(() => this.unstall(), STALL_MS / 2);
+  }
+
+  unstall() {
+    const pc = this.pc;
+    if (pc.connectionState !== "new" && pc.connectionState !== "connecting") return;
+    if (Date.now() - this.since < (this.polite ? 2 : 1) * STALL_MS || pc.signalingState !== "stable") return;
+    this.since = Date.now();
+    this.tile.dataset.restarts = String(Number(this.tile.dataset.restarts || 0) + 1);
+    pc.restartIce(); // negotiationneeded: a new offer with new ICE credentials and candidates
   }
 
   connectionChanged() {
@@ -113,6 +140,7 @@ class PeerLink {
   }
 
   receive(data) {
+    this.tile.dataset.received = String(Number(this.tile.dataset.received || 0) + 1);
     // One signal at a time, in order: each step awaits the one before.
     this.queue = this.queue.then(() => this.handle(data)).catch((err) => console.warn("call: signal failed", err));
   }
@@ -149,6 +177,7 @@ class PeerLink {
   }
 
   close() {
+    clearInterval(this.watchdog);
     this.pc.onconnectionstatechange = null;
     this.pc.close();
     this.tile.remove();
@@ -503,6 +532,8 @@ class Call {
   }
 
   signal(to, data) {
+    const link = this.links.get(to);
+    if (link) link.tile.dataset.sent = String(Number(link.tile.dataset.sent || 0) + 1);
     send({ type: "call.signal", room: this.room, to, data });
   }
 
@@ -511,9 +542,18 @@ class Call {
     if (!link) {
       link = new PeerLink(this, peer, this.infos.get(peer) || {});
       this.links.set(peer, link);
+      if (this.infos.has(peer)) this.describe(peer, this.infos.get(peer));
       this.counted();
     }
     return link;
+  }
+
+  awaitOffer(peer) {
+    // A peer already in the call, announced to this newcomer: its offer is on the way. Should it
+    // not come (the peer missed this tab's call.joined), this tab offers itself.
+    setTimeout(() => {
+      if (this.want && this.me !== null && this.infos.has(peer) && !this.links.has(peer)) this.link(peer);
+    }, OFFER_WAIT_MS);
   }
 
   drop(peer) {
@@ -541,6 +581,7 @@ class Call {
         // A new seat: connections made under an old peer id are dead to the others.
         this.links.forEach((link) => link.close());
         this.links.clear();
+        this.infos.clear();
         this.me = frame.peer;
         this.iceServers = Array.isArray(frame.ice_servers) ? frame.ice_servers : [];
         this.root.dataset.peer = String(frame.peer);
@@ -552,10 +593,15 @@ class Call {
       case "call.state":
         if (this.me === null || frame.peer === this.me || !this.want) break;
         this.infos.set(frame.peer, frame);
-        this.link(frame.peer);
+        if (frame.type === "call.joined") {
+          // Someone new: this tab connects to them (and offers), and tells them how its
+          // microphone and camera are. The newcomer waits for the offers: no collision.
+          this.link(frame.peer);
+          this.announce();
+        } else if (!this.links.has(frame.peer)) {
+          this.awaitOffer(frame.peer);
+        }
         this.describe(frame.peer, frame);
-        // Someone new: tell them how this tab's microphone and camera are.
-        if (frame.type === "call.joined") this.announce();
         break;
       case "call.signal":
         if (this.me === null || !this.want || typeof frame.from !== "number") break;
@@ -574,6 +620,7 @@ class Call {
 
   failed(frame) {
     if (!frame.code) return;
+    console.warn("call: refused", frame.code, frame.message);
     if (frame.code === "call_not_joined" && this.want) {
       this.sendJoin(); // the server lost this tab's seat (it restarted): take one again
       return;

@@ -47,7 +47,9 @@ class QuoteRequest(models.Model):
 
     code = models.CharField(_("request number"), max_length=16, unique=True)
     expo = models.ForeignKey("expo.Expo", on_delete=models.PROTECT, related_name="quote_requests")
-    booth = models.ForeignKey("booths.Booth", on_delete=models.PROTECT, related_name="quote_requests")
+    booth = models.ForeignKey(
+        "booths.Booth", on_delete=models.PROTECT, related_name="quote_requests"
+    )
     vendor = models.ForeignKey(
         "booths.Vendor", on_delete=models.PROTECT, related_name="quote_requests"
     )

@@ -127,7 +127,9 @@ class QuotationRevision(models.Model):
             models.UniqueConstraint(fields=["quotation", "number"], name="one_revision_number"),
             models.CheckConstraint(
                 condition=models.Q(payment_terms="full", deposit_percent=0)
-                | models.Q(payment_terms="deposit", deposit_percent__gte=1, deposit_percent__lte=90),
+                | models.Q(
+                    payment_terms="deposit", deposit_percent__gte=1, deposit_percent__lte=90
+                ),
                 name="revision_deposit_matches_terms",
             ),
         ]

@@ -151,3 +151,30 @@ def test_two_browsers_call_see_the_camera_go_off_and_reconnect_after_a_reload(
     finally:
         vendor_context.close()
         buyer_context.close()
+
+
+def test_a_browser_that_cannot_call_is_given_the_vendors_link(
+    call_browser: Browser, daphne_server: DaphneServer, make_expo, make_booth, make_user
+):
+    booth = make_booth(make_expo("open"), name="Batik Sekar")
+    vendor = make_user(name="Budi Vendor")
+    VendorMembership.objects.create(vendor=booth.vendor, user=vendor)
+    buyer = make_user(name="Emma Buyer")
+    meeting = make_meeting(
+        booth, buyer=buyer, vendor_user=vendor, external_link="https://meet.example.com/batik"
+    )
+    context, page = _signed_in(call_browser, daphne_server, buyer)
+    try:
+        # An old browser: no WebRTC at all.
+        context.add_init_script("delete window.RTCPeerConnection;")
+        page.goto(f"{daphne_server.url}/meetings/{meeting.pk}/room/")
+        expect(page.locator("[data-call]")).to_have_attribute("data-call-state", "unsupported")
+        link = page.get_by_test_id("external-link")
+        expect(link).to_be_visible()
+        expect(link).to_have_attribute("href", "https://meet.example.com/batik")
+        expect(page.get_by_test_id("call-join")).to_be_hidden()
+    except BaseException:
+        print("buyer:", _state(page), sep="\n")
+        raise
+    finally:
+        context.close()

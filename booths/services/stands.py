@@ -55,9 +55,7 @@ def stands_add(*, venue: Venue, by: User, count: int) -> list[Stand]:
     Venue.objects.select_for_update().filter(pk=venue.pk).first()  # one numbering at a time
     last = venue.stands.aggregate(last=Max("number"))["last"] or 0
     if last + count > MAX_STANDS:
-        raise ValidationError(
-            {"count": _("A venue has at most %(n)s stands.") % {"n": MAX_STANDS}}
-        )
+        raise ValidationError({"count": _("A venue has at most %(n)s stands.") % {"n": MAX_STANDS}})
     stands = [Stand.objects.create(venue=venue, number=last + i) for i in range(1, count + 1)]
     audit_log(
         action="booths.stands.added",

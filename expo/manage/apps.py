@@ -15,3 +15,4 @@ class ManageConfig(AppConfig):
         places.register("organiser_tabs", "manage/_tab_overview.html", order=10)
         places.register("organiser_tabs", "manage/_tabs_expo.html", order=30)
         places.register("organiser_tabs", "manage/hybrid/_tab.html", order=55)
+        places.register("organiser_tabs", "manage/matchmaking/_tab.html", order=46)

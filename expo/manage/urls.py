@@ -7,7 +7,7 @@ application's private documents (``kind`` nib, permit or halal) and product phot
 
 from django.urls import include, path, re_path
 
-from expo.manage import grading, hybrid, views
+from expo.manage import grading, hybrid, matchmaking, views
 
 app_name = "manage"
 
@@ -41,6 +41,7 @@ urlpatterns = [
         name="stand_sale_verify",
     ),
     path("expos/<slug:slug>/rubric/", grading.rubric, name="rubric"),
+    path("expos/<slug:slug>/matchmaking/", matchmaking.matchmaking, name="matchmaking"),
     path("expos/<slug:slug>/dashboard/", include("expo.reports.urls")),
     path("applications/<int:application_id>/", views.application, name="application"),
     path(

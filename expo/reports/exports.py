@@ -144,6 +144,7 @@ def dashboard_tables(board: reports.Dashboard, deals: list[PotentialDeal]) -> li
         ),
         _deals(deals),
         funnel_table(board.expo),
+        meetings_table(board.expo),
     ]
 
 
@@ -194,6 +195,37 @@ def funnel_table(expo: Expo) -> Table:
             for r in figures.by[key]
         )
     return Table("funnel", _("Export deals: potential, agreed, realised"), columns, rows)
+
+
+def meetings_table(expo: Expo) -> Table:
+    """Business meetings requested, confirmed, held and no-shows, and their potential deals, in
+    all and per buyer country, sector and UMKM (expo.reports.figures.meetings)."""
+    from expo.reports.figures.meetings import meeting_figures
+
+    figures = meeting_figures(expo)
+    columns = [
+        _("Breakdown"),
+        _("Slice"),
+        _("Requested"),
+        _("Confirmed"),
+        _("Held"),
+        _("No-shows"),
+        _("Potential deals"),
+        _("Potential deals (Rp)"),
+    ]
+
+    def line(name: str, label: str, c: Any) -> list[Any]:
+        counts = [c.requested, c.confirmed, c.held, c.no_shows, c.deals]
+        return [name, label, *counts, Rupiah(c.deal_value)]
+
+    rows = [line(_("Expo"), expo.title, figures.total)]
+    for key, name in (
+        ("buyer_country", _("Buyer country")),
+        ("sector", _("Sector")),
+        ("vendor", _("UMKM")),
+    ):
+        rows.extend(line(name, c.label, c) for c in figures.by[key])
+    return Table("meetings", _("Business meetings"), columns, rows)
 
 
 def _booths(rows: list[reports.Row]) -> Table:
@@ -322,6 +354,7 @@ TABLE_SLUGS = (
     "hourly",
     "deals",
     "funnel",
+    "meetings",
 )
 
 

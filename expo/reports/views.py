@@ -34,7 +34,7 @@ from expo.reports import charts, exports, selectors
 from expo.reports import figures as reports
 from expo.reports import live as omzet_live
 from expo.reports import services as report_services
-from expo.reports.figures import funnel
+from expo.reports.figures import funnel, meetings
 from expo.reports.forms import DealForm, ReportForm, TokenForm, VerifyForm
 from expo.reports.models import PotentialDeal, ReportJob
 from expo.spreadsheets import csv_response
@@ -77,6 +77,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             **_board_context(board),
             "room": omzet_live.room_for(expo),
             **funnel.dashboard_context(expo),
+            **meetings.dashboard_context(expo),
         },
     )
 

@@ -26,10 +26,12 @@ from expo.reports.api.schemas import (
     Error,
     ExpoListItem,
     Funnel,
+    Meetings,
     Omzet,
 )
 from expo.reports.api.security import BearerToken, TokenRate
 from expo.reports.figures.funnel import expo_funnel as funnel_figures
+from expo.reports.figures.meetings import meeting_figures
 
 router = Router(auth=BearerToken(), throttle=TokenRate())
 
@@ -174,5 +176,28 @@ def expo_funnel(request: HttpRequest, slug: str) -> dict[str, Any]:
             )
         },
         "by": {key: [vars(row) for row in rows] for key, rows in funnel.by.items()},
+        "generated_at": timezone.now(),
+    }
+
+
+@read(
+    "/expos/{slug:slug}/meetings/",
+    name="expo_meetings",
+    operation_id="getExpoMeetings",
+    summary="One expo's business meetings by vendor, buyer country and sector",
+    ok=Meetings,
+    meaning="The expo's business meetings.",
+    errors=[401, 404, 429],
+)
+def expo_meetings(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """Meetings requested, confirmed, held and no-shows, with the potential deals recorded after
+    them, in all and per vendor, buyer country and sector."""
+    expo = _office_expo(request, slug)
+    figures = meeting_figures(expo)
+    return {
+        "expo": expo,
+        "currency": "IDR",
+        "total": vars(figures.total),
+        "by": {key: [vars(row) for row in rows] for key, rows in figures.by.items()},
         "generated_at": timezone.now(),
     }

@@ -271,3 +271,31 @@ class Funnel(Answer):
     median_first_quote_hours: float | None
     breakdowns: FunnelBreakdowns = Field(alias="by")
     generated_at: datetime
+
+
+# Business meetings (expo.reports.figures.meetings).
+
+
+class MeetingRow(Answer):
+    key: str = Field(description="Country code (empty without a business profile), or the id.")
+    label: str
+    requested: int = Field(description="Meetings asked for or proposed, whatever became of them.")
+    confirmed: int = Field(description="Agreed by both sides (then held, a no-show, or to come).")
+    held: int
+    no_shows: int
+    deals: int = Field(description="Potential deals the vendors recorded after the meetings.")
+    deal_value: Rupiah = Field(description="Their potential value: never omzet.")
+
+
+class MeetingBreakdowns(Answer):
+    by_vendor: list[MeetingRow] = Field(alias="vendor")
+    by_buyer_country: list[MeetingRow] = Field(alias="buyer_country")
+    by_sector: list[MeetingRow] = Field(alias="sector")
+
+
+class Meetings(Answer):
+    expo: Expo
+    currency: Literal["IDR"]
+    total: MeetingRow
+    breakdowns: MeetingBreakdowns = Field(alias="by")
+    generated_at: datetime

@@ -420,7 +420,8 @@ def test_query_counts_do_not_grow_with_the_hall(client, make_expo, make_booth, r
     assert measured[10] == measured[100]
     # expo, facets, the booths with their filter results, page, card products, photos
     assert measured[10]["hall"] == (6, 1)
-    assert measured[10]["booth"] == (4, 1)  # expo, booth with vendor, products, photos
+    # expo, booth with vendor, products, photos; the expo's business matching (its aside's card)
+    assert measured[10]["booth"] == (5, 1)
     assert measured[10]["product"] == (5, 1)  # expo, product with booth, photos, related, photos
     assert measured[10]["product"][1] == 1
     # expo, facets; the search: index fingerprint, synonyms, words near "product", scores; the

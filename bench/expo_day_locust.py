@@ -168,7 +168,8 @@ class Shopper(Browser):
             if placed.status_code != 302 or "/orders/" not in location:
                 placed.failure(f"{placed.status_code} {location or placed.text[:120]}")
                 return
-        self.page("order page", urlsplit(location).path)
+        target = urlsplit(location)  # the order's page (its query names the guest's order)
+        self.page("order page", target.path + (f"?{target.query}" if target.query else ""))
 
 
 class Socket:

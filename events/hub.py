@@ -11,7 +11,8 @@ each process holds one :class:`Hub` (per event loop) instead:
   is handed to every local socket's bounded outbox (:class:`events.outbox.Outbox`) as is: no
   per-recipient decoding, handler dispatch or database-connection cleanup (these frames touch no
   database); a room's frames of one turn of the event loop go out together, one write per socket;
-- :func:`broadcast` from a worker thread of the loop posts the frame without waiting for it;
+- :func:`broadcast` from a worker thread of the loop, on the in-memory layer, hands the frame to
+  the hub without waiting for it;
 - on the in-memory layer (one process by definition) the hub skips the layer altogether and delivers
   directly, so its per-receive expiry sweep never runs;
 - presence (how many sockets are in a room, across processes) is counted by the hub's
@@ -64,6 +65,9 @@ DELETIONS_MARGIN_SECONDS = 60.0
 REMEMBERED_IDS = 1000
 # The newest ids of a socket's history kept to tell a message it holds from one it lacks.
 RECENT_HISTORY_IDS = 16
+# A room's presence frames go to its sockets here at most once every (sockets / this) seconds, the
+# latest count (a big live session's arrivals would otherwise cost more writes than its chat).
+PRESENCE_WRITES_PER_SECOND = 2000
 
 
 class Socket(Protocol):
@@ -138,6 +142,10 @@ class LocalRoom:
     forgotten_up_to: int = 0
     # Frames delivered during this turn of the event loop, written together at its end.
     pending: list[tuple[int | None, Frame]] = field(default_factory=list)
+    # The latest presence frame waiting for its turn in a big room, and when one last went out.
+    presence_text: str | None = None
+    presence_timer: asyncio.TimerHandle | None = None
+    presence_at: float = 0.0
 
     @property
     def empty(self) -> bool:
@@ -182,9 +190,6 @@ class Hub:
         self._suspect = False
         self._probe_now = asyncio.Event()
         self._reconnects = PubSubReconnects(self.layer, self._layer_reconnected)
-        # Frames posted from other threads (see broadcast), published in order by one task.
-        self._outgoing: deque[tuple[str, str, int | None]] = deque()
-        self._publisher: asyncio.Task | None = None
 
     # --- Joining and leaving ---------------------------------------------------------------------
 
@@ -289,25 +294,6 @@ class Hub:
             self._layer_reconnected()
             raise
 
-    def post(self, room: str, text: str, message_id: int | None = None) -> None:
-        """:meth:`publish` without waiting (called on the hub's loop, for :func:`broadcast`):
-        frames posted are published one after the other, in order."""
-        if self.layer is None:
-            self.deliver(room, text, message_id)
-            return
-        self._outgoing.append((room, text, message_id))
-        if self._publisher is None or self._publisher.done():
-            self._publisher = self.loop.create_task(self._publish_posted())
-
-    async def _publish_posted(self) -> None:
-        while self._outgoing:
-            room, text, message_id = self._outgoing.popleft()
-            try:
-                await self.publish(room, text, message_id=message_id)
-            except Exception:
-                # The change is committed; the hub catches its sockets up once the layer is back.
-                logger.exception("could not broadcast to %s", room)
-
     def deliver(
         self, room: str, text: str, message_id: int | None = None, count: int | None = None
     ) -> None:
@@ -318,13 +304,30 @@ class Hub:
             return
         if count is not None:
             local.last_count = count
+            gap = len(local.sockets) / PRESENCE_WRITES_PER_SECOND
+            if gap > presence.COALESCE_SECONDS:  # a big room: the latest count, in its turn
+                local.presence_text = text
+                if local.presence_timer is None:
+                    due = max(0.0, local.presence_at + gap - time.monotonic())
+                    local.presence_timer = self.loop.call_later(due, self._presence_due, local)
+                return
+            local.presence_at = time.monotonic()
         if message_id is not None:
             if local.had(message_id):
                 return  # already caught up from the database after an outage
             local.remember(message_id)
+        self._queue(local, message_id, Frame(text))
+
+    def _queue(self, local: LocalRoom, message_id: int | None, frame: Frame) -> None:
         if not local.pending:
             self.loop.call_soon(self._flush, local)
-        local.pending.append((message_id, Frame(text)))
+        local.pending.append((message_id, frame))
+
+    def _presence_due(self, local: LocalRoom) -> None:
+        local.presence_timer, local.presence_at = None, time.monotonic()
+        text, local.presence_text = local.presence_text, None
+        if text is not None and self.rooms.get(local.name) is local:
+            self._queue(local, None, Frame(text))
 
     def _flush(self, local: LocalRoom) -> None:
         """Write the room's pending frames: encoded and framed once, one write per socket for all
@@ -579,12 +582,12 @@ async def publish(room: str, frame: dict[str, Any], *, message_id: int | None = 
 
 def broadcast(room: str, frame: dict[str, Any], *, message_id: int | None = None) -> None:
     """Publish from synchronous code (a view, a service run from a consumer's thread). From a
-    worker thread of a loop that has a hub (Daphne's, for its views and sockets), the frame is
-    posted to that hub without waiting for it to go out; elsewhere it is published before this
-    returns."""
+    worker thread of a loop whose hub delivers in-process (the in-memory layer), the frame is handed
+    to that hub without waiting for it to go out; otherwise it is published before this returns
+    (through a real layer, waiting keeps a fast sender from running ahead of its publishes)."""
     hub = _hub_of_caller()
-    if hub is not None:
-        hub.loop.call_soon_threadsafe(hub.post, room, encode(frame), message_id)
+    if hub is not None and hub.layer is None:
+        hub.loop.call_soon_threadsafe(hub.deliver, room, encode(frame), message_id)
         return
     try:
         async_to_sync(publish)(room, frame, message_id=message_id)

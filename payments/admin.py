@@ -151,3 +151,7 @@ class CartAdmin(admin.ModelAdmin):
     list_display = ["pk", "user", "updated_at"]
     inlines = [CartItemInline]
     raw_id_fields = ["user"]
+
+
+# Requests for quotation, quotations and leads (their own module).
+from payments.quotations import admin as _quotations_admin  # noqa: E402, F401

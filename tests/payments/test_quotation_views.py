@@ -241,3 +241,18 @@ def test_others_see_nothing(
     assert client.get(reverse("payments:quote", args=[request.code])).status_code == 302
     request.refresh_from_db()
     assert request.status == "quoted" and Quotation.objects.get().status == "sent"
+
+
+def test_admin_shows_the_deal_read_only(client, admin_user, booth_a, sambal, importer, vendor_user):
+    quotation = offer(ask(booth_a, importer), vendor_user)
+    client.force_login(admin_user)
+    for model in (
+        "booths/quoterequest",
+        "payments/quotation",
+        "payments/quotationrevision",
+        "booths/lead",
+    ):
+        assert client.get(f"/admin/{model}/").status_code == 200, model
+    page = client.get(f"/admin/payments/quotation/{quotation.pk}/change/")
+    assert page.status_code == 200 and quotation.code in page.content.decode()
+    assert client.get("/admin/payments/quotation/add/").status_code == 403

@@ -238,11 +238,22 @@ def lead_counts(expo: Expo | int, *, limit: int = 50) -> list[BoothLeads]:
     return [BoothLeads(row["booth_id"], row["vendor__name"], row["n"]) for row in rows]
 
 
+DASHBOARD_SECONDS = 60
+
+
 def dashboard_context(expo: Expo) -> dict[str, Any]:
-    """What the dashboard's funnel section shows (reports/_funnel.html)."""
+    """What the dashboard's funnel section shows (reports/_funnel.html). Kept a minute per expo
+    and language: with a hundred thousand quotations the figures take about a second, and the
+    section is not live (the omzet above it is)."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
     from django.utils.translation import gettext as _
 
-    figures = expo_funnel(expo, breakdowns=("buyer_country", "sector", "region"))
+    figures = cache.get_or_set(
+        f"reports:funnel:{expo.pk}:{get_language()}",
+        lambda: expo_funnel(expo, breakdowns=("buyer_country", "sector", "region")),
+        DASHBOARD_SECONDS,
+    )
     return {
         "funnel": figures,
         "funnel_tables": [

@@ -34,7 +34,7 @@ def qr_png_data_uri(link: str, *, scale: int = 10) -> str:
 
 def cards_pdf(stands: Sequence[Stand], *, expo_title: str) -> bytes:
     """One card per assigned stand (a stand without a booth has nothing to point to)."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     cards = [
         {"stand": stand, "link": link, "qr": qr_png_data_uri(link)}
@@ -43,4 +43,5 @@ def cards_pdf(stands: Sequence[Stand], *, expo_title: str) -> bytes:
         for link in [stand_link(stand)]
     ]
     html = render_to_string("booths/stand_cards.html", {"cards": cards, "expo_title": expo_title})
-    return HTML(string=html).write_pdf()
+    style = CSS(string=render_to_string("booths/stand_cards.css"))
+    return HTML(string=html).write_pdf(stylesheets=[style])

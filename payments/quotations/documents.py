@@ -103,9 +103,10 @@ def render_html(order: Order, kind: str) -> str:
 
 def render_pdf(order: Order, kind: str) -> bytes:
     """The document ``kind`` of ``order`` as a PDF, in the order's language."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
-    return HTML(string=render_html(order, kind)).write_pdf()
+    style = CSS(string=render_to_string("payments/documents/document.css"))
+    return HTML(string=render_html(order, kind)).write_pdf(stylesheets=[style])
 
 
 FILE_STEMS = {"proforma": "proforma", "invoice": "commercial-invoice", "packing": "packing-list"}

@@ -750,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
         ):
             with open(ws.dir / "bench_settings.py", "a") as overlay:
                 overlay.write(SETTINGS_OVERLAY + CPROFILE_OVERLAY)
+            ws.env["DJANGO_LOG_LEVEL"] = "INFO"  # sockets told to resume are logged at INFO
             ws.manage("migrate", "--noinput", "-v0")
             seeded = json.loads(ws.python("-c", SEED).strip().splitlines()[-1])
             layer = "Redis pub/sub" if redis_url else "in-memory"
@@ -776,9 +777,13 @@ def main(argv: list[str] | None = None) -> int:
                 )  # fmt: skip
                 log(outcome.line())
                 log(f"slowest messages (median over clients): {outcome.slowest()}")
-                for server in daphnes:
+                for n, server in enumerate(daphnes):
                     for problem in server.problems()[:3]:
                         log(f"Daphne logged: {problem[:200]}")
+                    text = server.log_path.read_text(errors="replace")
+                    log(f"Daphne {n}: {text.count('too slow to keep up')} sockets told to resume "
+                        f"(too slow), {text.count('catching up')} catch-ups after a broken "
+                        "subscription")  # fmt: skip
             if profiler is not None:
                 profiler.report()
             if not args.no_ceiling:

@@ -66,6 +66,7 @@ LOCUSTFILE = Path(__file__).resolve().with_name("expo_day_locust.py")
 GOOD_P95_MS = 500.0
 # Kinds of request that are latencies of the site's answers (chat delivery is reported apart).
 NOT_A_REQUEST = {"chat delivery"}
+APPS = ("expo/", "booths/", "events/", "payments/", "frontend/")  # the project's code, for profiles
 
 SEED = """
 import json, sys
@@ -343,7 +344,7 @@ def profile_report(folder: Path, top: int = 12) -> dict:
             total += n
             frames = stack.split(";")
             own[_where(frames[-1])] = own.get(_where(frames[-1]), 0) + n
-            for name in {_where(f) for f in frames if str(ROOT) in f and "/.venv/" not in f}:
+            for name in {_where(f) for f in frames if _ours(f)}:
                 under[name] = under.get(name, 0) + n
     share = lambda n: round(100 * n / (total or 1), 1)  # noqa: E731
     return {
@@ -353,9 +354,15 @@ def profile_report(folder: Path, top: int = 12) -> dict:
     }
 
 
+def _ours(frame: str) -> bool:
+    """A frame of the project's code (py-spy names it by its path under the checkout)."""
+    return frame.partition(" (")[2].startswith(APPS)
+
+
 def _where(frame: str) -> str:
     function, _, place = frame.partition(" (")
-    return f"{function} ({place.rsplit('/', 1)[-1].split(':')[0]})"
+    place = place.rsplit(":", 1)[0].rstrip(")")
+    return f"{function} ({place if place.startswith(APPS) else place.rsplit('/', 1)[-1]})"
 
 
 # --- Main ------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
+from booths.deals import Lead, LeadActivity
 from booths.models import (
     ApplicationPhoto,
     Booth,
@@ -59,11 +60,13 @@ class World:
     b_booth: Booth
     regions: list
     sectors: list
+    lead: Lead
 
 
 @pytest.fixture
 def world(make_user, make_vendor, make_vendor_booth, make_expo, make_organiser, regions, sectors):
     from booths import services
+    from booths.services import leads
 
     a_owner, a_staff = make_user(name="A owner"), make_user(name="A staff")
     a = make_vendor(owner=a_owner, name="Vendor A", staff=[a_staff])
@@ -85,6 +88,9 @@ def world(make_user, make_vendor, make_vendor_booth, make_expo, make_organiser, 
     b_owner = make_user(name="B owner")
     b = make_vendor(owner=b_owner, name="Vendor B")
     b_booth = make_vendor_booth(b, open_expo, products=1)
+    lead = leads.record(
+        booth=booth, buyer=make_user(name="A lead"), kind=LeadActivity.Kind.CHAT, ref_id=1
+    )
     return World(
         a=a,
         a_owner=a_owner,
@@ -100,6 +106,7 @@ def world(make_user, make_vendor, make_vendor_booth, make_expo, make_organiser, 
         b_booth=b_booth,
         regions=regions,
         sectors=sectors,
+        lead=lead,
     )
 
 
@@ -160,6 +167,11 @@ TARGETS = [
         lambda w: {},
         False,
     ),
+    Target("leads", lambda w, v: [v.slug], None),
+    Target(
+        "lead", lambda w, v: [v.slug, w.lead.pk], lambda w: {"rating": 5, "tags": "x", "note": "x"}
+    ),
+    Target("leads_export", lambda w, v: [v.slug, "csv"], None),
 ]
 IDS = [t.name for t in TARGETS]
 POSTS = [t for t in TARGETS if t.post is not None]
@@ -176,6 +188,7 @@ def snapshot() -> tuple:
         list(Booth.objects.order_by("pk").values()),
         list(Product.objects.order_by("pk").values()),
         list(ProductImage.objects.order_by("pk").values("pk", "product", "position")),
+        list(Lead.objects.order_by("pk").values()),
         AuditLogEntry.objects.count(),
     )
 
@@ -286,6 +299,7 @@ THROUGH_B = [
         "product_toggle",
         "product_image_delete",
         "product_image_cover",
+        "lead",
     }
 ]
 

@@ -169,7 +169,14 @@ def order_place(
         if locks.is_lock_failure(error):
             raise Busy() from error
         raise
+    _start_payment(order, payment, method)
+    return order
 
+
+def _start_payment(order: Order, payment: Payment, method: providers.PaymentProvider) -> None:
+    """After the order's commit: the provider starts the payment (a provider that cannot be
+    reached cancels the order); a transfer's instructions and the organisers' bell go to the
+    worker."""
     if method.start_needs_network:
         try:
             method.start(payment)
@@ -183,7 +190,6 @@ def order_place(
         # Rendering the e-mail and ringing the organisers' bell cost the buyer's answer a dozen
         # queries and two templates: the worker does it, moments later.
         tasks.announce_transfer_awaited(order.pk)
-    return order
 
 
 def transfer_awaited_announce(*, order_id: int) -> None:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -81,7 +82,11 @@ def matchmaking(request: HttpRequest, slug: str) -> HttpResponse:
                 **organiser_header(expo),
                 "board": board,
                 "results": results,
-                **meetings.dashboard_context(expo),
+                # The reports' own section, rendered by them (a template includes only its own
+                # app's or a lower layer's).
+                "meeting_section": render_to_string(
+                    "reports/_meetings.html", meetings.dashboard_context(expo), request
+                ),
                 "matching_on": matching.window_of(expo) is not None,
                 "sectors": Sector.objects.order_by("position", "slug"),
                 "countries": sorted(

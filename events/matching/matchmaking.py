@@ -22,6 +22,7 @@ answer says, pair by pair, what happened.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -230,6 +231,21 @@ def _met_pairs(expo: Expo) -> set[tuple[int, int]]:
     return set(rows.values_list("buyer_id", "vendor_id"))
 
 
+def _points(buyer: BuyerCard, vendor: VendorCard, words: set[str]) -> int | None:
+    """The pair's score alone (what :func:`_score` adds up, without its words): the ranking runs
+    over every candidate pair, the reasons are written for the shown ones only."""
+    shared = min(len(words & vendor.words), MAX_WORDS)
+    sector = vendor.sector_id in buyer.sector_ids
+    if not (sector or shared):
+        return None
+    score = SECTOR_POINTS * sector + WORD_POINTS * shared
+    if buyer.country != HOME_COUNTRY:
+        score += EXPORT_POINTS if vendor.export_ready else -1
+    if buyer.buyer_type in ("importer", "distributor") and vendor.size_class != "mikro":
+        score += CAPACITY_POINTS
+    return score
+
+
 def _score(buyer: BuyerCard, vendor: VendorCard, words: set[str]) -> Suggestion | None:
     """The pair's score and reasons, or None when neither a sector nor a product word matches."""
     reasons: list[str] = []
@@ -285,29 +301,25 @@ def matchmaking_board(
             by_sector[vendor.sector_id].append(vendor)
             for word in vendor.words:
                 by_word[word].append(vendor)
-    found: list[Suggestion] = []
+    far = timezone.now().replace(year=9999)
+    ranked: list[tuple[tuple[Any, ...], BuyerCard, VendorCard, set[str]]] = []
     for buyer in buyers:
         if country and buyer.country != country:
             continue
         words = words_of(buyer.products)
         candidates = {v.vendor_id: v for s in buyer.sector_ids for v in by_sector.get(s, ())}
         candidates |= {v.vendor_id: v for w in words for v in by_word.get(w, ())}
+        company = buyer.company.lower()
         for vendor in candidates.values():
             if (buyer.user_id, vendor.vendor_id) in met:
                 continue
-            suggestion = _score(buyer, vendor, words)
-            if suggestion is not None:
-                found.append(suggestion)
-    far = timezone.now().replace(year=9999)
-    found.sort(
-        key=lambda s: (
-            -s.score,
-            s.vendor.next_slot or far,
-            s.buyer.company.lower(),
-            s.vendor.name.lower(),
-        )
-    )
-    return Board(vendors=vendors, buyers=buyers, suggestions=found[:limit])
+            points = _points(buyer, vendor, words)
+            if points is not None:
+                order = (-points, vendor.next_slot or far, company, vendor.name.lower())
+                ranked.append((order, buyer, vendor, words))
+    best = heapq.nsmallest(limit, ranked, key=lambda item: item[0])
+    found = [_score(buyer, vendor, words) for _order, buyer, vendor, words in best]
+    return Board(vendors=vendors, buyers=buyers, suggestions=[s for s in found if s])
 
 
 # --- Writes ----------------------------------------------------------------------------------------

@@ -34,6 +34,31 @@ def _filters(request: HttpRequest) -> tuple[str, int | None]:
     return country, int(sector) if sector.isdigit() else None
 
 
+def _tell(request: HttpRequest, results: list) -> None:
+    """How many pairs became meetings, and how many did not (each is listed on the page)."""
+    made = sum(1 for r in results if r.ok)
+    if made:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d meeting proposed: both sides are asked to confirm.",
+                "%(count)d meetings proposed: both sides are asked to confirm.",
+                made,
+            )
+            % {"count": made},
+        )
+    if made < len(results):
+        messages.error(
+            request,
+            ngettext(
+                "%(count)d pair could not be proposed (see below).",
+                "%(count)d pairs could not be proposed (see below).",
+                len(results) - made,
+            )
+            % {"count": len(results) - made},
+        )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @organiser_required
 def matchmaking(request: HttpRequest, slug: str) -> HttpResponse:
@@ -51,27 +76,7 @@ def matchmaking(request: HttpRequest, slug: str) -> HttpResponse:
             for text in getattr(exc, "messages", [str(exc)]):
                 messages.error(request, text)
             return redirect(request.get_full_path())
-        made = sum(1 for r in results if r.ok)
-        if made:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d meeting proposed: both sides are asked to confirm.",
-                    "%(count)d meetings proposed: both sides are asked to confirm.",
-                    made,
-                )
-                % {"count": made},
-            )
-        if made < len(results):
-            messages.error(
-                request,
-                ngettext(
-                    "%(count)d pair could not be proposed (see below).",
-                    "%(count)d pairs could not be proposed (see below).",
-                    len(results) - made,
-                )
-                % {"count": len(results) - made},
-            )
+        _tell(request, results)
     country, sector_id = _filters(request)
     board = matchmaking_board(expo=expo, country=country, sector_id=sector_id)
     with timezone.override(WIB):

@@ -376,7 +376,8 @@ def _client_worker(
     urls: list[str], room: str, indices: list[int], messages: int, connect_concurrency: int,
     deadline_after_ready: float, pipe,
 ) -> None:  # fmt: skip
-    """One client process: open its share of the sockets, report ready, count what arrives."""
+    """One client process: open its share of the sockets, report ready, count what arrives from
+    the "start" of the sending on until every message came or the deadline passed."""
     _raise_open_files()
     result = asyncio.run(
         _clients(urls, room, indices, messages, connect_concurrency, deadline_after_ready, pipe)
@@ -436,6 +437,8 @@ async def _clients(urls, room, indices, messages, connect_concurrency, deadline_
     result["connected"] = remaining = len(sockets)
     readers = [asyncio.create_task(read(ws)) for ws in sockets]
     pipe.send("ready")
+    # The deadline counts from the first message (other processes may still be connecting).
+    await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
     if remaining:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(finished.wait(), deadline_after_ready)
@@ -530,6 +533,8 @@ async def run_load(
     outcome.rss_after = sum(rss(pid) for pid in server_pids)
     if profiler is not None:
         profiler.start()
+    for _process, pipe in workers:
+        pipe.send("start")
     log(f"{name}: {clients} clients in {client_processes} process(es); sending {messages} messages"
         f"{f' at {rate:g}/s' if rate else ' in a burst'}")  # fmt: skip
     start = time.perf_counter()

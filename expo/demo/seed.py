@@ -10,7 +10,8 @@ sales. ``seed_hall()`` builds a bigger expo from the same catalogue for the benc
 The work is done by a module per concern: :mod:`~expo.demo.office` (office, accounts, the expo),
 :mod:`~expo.demo.images` (the drawn pictures and documents), :mod:`~expo.demo.booths` (the catalogue
 loaded into booths), :mod:`~expo.demo.live` (sessions and chat), :mod:`~expo.demo.banners` and
-:mod:`~expo.demo.commerce` (payment settings and orders). The names below are this package's
+:mod:`~expo.demo.commerce` (payment settings and orders), :mod:`~expo.demo.business` (business
+matching, an export deal, the venue's stands, curation grades). The names below are this package's
 front door, for the command, the benchmarks and the tests.
 """
 
@@ -29,6 +30,7 @@ from events.models import LiveSession
 from expo import permissions
 from expo.demo.banners import seed_banners
 from expo.demo.booths import Counts, planned_slugs, scaled_makers, seed_applicants, seed_booths
+from expo.demo.business import seed_business
 from expo.demo.catalogue import APPLICANTS, DEMO_VENDOR_MAKER, MAKERS, Applicant, Maker
 from expo.demo.commerce import seed_sales
 from expo.demo.images import Pictures, tiny_pdf
@@ -161,6 +163,14 @@ def seed_demo(
         )
         seed_banners(expo)
         seed_sales(
+            expo,
+            demo_booth,
+            list(booths.values()),
+            organiser=organiser,
+            vendor=vendor_user,
+            buyer=accounts["buyer"],
+        )
+        seed_business(
             expo,
             demo_booth,
             list(booths.values()),

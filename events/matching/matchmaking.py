@@ -231,10 +231,10 @@ def _met_pairs(expo: Expo) -> set[tuple[int, int]]:
     return set(rows.values_list("buyer_id", "vendor_id"))
 
 
-def _points(buyer: BuyerCard, vendor: VendorCard, words: set[str]) -> int | None:
-    """The pair's score alone (what :func:`_score` adds up, without its words): the ranking runs
-    over every candidate pair, the reasons are written for the shown ones only."""
-    shared = min(len(words & vendor.words), MAX_WORDS)
+def _points(buyer: BuyerCard, vendor: VendorCard, shared_words: int) -> int | None:
+    """The pair's score alone (what :func:`_score` adds up, without naming the words): the
+    ranking runs over every candidate pair, the reasons are written for the shown ones only."""
+    shared = min(shared_words, MAX_WORDS)
     sector = vendor.sector_id in buyer.sector_ids
     if not (sector or shared):
         return None
@@ -307,13 +307,23 @@ def matchmaking_board(
         if country and buyer.country != country:
             continue
         words = words_of(buyer.products)
-        candidates = {v.vendor_id: v for s in buyer.sector_ids for v in by_sector.get(s, ())}
-        candidates |= {v.vendor_id: v for w in words for v in by_word.get(w, ())}
+        # Shared words counted through the index (a vendor's count is how many of the buyer's
+        # words list it), not by intersecting sets pair by pair: thousands of buyers meet
+        # hundreds of vendors here, and only the pairs that share something are looked at.
+        shared: dict[int, int] = defaultdict(int)
+        candidates: dict[int, VendorCard] = {}
+        for word in words:
+            for vendor in by_word.get(word, ()):
+                shared[vendor.vendor_id] += 1
+                candidates[vendor.vendor_id] = vendor
+        for sector in buyer.sector_ids:
+            for vendor in by_sector.get(sector, ()):
+                candidates[vendor.vendor_id] = vendor
         company = buyer.company.lower()
         for vendor in candidates.values():
             if (buyer.user_id, vendor.vendor_id) in met:
                 continue
-            points = _points(buyer, vendor, words)
+            points = _points(buyer, vendor, shared[vendor.vendor_id])
             if points is not None:
                 order = (-points, vendor.next_slot or far, company, vendor.name.lower())
                 ranked.append((order, buyer, vendor, words))

@@ -147,6 +147,17 @@ def _meetings(expo: Expo, demo_booth: Booth, *, vendor: User, buyer: User) -> No
     ).exclude(status__in=[MeetingStatus.DECLINED, MeetingStatus.CANCELLED])
     if to_come.exists() or not buyers.is_ready_to_meet(buyer):
         return
+    # A request of an earlier run whose time passed unanswered still holds the buyer's one
+    # waiting request to this vendor: the vendor declines it, as it would.
+    for stale in Meeting.objects.filter(
+        vendor_id=demo_booth.vendor_id,
+        buyer=buyer,
+        status=MeetingStatus.REQUESTED,
+        starts_at__lte=timezone.now(),
+    ):
+        meetings.meeting_decline(
+            meeting=stale, by=vendor, reason="The time passed before we could answer."
+        )
     slots = matching.free_slots(expo=expo, vendor_id=demo_booth.vendor_id, buyer=buyer)
     if len(slots) < 4:
         return

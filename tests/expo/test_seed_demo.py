@@ -259,3 +259,109 @@ def test_regions_csv_has_the_documented_columns():
         rows = list(csv.DictReader(io.StringIO(f.read())))
     assert list(rows[0]) == ["province", "code", "name", "kind"]
     assert len(rows) == 35
+
+
+def _business_counts() -> dict[str, int]:
+    from booths.deals import Lead
+    from booths.models import QuoteRequest
+    from booths.rubrics import ApplicationScore, CurationRubric
+    from booths.venues import Stand
+    from events.matching.models import Meeting, MeetingAvailability
+    from expo.models import BuyerConsent, BuyerProfile
+    from payments.models import Quotation
+
+    return {
+        "windows": MeetingAvailability.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "profiles": BuyerProfile.objects.count(),
+        "consents": BuyerConsent.objects.count(),
+        "requests": QuoteRequest.objects.count(),
+        "quotations": Quotation.objects.count(),
+        "leads": Lead.objects.count(),
+        "stands": Stand.objects.count(),
+        "assigned": Stand.objects.filter(booth__isnull=False).count(),
+        "rubrics": CurationRubric.objects.count(),
+        "scores": ApplicationScore.objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_shows_the_business_side_and_is_idempotent(demo_settings):
+    from booths.deals import Lead
+    from booths.models import QuoteRequest
+    from booths.rubrics import CurationRubric
+    from booths.venues import Stand, Venue
+    from events.matching import selectors as matching
+    from events.matching.models import Meeting, MeetingAvailability, MeetingStatus
+    from expo import buyers
+    from expo.models import User
+    from payments.models import Quotation
+
+    makers = [m for m in MAKERS if m.name == DEMO_VENDOR_MAKER] + [
+        m for m in MAKERS if m.name != DEMO_VENDOR_MAKER
+    ][:6]
+    demo.seed_demo(makers=makers, applicants=APPLICANTS[:4])
+    expo = Expo.objects.get(slug=demo.DEMO_EXPO_SLUG)
+    buyer = User.objects.get(email=demo.BUYER.email)
+    vendor = User.objects.get(email=demo.VENDOR.email)
+    demo_booth = Booth.objects.get(expo=expo, vendor__memberships__user=vendor)
+
+    # Matching is on, and a few booths' vendors meet buyers in WIB office hours inside the expo.
+    window = matching.window_of(expo)
+    assert window is not None and window.length == timedelta(minutes=20)
+    windows = MeetingAvailability.objects.filter(expo=expo)
+    assert windows.values("vendor").distinct().count() >= 3
+    assert windows.filter(vendor=demo_booth.vendor, member=vendor).exists()
+    for row in windows:
+        assert expo.opens_at <= row.starts_at < row.ends_at <= expo.closes_at
+        assert (
+            9 <= timezone.localtime(row.starts_at).hour < timezone.localtime(row.ends_at).hour <= 16
+        )
+    # The demo buyer has a business profile with consent, and two meetings with the demo vendor.
+    assert buyers.is_ready_to_meet(buyer) and buyers.profile_of(buyer).company
+    statuses = sorted(
+        Meeting.objects.filter(expo=expo, buyer=buyer, vendor=demo_booth.vendor).values_list(
+            "status", flat=True
+        )
+    )
+    assert statuses == sorted([MeetingStatus.CONFIRMED, MeetingStatus.REQUESTED])
+    # An export deal: the buyer's request for quotation, quoted; the buyer is the booth's lead.
+    request = QuoteRequest.objects.get(booth=demo_booth, buyer=buyer)
+    assert request.status == QuoteRequest.Status.QUOTED
+    quotation = Quotation.objects.get(request=request)
+    assert quotation.total > 0 and quotation.revisions.count() == 1
+    assert Lead.objects.filter(booth=demo_booth, buyer=buyer).exists()
+    # The venue's numbered stands, the demo booth's among those given out.
+    venue = Venue.objects.get(expo=expo)
+    assert venue.stands.count() >= 4
+    assert Stand.objects.filter(venue=venue, booth=demo_booth).exists()
+    assert Stand.objects.filter(venue=venue, booth__isnull=False).count() >= 3
+    # The curators' rubric, a few graded applications, and every application's declared turnover.
+    assert CurationRubric.objects.filter(expo=expo).exists()
+    graded = BoothApplication.objects.filter(expo=expo).exclude(curation_grade="")
+    assert graded.count() >= 3 and graded.filter(pk=demo_booth.application_id).exists()
+    assert graded.filter(status="submitted").exists()
+    applications = BoothApplication.objects.filter(expo=expo)
+    assert not applications.filter(declared_turnover__isnull=True).exists()
+    assert applications.values("declared_turnover").distinct().count() >= 3
+
+    before = (_business_counts(), _counts())
+    demo.seed_demo(makers=makers, applicants=APPLICANTS[:4])
+    assert (_business_counts(), _counts()) == before
+
+    # Days later the demo expo has closed and is opened again: the business side comes back at
+    # times still to come; the earlier run's request, passed unanswered, is declined.
+    back = timedelta(days=10)
+    Expo.objects.filter(pk=expo.pk).update(
+        applications_open_at=F("applications_open_at") - back,
+        application_deadline=F("application_deadline") - back,
+        opens_at=F("opens_at") - back,
+        closes_at=F("closes_at") - back,
+    )
+    for model in (MeetingAvailability, Meeting):
+        model.objects.update(starts_at=F("starts_at") - back, ends_at=F("ends_at") - back)
+    demo.seed_demo(makers=makers, applicants=APPLICANTS[:4])
+    upcoming = Meeting.objects.filter(buyer=buyer, ends_at__gt=timezone.now())
+    assert sorted(upcoming.values_list("status", flat=True)) == statuses
+    assert Meeting.objects.filter(buyer=buyer, status=MeetingStatus.DECLINED).count() == 1
+    assert MeetingAvailability.objects.filter(ends_at__gt=timezone.now()).exists()

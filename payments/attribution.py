@@ -119,6 +119,4 @@ def stand_arrival(request: HttpRequest, *, booth_id: int, expo_id: int) -> None:
     stand = Stand.objects.filter(code=code.upper(), booth_id=booth_id).only("pk", "code").first()
     if stand is None:
         return
-    remember(
-        request.session, channel=Channel.STAND, id=stand.pk, label=stand.code, expo_id=expo_id
-    )
+    remember(request.session, channel=Channel.STAND, id=stand.pk, label=stand.code, expo_id=expo_id)

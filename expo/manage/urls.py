@@ -26,9 +26,7 @@ urlpatterns = [
     path("expos/<slug:slug>/mall/", hybrid.expo_mall, name="expo_mall"),
     path("expos/<slug:slug>/stands/", hybrid.stands, name="stands"),
     path("expos/<slug:slug>/stands/cards.pdf", hybrid.stand_cards, name="stand_cards"),
-    path(
-        "expos/<slug:slug>/stands/<int:stand_id>/card.pdf", hybrid.stand_cards, name="stand_card"
-    ),
+    path("expos/<slug:slug>/stands/<int:stand_id>/card.pdf", hybrid.stand_cards, name="stand_card"),
     path(
         "expos/<slug:slug>/stands/<int:stand_id>/assign/",
         hybrid.stand_assign,

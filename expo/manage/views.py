@@ -131,7 +131,7 @@ def expo_create(request: HttpRequest) -> HttpResponse:
 @organiser_required
 def expo_edit(request: HttpRequest, slug: str) -> HttpResponse:
     expo = managed_expo(request, slug)
-    read_only = expo.state == ExpoState.CLOSED
+    read_only = expo.has_closed
     form = ExpoForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -204,6 +204,8 @@ def expo_stage(request: HttpRequest, slug: str, stage: str) -> HttpResponse:
     through ``expo.services.expo_take_stage``; a refusal goes back to the overview with its reason."""
     expo = managed_expo(request, slug)
     step = timebox.Stage(stage)
+    if step in (timebox.Stage.MALL, timebox.Stage.END_MALL):
+        return redirect("manage:expo_mall", slug=expo.slug)  # it asks for a date: its own page
     overview = reverse("manage:expo_overview", args=[expo.slug])
     form = manage_forms.StageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

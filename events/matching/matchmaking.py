@@ -302,7 +302,7 @@ def matchmaking_board(
             for word in vendor.words:
                 by_word[word].append(vendor)
     far = timezone.now().replace(year=9999)
-    ranked: list[tuple[tuple[Any, ...], BuyerCard, VendorCard, set[str]]] = []
+    scored: list[tuple[int, BuyerCard, VendorCard, set[str]]] = []
     for buyer in buyers:
         if country and buyer.country != country:
             continue
@@ -319,14 +319,28 @@ def matchmaking_board(
         for sector in buyer.sector_ids:
             for vendor in by_sector.get(sector, ()):
                 candidates[vendor.vendor_id] = vendor
-        company = buyer.company.lower()
         for vendor in candidates.values():
             if (buyer.user_id, vendor.vendor_id) in met:
                 continue
             points = _points(buyer, vendor, shared[vendor.vendor_id])
             if points is not None:
-                order = (-points, vendor.next_slot or far, company, vendor.name.lower())
-                ranked.append((order, buyer, vendor, words))
+                scored.append((points, buyer, vendor, words))
+    # Only pairs scoring at least the ``limit``-th best score can be shown: the full order (the
+    # free slot, then the names) is built for those alone.
+    cut = heapq.nlargest(limit, (item[0] for item in scored))
+    floor = cut[-1] if len(cut) == limit else None
+    names = {v.vendor_id: v.name.lower() for v in vendors}
+    companies = {b.user_id: b.company.lower() for b in buyers}
+    ranked = [
+        (
+            (-points, vendor.next_slot or far, companies[buyer.user_id], names[vendor.vendor_id]),
+            buyer,
+            vendor,
+            words,
+        )
+        for points, buyer, vendor, words in scored
+        if floor is None or points >= floor
+    ]
     best = heapq.nsmallest(limit, ranked, key=lambda item: item[0])
     found = [_score(buyer, vendor, words) for _order, buyer, vendor, words in best]
     return Board(vendors=vendors, buyers=buyers, suggestions=[s for s in found if s])

@@ -70,6 +70,7 @@ def test_from_application_to_a_buyer_opening_the_product(
         files=[{"name": "lurik.jpg", "mimeType": "image/jpeg", "buffer": jpeg((30, 60, 110))}]
     )
     form.locator("input[name=stock][value=ready]").check()
+    form.locator("#id_declared_turnover").fill("1.200.000.000")
     form.locator("button[type=submit]").first.click()
     expect(page.get_by_test_id("application-status")).to_have_text("Waiting for review")
     application = BoothApplication.objects.get(vendor__name="Tenun Lurik Klaten")

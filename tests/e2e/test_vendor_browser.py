@@ -65,6 +65,7 @@ def test_vendor_registers_applies_and_sets_up_its_booth(
     )
     form.locator("input[name=stock][value=ready]").check()
     form.locator("#id_motivation").fill("To meet buyers abroad.")
+    form.locator("#id_declared_turnover").fill("750.000.000")  # the size class, naik kelas
     form.locator("button[type=submit]").first.click()
     expect(page.get_by_test_id("application-status")).to_have_text("Waiting for review")
     application = BoothApplication.objects.get(vendor=vendor)

@@ -229,9 +229,19 @@ def parse_rupiah(value: str) -> int:
 
 
 class RupiahField(forms.CharField):
+    """An amount in whole rupiah typed as people write it ("25.000"), from Rp 1 up to
+    ``max_amount``. A price by default; a subclass names another amount in its own words."""
+
+    placeholder = "25.000"
+    max_amount = MAX_PRICE
+    invalid_message = _("Enter the price in whole rupiah, for example 25000 or 25.000.")
+    min_message = _("The price must be more than Rp 0.")
+    max_message = _("The price is too high; check the number of zeros.")
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "25.000"})
+            "widget",
+            forms.TextInput(attrs={"inputmode": "numeric", "placeholder": self.placeholder}),
         )
         super().__init__(**kwargs)
 
@@ -244,11 +254,12 @@ class RupiahField(forms.CharField):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
-        amount = parse_rupiah(text)
+        try:
+            amount = parse_rupiah(text)
+        except ValidationError:
+            raise ValidationError(self.invalid_message, code="invalid") from None
         if amount <= 0:
-            raise ValidationError(_("The price must be more than Rp 0."), code="min_value")
-        if amount > MAX_PRICE:
-            raise ValidationError(
-                _("The price is too high; check the number of zeros."), code="max_value"
-            )
+            raise ValidationError(self.min_message, code="min_value")
+        if amount > self.max_amount:
+            raise ValidationError(self.max_message, code="max_value")
         return amount

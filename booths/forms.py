@@ -24,7 +24,6 @@ from booths.fields import (
     KeepsUploads,
     MultipleImageField,
     RupiahField,
-    parse_rupiah,
 )
 from booths.models import (
     MIN_ORDER_MESSAGE,
@@ -163,39 +162,13 @@ class MemberAddForm(forms.Form):
 # --- Applications --------------------------------------------------------------------------------
 
 
-class TurnoverField(forms.CharField):
+class TurnoverField(RupiahField):
     """An annual turnover in whole rupiah ("1.500.000.000"), at least Rp 1."""
 
-    MAX = 10**15  # a thousand trillion rupiah: stray digits, not a business
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "750.000.000"})
-        )
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}".replace(",", ".")
-        return value
-
-    def to_python(self, value: Any) -> int | None:
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        try:
-            amount = parse_rupiah(text)
-        except ValidationError:
-            raise ValidationError(
-                _("Enter the turnover in whole rupiah, for example 750000000 or 750.000.000."),
-                code="invalid",
-            ) from None
-        if not 0 < amount < self.MAX:
-            raise ValidationError(
-                _("Enter the turnover of a whole year in rupiah, more than Rp 0."),
-                code="min_value",
-            )
-        return amount
+    placeholder = "750.000.000"
+    max_amount = 10**15  # a thousand trillion rupiah: stray digits, not a business
+    invalid_message = _("Enter the turnover in whole rupiah, for example 750000000 or 750.000.000.")
+    min_message = max_message = _("Enter the turnover of a whole year in rupiah, more than Rp 0.")
 
 
 class ApplicationForm(forms.Form):

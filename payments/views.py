@@ -276,16 +276,8 @@ def _expo(slug: str) -> Expo:
 def _place(request: HttpRequest, form: CheckoutForm, current: Cart, expo: Expo) -> Order | None:
     """Place the order the valid ``form`` describes; a refusal goes on the form (None)."""
     data = form.cleaned_data
-    details = services.BuyerDetails(
-        email=data["email"],
-        name=data["name"],
-        phone=data["phone"],
-        address=data["address"],
-        city=data["city"],
-        region=data["region"],
-        postal_code=data.get("postal_code") or "",
-        country=data["country"],
-        language=get_language() or settings.LANGUAGE_CODE,
+    details = services.BuyerDetails.from_form(
+        data, language=get_language() or settings.LANGUAGE_CODE
     )
     try:
         return services.order_place(

@@ -228,17 +228,7 @@ def quote_accept(request: HttpRequest, code: str) -> HttpResponse:
     form = forms.AcceptForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        details = BuyerDetails(
-            email=data["email"],
-            name=data["name"],
-            phone=data["phone"],
-            address=data["address"],
-            city=data["city"],
-            region=data["region"],
-            postal_code=data.get("postal_code") or "",
-            country=data["country"],
-            language=get_language() or settings.LANGUAGE_CODE,
-        )
+        details = BuyerDetails.from_form(data, language=get_language() or settings.LANGUAGE_CODE)
         try:
             order = quotes.quotation_accept(
                 quotation=quotation,

@@ -47,6 +47,21 @@ class BuyerDetails:
     country: str
     language: str = "en"
 
+    @classmethod
+    def from_form(cls, data: dict[str, Any], *, language: str) -> BuyerDetails:
+        """The details an address form cleaned (the checkout's, a quotation's acceptance)."""
+        return cls(
+            email=data["email"],
+            name=data["name"],
+            phone=data["phone"],
+            address=data["address"],
+            city=data["city"],
+            region=data["region"],
+            postal_code=data.get("postal_code") or "",
+            country=data["country"],
+            language=language,
+        )
+
 
 @dataclass
 class PlannedPart:

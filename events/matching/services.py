@@ -116,8 +116,11 @@ def _require_free_person(
 
 def _require_few_waiting(buyer: Any, vendor_id: int) -> None:
     """A buyer's requests wait one per vendor and at most :data:`MAX_WAITING` in all, so that
-    nobody holds many vendors' times while they decide."""
-    waiting = Meeting.objects.filter(buyer=buyer, status=MeetingStatus.REQUESTED)
+    nobody holds many vendors' times while they decide. A request whose time has passed
+    unanswered waits for nothing any more and does not count."""
+    waiting = Meeting.objects.filter(
+        buyer=buyer, status=MeetingStatus.REQUESTED, starts_at__gt=timezone.now()
+    )
     if waiting.filter(vendor_id=vendor_id).exists():
         raise Refused(
             _("You already asked this vendor for a meeting: wait for the answer, or cancel it."),

@@ -565,6 +565,17 @@ def test_a_buyer_waits_for_one_answer_per_vendor(expo, stand, tokyo):
     assert Meeting.objects.count() == 1
 
 
+def test_a_request_whose_time_passed_unanswered_no_longer_waits(expo, stand, tokyo):
+    first = request(stand, tokyo, 10, 0)
+    past = timezone.now() - timedelta(hours=2)
+    Meeting.objects.filter(pk=first.pk).update(starts_at=past, ends_at=past + timedelta(minutes=20))
+
+    again = request(stand, tokyo, 10, 30)
+
+    assert again.status == MeetingStatus.REQUESTED
+    assert Meeting.objects.filter(status=MeetingStatus.REQUESTED).count() == 2
+
+
 def test_bad_input_gets_a_clear_message_and_changes_nothing(client, expo, stand, tokyo):
     url = reverse("events:booth_slots", args=[expo.slug, stand.booth.slug])
     client.force_login(tokyo)

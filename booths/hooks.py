@@ -72,3 +72,20 @@ def stand_arrival(request: HttpRequest, *, booth_id: int, expo_id: int) -> None:
     """Tell the checkout a visitor came from a stand's code (nothing without a checkout)."""
     if _stand_arrival is not None and request.GET.get(STAND_PARAM):
         _stand_arrival(request, booth_id=booth_id, expo_id=expo_id)
+
+
+# Where a request for quotation came from: a private question or a meeting is the live side's, which
+# the quotation pages cannot import. The live side registers a check that the thread or meeting is
+# ``buyer``'s with ``vendor_id``; without it such a source is never recorded.
+QuoteSourceCheck = Callable[..., bool]
+_quote_source_checks: dict[str, QuoteSourceCheck] = {}
+
+
+def register_quote_source(kind: str, check: QuoteSourceCheck) -> None:
+    _quote_source_checks[kind] = check
+
+
+def quote_source_ok(*, kind: str, source_id: int, buyer: Any, vendor_id: int) -> bool:
+    """Is ``source_id`` (an inquiry's or a meeting's id) ``buyer``'s, with ``vendor_id``?"""
+    check = _quote_source_checks.get(kind)
+    return check is not None and bool(check(source_id=source_id, buyer=buyer, vendor_id=vendor_id))

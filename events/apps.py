@@ -28,6 +28,13 @@ class EventsConfig(AppConfig):
         places.register("user_menu", "events/matching/_user_menu.html", order=110)
         places.register("vendor_tabs", "events/matching/vendor/_nav.html", order=42)
         places.register("organiser_tabs", "events/matching/_organiser_tab.html", order=45)
+        # Where a request for quotation came from (a private question, a meeting), checked for
+        # the quotation pages, and their "Request a quotation" links in these pages.
+        from booths import hooks
+        from events import quote_sources
+
+        hooks.register_quote_source("inquiry", quote_sources.inquiry_is_theirs)
+        hooks.register_quote_source("meeting", quote_sources.meeting_is_theirs)
         from events.bell import sources
         from expo.signals import happened
 

@@ -19,6 +19,9 @@ keyword arguments). A place nobody filled renders nothing. The places used today
 ``organiser_actions``  the buttons in the organiser's expo header
 ``page_slot``          a promotion slot on a public page (``slot=…``, see the banners app)
 ``booth_aside``        the aside of a booth page (live sessions)
+``product_actions``    beside "Visit booth" on a product page (cached for everyone: nothing personal)
+``inquiry_actions``    under a buyer's private conversation with a booth (``inquiry``, ``booth``)
+``meeting_actions``    the buyer's "What next" of a meeting page (``meeting``)
 =====================  ==========================================================================
 """
 
@@ -35,6 +38,9 @@ KNOWN = frozenset(
         "organiser_actions",
         "page_slot",
         "booth_aside",
+        "product_actions",
+        "inquiry_actions",
+        "meeting_actions",
     }
 )
 

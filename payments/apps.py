@@ -35,6 +35,9 @@ class PaymentsConfig(AppConfig):
         places.register("organiser_tabs", "payments/manage/_tab.html", order=50)
         # Requests for quotation: asked from a booth, answered from the vendor's workspace.
         places.register("booth_aside", "payments/quotes/_booth_ask.html", order=120)
+        places.register("product_actions", "payments/quotes/_product_ask.html", order=120)
+        places.register("inquiry_actions", "payments/quotes/_inquiry_ask.html", order=120)
+        places.register("meeting_actions", "payments/quotes/_meeting_ask.html", order=120)
         places.register("vendor_tabs", "payments/quotes/_vendor_tab.html", order=25)
         places.register("user_menu", "payments/quotes/_user_menu.html", order=70)
         # A new request for quotation (told by booths) is mailed to the vendor's members.

@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from booths import hooks
 from booths.models import Booth, Product, QuoteRequest
 from booths.services import rfq
 from booths.vendor_views import Workspace, vendor_page
@@ -69,7 +70,8 @@ def ask(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse:
             f"{reverse('buyer_profile')}?{urlencode({'next': request.get_full_path()})}"
         )
     products = booth.products.filter(is_active=True).order_by("name_en")
-    chosen = products.filter(slug=request.GET.get("product", "")).first()
+    chosen = _chosen_product(request, products)
+    source, source_id = _source(request, booth, chosen)
     if request.method == "POST":
         form = forms.RequestForm(request.POST)
         lines = forms.RequestLineFormSet(request.POST, form_kwargs={"products": products})
@@ -80,8 +82,8 @@ def ask(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse:
                     buyer=request.user,
                     lines=forms.requested_lines(lines),
                     terms=form.terms(),
-                    source=QuoteRequest.Source.PRODUCT if chosen else QuoteRequest.Source.BOOTH,
-                    source_id=chosen.pk if chosen else None,
+                    source=source,
+                    source_id=source_id,
                 )
             except (ValidationError, Refused) as error:
                 add_to_form(form, error)
@@ -103,6 +105,33 @@ def ask(request: HttpRequest, expo_slug: str, booth_slug: str) -> HttpResponse:
         "payments/quotes/ask.html",
         {"booth": booth, "expo": booth.expo, "vendor": booth.vendor, "form": form, "lines": lines},
     )
+
+
+def _chosen_product(request: HttpRequest, products: Any) -> Product | None:
+    """The product a product page's link chose (``?product=<id>``, or its slug), else none."""
+    wanted = request.GET.get("product", "")
+    if wanted.isdigit():
+        return products.filter(pk=int(wanted)).first()
+    return products.filter(slug=wanted).first() if wanted else None
+
+
+def _source(request: HttpRequest, booth: Booth, chosen: Product | None) -> tuple[str, int | None]:
+    """Where the request came from: a private question or a meeting of this buyer with this
+    booth's vendor (``?source=inquiry&id=…``), a product page, else the booth. Another buyer's
+    thread or meeting, or one with another vendor, is ignored."""
+    kind = request.GET.get("source", "")
+    raw = request.GET.get("id", "")
+    if (
+        kind in (QuoteRequest.Source.INQUIRY, QuoteRequest.Source.MEETING)
+        and raw.isdigit()
+        and hooks.quote_source_ok(
+            kind=kind, source_id=int(raw), buyer=request.user, vendor_id=booth.vendor_id
+        )
+    ):
+        return kind, int(raw)
+    if chosen is not None:
+        return QuoteRequest.Source.PRODUCT, chosen.pk
+    return QuoteRequest.Source.BOOTH, None
 
 
 @login_required

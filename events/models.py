@@ -292,6 +292,7 @@ class Notification(models.Model):
         BANNER = "banner", _("A banner decided")
         SESSION = "session", _("A live session about to start")
         MEETING = "meeting", _("A business meeting")
+        QUOTATION = "quotation", _("A request for quotation")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -13,6 +13,10 @@ notification links to.
   ``payments.part.shipped``       the buyer (with the courier and tracking number)
   ``payments.transfer.awaited``   the organisers of the expo's office
   ``booths.application.decided``  the vendor's members
+  ``booths.rfq.received``         the vendor's members (a new request for quotation)
+  ``payments.quotation.sent``     the buyer (a quotation, or a revision of it)
+  ``payments.quotation.*``        the vendor's members: ``revision_asked``, ``accepted``,
+                                  ``declined`` by the buyer
   ==============================  ====================================================
 
 - From the live side itself: a message in an inquiry (:func:`inquiry_message`, the other side),
@@ -156,12 +160,71 @@ def application_decided(application: Any) -> None:
     )
 
 
+def _buyer_name(request: Any) -> str:
+    return request.buyer_company or request.buyer.get_full_name() or request.buyer.email
+
+
+def rfq_received(request: Any) -> None:
+    vendor = request.vendor
+    notification_send(
+        users=members_of(vendor.pk),
+        kind=Kind.QUOTATION,
+        subject=f"rfq:{request.pk}",
+        url=reverse("payments:vendor_quote", args=[vendor.slug, request.code]),
+        params={"step": "requested", "code": request.code, "who": _buyer_name(request)},
+    )
+
+
+def quotation_sent(quotation: Any) -> None:
+    request = quotation.request
+    notification_send(
+        users=[quotation.buyer_id],
+        kind=Kind.QUOTATION,
+        subject=f"rfq:{request.pk}",
+        url=reverse("payments:quote", args=[request.code]),
+        params={
+            "step": "sent" if quotation.revision <= 1 else "revised",
+            "code": request.code,
+            "who": quotation.vendor.name,
+            "detail": format_rupiah(quotation.total),
+        },
+    )
+
+
+def _answered(step: str) -> Callable[[Any], None]:
+    """The buyer answered a quotation (``step``): the vendor's members are told."""
+
+    def ring(quotation: Any) -> None:
+        request, vendor = quotation.request, quotation.vendor
+        notification_send(
+            users=members_of(vendor.pk),
+            kind=Kind.QUOTATION,
+            subject=f"rfq:{request.pk}",
+            url=reverse("payments:vendor_quote", args=[vendor.slug, request.code]),
+            params={
+                "step": step,
+                "code": request.code,
+                "who": _buyer_name(request),
+                "detail": quotation.revision_note
+                if step != "accepted"
+                else format_rupiah(quotation.total),
+            },
+        )
+
+    return ring
+
+
 SOURCES: dict[str, Callable[[Any], None]] = {
     "payments.order.paid": order_paid,
     "payments.part.packed": part_packed,
     "payments.part.shipped": part_shipped,
     "payments.transfer.awaited": transfer_awaited,
     "booths.application.decided": application_decided,
+    "booths.rfq.received": rfq_received,
+    "payments.quotation.sent": quotation_sent,
+    "payments.quotation.revision_asked": _answered("revision_asked"),
+    "payments.quotation.accepted": _answered("accepted"),
+    "payments.quotation.declined": _answered("declined"),
 }
 
 

@@ -95,6 +95,21 @@ MEETING_STEPS = {
 }
 
 
+QUOTATION_STEPS = {
+    "requested": gettext_noop("Request for quotation %(code)s from %(who)s"),
+    "sent": gettext_noop("%(who)s sent you a quotation for %(code)s"),
+    "revised": gettext_noop("%(who)s revised the quotation for %(code)s"),
+    "revision_asked": gettext_noop("%(who)s asks you to revise quotation %(code)s"),
+    "accepted": gettext_noop("%(who)s accepted quotation %(code)s"),
+    "declined": gettext_noop("%(who)s declined quotation %(code)s"),
+}
+
+
+def _quotation(p: Mapping[str, Any]) -> str:
+    message = QUOTATION_STEPS.get(str(p.get("step")), QUOTATION_STEPS["requested"])
+    return _(message) % {"who": local(p.get("who")), "code": local(p.get("code"))}
+
+
 def _meeting(p: Mapping[str, Any]) -> str:
     message = MEETING_STEPS.get(str(p.get("step")), MEETING_STEPS["requested"])
     return _(message) % {"who": local(p.get("who"))}
@@ -112,6 +127,7 @@ _TITLES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     Kind.BANNER: _banner,
     Kind.SESSION: lambda p: _("Starting soon: %(title)s") % {"title": local(p.get("title"))},
     Kind.MEETING: _meeting,
+    Kind.QUOTATION: _quotation,
 }
 
 

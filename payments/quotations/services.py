@@ -288,6 +288,7 @@ def quotation_decline(*, quotation: Quotation, by: User, note: str = "") -> Quot
     audit_log(
         action="payments.quotation.declined", obj=quotation, user=by, expo_id=quotation.expo_id
     )
+    happened.send(sender=Quotation, event="payments.quotation.declined", obj=quotation)  # the bell
     return quotation
 
 
@@ -417,6 +418,7 @@ def _accept(
         order=order.code,
         first_payment=first,
     )
+    happened.send(sender=Quotation, event="payments.quotation.accepted", obj=quotation)  # the bell
     notify.quotation_answered(quotation)
     return order, payment
 

@@ -578,9 +578,8 @@ async def received(pipe):
         readable = loop.create_future()
         loop.add_reader(pipe.fileno(), _settle, readable)
         try:
-            await asyncio.wait_for(readable, 5.0)
-        except TimeoutError:
-            pass
+            with contextlib.suppress(TimeoutError):  # poll again: the process may have ended
+                await asyncio.wait_for(readable, 5.0)
         finally:
             loop.remove_reader(pipe.fileno())
     return pipe.recv()
@@ -593,13 +592,10 @@ def _settle(future: asyncio.Future) -> None:
 
 def rss(pid: int) -> int:
     """A process's resident memory in bytes (0 when it cannot be read)."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
     return 0
 
 

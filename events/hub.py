@@ -603,11 +603,9 @@ def _hub_of_caller() -> Hub | None:
     loop = getattr(local, "main_event_loop", None)
     if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid():
         return None
-    try:
+    with contextlib.suppress(RuntimeError):  # no running loop: a worker thread
         asyncio.get_running_loop()
         return None  # called on a loop: not a worker thread
-    except RuntimeError:
-        pass
     return _hubs.get(loop) if loop.is_running() else None
 
 

@@ -9,6 +9,7 @@ consent hides the profile from every vendor at once; the record of what was agre
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django import forms
@@ -155,13 +156,11 @@ def buyer_contact_record(*, buyer: Any, vendor_id: int, via: str) -> None:
     vendor may see the buyer's profile while the consent stands. The first contact is kept."""
     if not getattr(buyer, "is_authenticated", False):
         return
-    try:
-        with transaction.atomic():
-            BuyerContact.objects.get_or_create(
-                buyer=buyer, vendor_id=vendor_id, defaults={"via": via[:40]}
-            )
-    except IntegrityError:  # recorded at the same moment by another request
-        pass
+    # Recorded at the same moment by another request: that first contact stands.
+    with contextlib.suppress(IntegrityError), transaction.atomic():
+        BuyerContact.objects.get_or_create(
+            buyer=buyer, vendor_id=vendor_id, defaults={"via": via[:40]}
+        )
 
 
 # --- The page ----------------------------------------------------------------------------------------

@@ -114,5 +114,5 @@ class SettingsForm(forms.ModelForm):
         fields = ["enabled", "meeting_minutes", "cancel_cutoff_minutes", "starts_at", "ends_at"]
 
     def _post_clean(self) -> None:
-        # The service checks the whole settings (the expo's time box) and reports to the form.
-        pass
+        """No model validation here: the service checks the whole settings (the expo's time box)
+        and reports to the form."""

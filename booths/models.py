@@ -460,3 +460,12 @@ from booths.rubrics import ApplicationScore, CurationRubric, RubricCriterion  # 
 
 # A hybrid expo's venue and its numbered physical stands (same app).
 from booths.venues import Stand, Venue  # noqa: E402, F401
+
+# Page visits counted as they are written, for the dashboard (same app; see its docstring).
+from booths.visit_rollups import (  # noqa: E402, F401
+    BoothReach,
+    BoothVisitDay,
+    BoothVisitor,
+    ExpoReach,
+    ExpoVisitor,
+)

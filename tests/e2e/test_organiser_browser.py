@@ -21,7 +21,7 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from booths.models import BoothVisit
+from booths.services.visit_rollups import visits_write
 from booths.visits import account_key
 from expo.banners import services as banner_services
 from expo.banners.models import BannerCampaign
@@ -132,7 +132,7 @@ def test_the_organisers_walk(
 
     # --- Conversion on the dashboard: one booth visit, 23 paid orders ---------------------------
     regular = make_user(name="Regular Buyer")
-    BoothVisit.objects.create(booth=booth, day=date.today(), visitor=account_key(regular.pk))
+    visits_write(visits=[("booth", booth.pk, date.today(), account_key(regular.pk))])
     writer = LedgerWriter(expo)
     at = timezone.now() - timedelta(minutes=5)
     for _ in range(3):

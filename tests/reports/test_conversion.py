@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from booths.models import BoothVisit, ProductVisit
+from booths.services.visit_rollups import visits_write
 from booths.visits import account_key
 from events.models import ChatMessage, LiveSession
 from expo import ratelimit
@@ -31,11 +31,12 @@ def _fresh_counts():
 
 
 def _visit(booth, visitor: str, *, day: date | None = None) -> None:
-    BoothVisit.objects.create(booth=booth, day=day or date.today(), visitor=visitor)
+    # As the visits' flush writes them: the rows and their rollups.
+    visits_write(visits=[("booth", booth.pk, day or date.today(), visitor)])
 
 
 def _product_visit(product, visitor: str, *, day: date | None = None) -> None:
-    ProductVisit.objects.create(product=product, day=day or date.today(), visitor=visitor)
+    visits_write(visits=[("product", product.pk, day or date.today(), visitor)])
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 
-from booths.models import Booth, BoothVisit, Vendor
+from booths.models import Booth, BoothVisitDay, Vendor
 from expo.models import Expo
 from expo.reports.figures.conversion import vendor_conversion
 from expo.reports.figures.rows import Conversion, average_order
@@ -139,13 +139,13 @@ def vendor_figures(vendor: Vendor) -> list[VendorExpoFigures]:
         item.orders = row["orders"] or 0
         item.quantity = row["quantity"] or 0
     for row in (
-        BoothVisit.objects.filter(booth__vendor=vendor)
-        .values("booth__expo_id")
-        .annotate(n=Count("id"))
+        BoothVisitDay.objects.filter(booth__vendor=vendor)
+        .values("expo_id")
+        .annotate(n=Sum("visits"))
         .order_by()
     ):
-        if row["booth__expo_id"] in rows:
-            rows[row["booth__expo_id"]].visits = row["n"]
+        if row["expo_id"] in rows:
+            rows[row["expo_id"]].visits = row["n"]
     for row in (
         PotentialDeal.objects.filter(vendor=vendor)
         .exclude(status=PotentialDeal.Status.CANCELLED)

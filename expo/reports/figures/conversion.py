@@ -17,17 +17,19 @@ Conversion is buyers ÷ visitors. Every buyer is among the visitors, so it never
 guest's browsing is recorded under its session, which the order does not carry, so a guest buyer
 is counted once for the visit and once as a buyer: the figure is then slightly low, never high.
 For an expo as a whole the same people are counted once however many booths they saw.
+
+The recorded visitors are read from the visit rollups (``booths.visit_rollups``: distinct visitors
+per booth and per expo, kept exact with first-seen tables as the visits are written), so the cost
+follows the booths and the buyers with an account, not the visits.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
-from django.db import connection
 from django.db.models import Q
 
-from booths.models import BoothVisit, ProductVisit
+from booths.models import BoothReach, BoothVisitor, ExpoReach
 from booths.visits import account_key
 from events.models import ChatMessage, LiveSession, RoomKind
 from expo.reports.figures.rows import Conversion
@@ -41,30 +43,22 @@ KEYS_PER_QUERY = 10_000
 def expo_conversion(expo_id: int) -> tuple[dict[int, Conversion], Conversion]:
     """Every booth's conversion at the expo, and the expo's own (each person once, whichever booths
     they saw). A fixed number of queries, whatever the number of booths, visits and orders."""
-    return _conversions(
-        Q(booth__expo_id=expo_id), Q(product__booth__expo_id=expo_id), expo_id=expo_id
-    )
+    return _conversions(Q(booth__expo_id=expo_id), Q(expo_id=expo_id), expo_id=expo_id)
 
 
 def vendor_conversion(vendor_id: int) -> dict[int, Conversion]:
     """The conversion of each of a vendor's booths (one per expo), keyed by booth id."""
-    per_booth, _total = _conversions(
-        Q(booth__vendor_id=vendor_id), Q(product__booth__vendor_id=vendor_id)
-    )
+    per_booth, _total = _conversions(Q(booth__vendor_id=vendor_id), Q(booth__vendor_id=vendor_id))
     return per_booth
 
 
 def _conversions(
-    booths: Q, products: Q, *, expo_id: int | None = None
+    booths: Q, rollups: Q, *, expo_id: int | None = None
 ) -> tuple[dict[int, Conversion], Conversion]:
-    """The figures for the booths that ``booths`` selects (``products`` selects their products);
-    the total counts each person once only when ``expo_id`` names the expo of those booths."""
-    pairs = (
-        BoothVisit.objects.filter(booths)
-        .values_list("booth_id", "visitor")
-        .union(ProductVisit.objects.filter(products).values_list("product__booth_id", "visitor"))
-    )
-    recorded, recorded_total = _recorded_counts(pairs)
+    """The figures for the booths that ``booths`` selects (``rollups`` selects their rows in the
+    visit rollups); the total counts each person once only when ``expo_id`` names the expo of
+    those booths."""
+    recorded, recorded_total = _recorded_counts(rollups, expo_id)
     bought, account_buyers, everyone = _buyers(booths, expo_id)
     chatters = _session_chatters(booths)
 
@@ -74,7 +68,7 @@ def _conversions(
         accounts[booth_id].add(account_key(user_id))
     for booth_id, user_id in chatters:
         accounts[booth_id].add(account_key(user_id))
-    known = _recorded_among(pairs, {key for keys in accounts.values() for key in keys})
+    known = _recorded_among(rollups, {key for keys in accounts.values() for key in keys})
 
     per_booth: dict[int, Conversion] = {}
     for booth_id in set(recorded) | set(accounts) | set(bought):
@@ -92,35 +86,31 @@ def _conversions(
     return per_booth, total
 
 
-def _recorded_counts(pairs: Any) -> tuple[dict[int, int], int]:
-    """Distinct recorded visitors per booth, and across the booths (two aggregate queries over the
-    union of booth and product visits, which removes a person's repeats)."""
-    sql, params = pairs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT v.booth_id, COUNT(*) FROM ({sql}) v GROUP BY v.booth_id",  # noqa: S608
-            params,
-        )
-        per_booth = dict(cursor.fetchall())
-        cursor.execute(f"SELECT COUNT(DISTINCT v.visitor) FROM ({sql}) v", params)  # noqa: S608
-        (total,) = cursor.fetchone()
+def _recorded_counts(rollups: Q, expo_id: int | None) -> tuple[dict[int, int], int]:
+    """Distinct recorded visitors (of a booth's page or its products' pages) per booth, and across
+    the expo's booths when ``expo_id`` is given: read from the counters kept with the visits
+    (``booths.BoothReach``, ``booths.ExpoReach``), one row per booth whatever the visits."""
+    per_booth = dict(
+        BoothReach.objects.filter(rollups).order_by().values_list("booth_id", "visitors")
+    )
+    if expo_id is None:
+        return per_booth, 0
+    total = ExpoReach.objects.filter(expo_id=expo_id).values_list("visitors", flat=True).first()
     return per_booth, total or 0
 
 
-def _recorded_among(pairs: Any, keys: set[str]) -> set[tuple[int, str]]:
-    """The (booth, visitor) pairs recorded for these visitor keys."""
+def _recorded_among(rollups: Q, keys: set[str]) -> set[tuple[int, str]]:
+    """The (booth, visitor) pairs recorded for these visitor keys (the first-seen table, looked up
+    by key: the cost follows the keys asked, not the visits)."""
     ordered = sorted(keys)
     found: set[tuple[int, str]] = set()
     for start in range(0, len(ordered), KEYS_PER_QUERY):
         chunk = ordered[start : start + KEYS_PER_QUERY]
-        sql, params = pairs.query.sql_with_params()
-        marks = ", ".join(["%s"] * len(chunk))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT v.booth_id, v.visitor FROM ({sql}) v WHERE v.visitor IN ({marks})",  # noqa: S608
-                (*params, *chunk),
-            )
-            found.update((booth_id, visitor) for booth_id, visitor in cursor.fetchall())
+        found.update(
+            BoothVisitor.objects.filter(rollups, visitor__in=chunk)
+            .order_by()
+            .values_list("booth_id", "visitor")
+        )
     return found
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
-from booths.models import BoothVisit
+from booths.models import BoothVisitDay
 from expo.models import Expo
 from expo.reports.figures.rows import Deals
 from expo.reports.models import PotentialDeal
@@ -131,12 +131,12 @@ def buyer_counts(expo: Expo | int) -> tuple[int, int, dict[str, int]]:
 
 
 def visit_counts(expo: Expo | int) -> dict[int, int]:
-    """Unique visitor-days per booth of the expo."""
-    expo_id = expo if isinstance(expo, int) else expo.pk
+    """Unique visitor-days per booth of the expo, from the rollup kept with the visits
+    (``booths.BoothVisitDay``: one row per booth and day, whatever the visits)."""
     return dict(
-        BoothVisit.objects.filter(booth__expo_id=expo_id)
+        BoothVisitDay.objects.filter(expo_id=_id(expo))
         .values("booth_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("visits"))
         .order_by()
         .values_list("booth_id", "n")
     )

@@ -322,6 +322,7 @@ class Outcome:
     delivered: int = 0
     duplicates: int = 0
     refused: int = 0
+    closed: dict[str, int] = field(default_factory=dict)  # close code -> sockets ended early
     latencies: list[float] = field(default_factory=list)
     by_message: dict[int, list[float]] = field(default_factory=dict)
     first_send: float = 0.0
@@ -393,7 +394,7 @@ async def _clients(urls, room, indices, messages, connect_concurrency, deadline_
     origin = urls[0].replace("ws://", "http://").rstrip("/").rsplit("/", 1)[0]
     finished = asyncio.Event()
     result = {"connected": 0, "delivered": 0, "duplicates": 0, "latencies": [], "by_message": {},
-              "last_delivery": 0.0, "failures": []}  # fmt: skip
+              "last_delivery": 0.0, "failures": [], "closed": {}}  # fmt: skip
     remaining = 0
 
     async def open_client(i: int):
@@ -403,9 +404,22 @@ async def _clients(urls, room, indices, messages, connect_concurrency, deadline_
             await ws.send(json.dumps({"type": "join", "room": room}))
             while json.loads(await ws.recv()).get("type") != "history":
                 pass
-            return ws
+        # Read from now on, as a browser does: a socket left unread fills its receive queue,
+        # stops reading, cannot answer Daphne's pings, and is dropped (1006) once its ping times
+        # out (20 + 30 s) — with 10,000 sockets connecting for minutes, the sockets that joined
+        # first were lost that way before the first message.
+        readers.append(asyncio.create_task(read(ws)))
+        return ws
 
     async def read(ws) -> None:
+        try:
+            await read_frames(ws)
+        finally:
+            if ws.close_code is not None:  # the connection ended before the bench ended it
+                code = str(ws.close_code)
+                result["closed"][code] = result["closed"].get(code, 0) + 1
+
+    async def read_frames(ws) -> None:
         nonlocal remaining
         seen = bytearray(messages)
         count = 0
@@ -431,11 +445,11 @@ async def _clients(urls, room, indices, messages, connect_concurrency, deadline_
                 if remaining == 0:
                     finished.set()
 
+    readers: list[asyncio.Task] = []
     opened = await asyncio.gather(*(open_client(i) for i in indices), return_exceptions=True)
     sockets = [ws for ws in opened if not isinstance(ws, BaseException)]
     result["failures"] = [repr(e) for e in opened if isinstance(e, BaseException)][:3]
     result["connected"] = remaining = len(sockets)
-    readers = [asyncio.create_task(read(ws)) for ws in sockets]
     pipe.send("ready")
     # The deadline counts from the first message (other processes may still be connecting).
     await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
@@ -487,9 +501,15 @@ async def run_load(
 
     # The first sockets of a process load what every later one shares (code, the worker threads
     # and their memory): WARM_SOCKETS per server join at once before the memory is first read.
+    async def drain(ws) -> None:
+        with contextlib.suppress(Exception):
+            async for _raw in ws:
+                pass
+
     warm = []
     for url in urls:
         warm += await asyncio.gather(*(warm_up(url) for _ in range(WARM_SOCKETS)))
+    drains = [asyncio.create_task(drain(ws)) for ws in warm]  # read, or Daphne drops them
     await asyncio.sleep(1.0)
     outcome.rss_before = sum(rss(pid) for pid in server_pids)
     fork = multiprocessing.get_context("fork")
@@ -522,13 +542,7 @@ async def run_load(
                 if outcome.refused == 1:
                     log(f"{name}: the sender was refused: {frame}")
 
-    async def drain(ws) -> None:
-        with contextlib.suppress(Exception):
-            async for _raw in ws:
-                pass
-
     watcher = asyncio.create_task(watch_sender())
-    drains = [asyncio.create_task(drain(ws)) for ws in warm]
     await asyncio.sleep(2.0)  # let presence settle: the sockets are idle
     outcome.rss_after = sum(rss(pid) for pid in server_pids)
     if profiler is not None:
@@ -567,6 +581,10 @@ async def run_load(
             outcome.by_message.setdefault(seq, []).extend(values)
         if result["failures"]:
             log(f"{name}: some clients could not connect (first: {result['failures'][0]})")
+        for code, n in result["closed"].items():
+            outcome.closed[code] = outcome.closed.get(code, 0) + n
+    if outcome.closed:
+        log(f"{name}: sockets closed before the end, by close code: {outcome.closed}")
     return outcome
 
 

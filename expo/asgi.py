@@ -4,12 +4,33 @@ limits), which sees every request first."""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "expo.settings")
 
+
+class OneThreadASGIHandler(ASGIHandler):
+    """Django's ASGI handler, with the whole middleware chain and the view run as one call in the
+    request's worker thread.
+
+    Django builds an ASGI middleware chain that keeps each async-capable middleware async: with
+    ours (sync-only and async-capable mixed, every view sync) a request crossed between the event
+    loop and its thread five to seven times (each ``process_request``/``process_response`` of a
+    ``MiddlewareMixin`` run through ``sync_to_async``, the sync-only middleware calling back into
+    the loop through ``async_to_sync``). Under a rush every crossing queues behind every other
+    request on the one event loop: built as under WSGI, the chain costs a single crossing. An
+    async view (the health check) still works, run by ``async_to_sync`` from the thread."""
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        super().load_middleware(is_async=False)
+        self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+
 # Django must be set up before anything imports models (the consumers do).
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+django_asgi_app = OneThreadASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

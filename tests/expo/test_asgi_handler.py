@@ -1,0 +1,75 @@
+"""The HTTP side of the ASGI application runs a request's whole middleware chain and its view in
+one worker thread: one crossing from the event loop, none back (expo.asgi.OneThreadASGIHandler).
+Django's own ASGI handler crosses five to seven times with our middleware, and each crossing
+queues behind every other request on the loop in a rush (bench/checkout.py measures that)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from asgiref import sync
+from django.core.handlers.asgi import ASGIHandler
+
+from expo.asgi import OneThreadASGIHandler, django_asgi_app
+from tests.expo.test_guard import http_scope, run
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def crossings(monkeypatch):
+    """Every call from a worker thread back into the event loop, and every thread a sync piece of
+    the request ran in."""
+    seen = {"back_to_loop": 0, "threads": set()}
+    back, forth = sync.AsyncToSync.__call__, sync.SyncToAsync.thread_handler
+
+    def counted_back(self, *args, **kwargs):
+        seen["back_to_loop"] += 1
+        return back(self, *args, **kwargs)
+
+    def counted_forth(self, loop, *args, **kwargs):
+        seen["threads"].add(threading.get_ident())
+        return forth(self, loop, *args, **kwargs)
+
+    monkeypatch.setattr(sync.AsyncToSync, "__call__", counted_back)
+    monkeypatch.setattr(sync.SyncToAsync, "thread_handler", counted_forth)
+    return seen
+
+
+def _page(path: str = "/") -> dict:
+    return http_scope(path, method="GET")
+
+
+async def test_a_page_runs_its_middleware_and_view_in_one_thread_without_returning_to_the_loop(
+    crossings,
+):
+    status, headers, body, _unread = await run(OneThreadASGIHandler(), _page())
+    assert status == 200 and b"<html" in body
+    names = {name.lower() for name in headers}
+    # The whole chain ran: the first middleware's header and the last ones'.
+    assert {b"content-security-policy", b"x-frame-options"} <= names
+    assert crossings["back_to_loop"] == 0
+    assert len(crossings["threads"]) == 1
+
+
+async def test_django_s_own_handler_would_cross_back_into_the_loop(crossings):
+    """What the handler is for: with the same middleware, Django's chain goes back to the loop."""
+    status, _headers, _body, _unread = await run(ASGIHandler(), _page())
+    assert status == 200
+    assert crossings["back_to_loop"] >= 1
+
+
+async def test_the_application_serves_http_through_the_one_thread_handler():
+    assert isinstance(django_asgi_app, OneThreadASGIHandler)
+
+
+async def test_an_async_view_still_answers_through_the_one_thread_handler():
+    """The health check is an async view: run from the request's thread by async_to_sync."""
+    status, _headers, body, _unread = await run(OneThreadASGIHandler(), _page("/healthz"))
+    assert status == 200 and b'"database"' in body
+
+
+async def test_an_error_in_a_view_is_still_the_site_s_error_page(settings):
+    status, _headers, _body, _unread = await run(OneThreadASGIHandler(), _page("/no-such-page/"))
+    assert status == 404

@@ -36,13 +36,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 
 from _common import BenchError, log, postgres_server, workspace
 
 LOAD = r"""
-import json, sys, time
+import contextlib, json, sys, time
 import django
 django.setup()
 from datetime import timedelta
@@ -140,9 +141,32 @@ with connection.cursor() as c:
         "FROM payments_salesledgerentry WHERE kind = 'sale' AND line_id %% 19 = 0 ORDER BY id",
         [],
     )
+    # Page visits as many as ledger rows, and as many product-page visits (issue 19: the visits
+    # grow with the crowd as the ledger does). Per expo, visitors of a pool of visits / 10 each
+    # open 10 booth pages over the three days and the pages of two products at five of them.
+    from booths.models import Product
+    per_booth_products = 8
+    Product.objects.bulk_create(batch_size=1000, objs=(
+        Product(booth_id=booth_id, slug=f"p{k}", name_en=f"Product {k}", name_id=f"Produk {k}",
+                category="food", price=10_000, stock=100)
+        for booth_id in range(booth0, booth0 + per_expo * n_expos) for k in range(per_booth_products)
+    ))
+    c.execute("SELECT min(id) FROM booths_product")
+    product0 = c.fetchone()[0]
+    visits = rows // n_expos
     c.execute(
-        "INSERT INTO booths_boothvisit (booth_id, day, visitor) SELECT b.id, (x.opens AT TIME ZONE 'Asia/Jakarta')::date + d, 'v' || v "
-        "FROM booths_booth b JOIN bench_expo x ON x.id = b.expo_id, generate_series(0, 2) d, generate_series(1, 150) v"
+        "INSERT INTO booths_boothvisit (booth_id, day, visitor) "
+        "SELECT %s + x.e * %s + (i / 10 * 7919 + i %% 10) %% %s, "
+        "(x.opens AT TIME ZONE 'Asia/Jakarta')::date + ((i %% 10) %% 3)::int, 'v' || x.e || '-' || i / 10 "
+        "FROM bench_expo x, generate_series(0::bigint, %s - 1) i",
+        [booth0, per_expo, per_expo, visits],
+    )
+    c.execute(
+        "INSERT INTO booths_productvisit (product_id, day, visitor) "
+        "SELECT %s + (x.e * %s + (i / 10 * 7919 + i %% 10 / 2) %% %s) * %s + (i / 10 + i %% 10) %% %s, "
+        "(x.opens AT TIME ZONE 'Asia/Jakarta')::date + ((i %% 10) %% 3)::int, 'v' || x.e || '-' || i / 10 "
+        "FROM bench_expo x, generate_series(0::bigint, %s - 1) i",
+        [product0, per_expo, per_expo, per_booth_products, per_booth_products, visits],
     )
     c.execute(
         "INSERT INTO expo_potentialdeal (expo_id, booth_id, vendor_id, buyer_company, buyer_country, product, estimated_value, status, note, verification, verification_note, created_at, updated_at) "
@@ -170,7 +194,8 @@ with connection.cursor() as c:
         "WHERE o.channel = 'offline'",
         [signer.pk],
     )
-    for table in ("payments_order", "payments_orderpart", "payments_orderline", "payments_salesledgerentry"):
+    for table in ("payments_order", "payments_orderpart", "payments_orderline", "payments_salesledgerentry",
+                  "booths_boothvisit", "booths_productvisit"):
         c.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     c.execute("ANALYZE")
     c.execute("SELECT count(*) FROM payments_salesledgerentry")
@@ -186,7 +211,7 @@ from django.db import connection
 from expo.reports import figures as reports
 from expo.models import Expo
 
-slug, repeat = sys.argv[1], int(sys.argv[2])
+slug, repeat, profile = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 expo = Expo.objects.select_related("office").get(slug=slug)
 X = expo.pk
 SALE = "kind = 'sale'"
@@ -197,6 +222,11 @@ MONEY = (
 PAID = f"o.expo_id = %s AND EXISTS (SELECT 1 FROM payments_salesledgerentry l WHERE l.order_id = o.id AND l.{SALE})"
 SUMS = "SUM(amount) FILTER (WHERE kind = 'sale'), SUM(amount) FILTER (WHERE kind = 'refund'), SUM(quantity)"
 HOUR = "date_trunc('hour', {} AT TIME ZONE 'Asia/Jakarta')"
+VISITORS = (
+    "SELECT v.booth_id, v.visitor FROM booths_boothvisit v JOIN booths_booth b ON b.id = v.booth_id WHERE b.expo_id = %s "
+    "UNION SELECT p.booth_id, v.visitor FROM booths_productvisit v JOIN booths_product p ON p.id = v.product_id "
+    "JOIN booths_booth b ON b.id = p.booth_id WHERE b.expo_id = %s"
+)
 SQL = [
     (f"SELECT booth_id, vendor_id, region_id, sector_id, size_class, {MONEY} FROM payments_salesledgerentry "
      "WHERE expo_id = %s GROUP BY 1, 2, 3, 4, 5", [X]),
@@ -205,6 +235,10 @@ SQL = [
     (f"SELECT country, channel, attribution_id, {HOUR.format('paid_at')}, COUNT(*) FROM payments_order o WHERE {PAID} GROUP BY 1, 2, 3, 4", [X]),
     (f"SELECT DISTINCT buyer_id, CASE WHEN buyer_id IS NULL THEN lower(email) ELSE '' END, country FROM payments_order o WHERE {PAID}", [X]),
     ("SELECT v.booth_id, COUNT(*) FROM booths_boothvisit v JOIN booths_booth b ON b.id = v.booth_id WHERE b.expo_id = %s GROUP BY 1", [X]),
+    # The conversion's visitors: each booth's distinct visitors (its page and its products' pages),
+    # and the expo's.
+    (f"SELECT booth_id, COUNT(*) FROM ({VISITORS}) v GROUP BY 1", [X, X]),
+    (f"SELECT COUNT(DISTINCT visitor) FROM ({VISITORS}) v", [X, X]),
     ("SELECT b.*, v.* FROM booths_booth b JOIN booths_vendor v ON v.id = b.vendor_id WHERE b.expo_id = %s", [X]),
     ("SELECT * FROM expo_region WHERE id IN (SELECT DISTINCT region_id FROM booths_vendor)", []),
     ("SELECT * FROM expo_sector", []),
@@ -246,7 +280,18 @@ board = board_holder["b"]
 from django.test.utils import CaptureQueriesContext
 with CaptureQueriesContext(connection) as captured:
     reports.expo_dashboard(expo)
-slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
+every_query = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+profiled = ""
+if profile:
+    # Where one dashboard spends its time, queries included.
+    import cProfile, io, pstats
+    profiler = cProfile.Profile()
+    profiler.runcall(reports.expo_dashboard, expo)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(profile)
+    profiled = out.getvalue()
+slowest = every_query[:3]
+in_sql = sum(float(q["time"]) for q in every_query)
 with connection.cursor() as c:
     c.execute("SELECT count(*) FROM payments_salesledgerentry WHERE expo_id = %s", [X])
     expo_rows = c.fetchone()[0]
@@ -260,15 +305,32 @@ with connection.cursor() as c:
     channels = dict(c.fetchall())
     c.execute("SELECT COALESCE(SUM(total), 0) FROM payments_offlinesale WHERE expo_id = %s AND verification_id IS NULL", [X])
     unverified = c.fetchone()[0]
+    # The visits and visitors, counted from the visit rows; a guest buyer is a visitor too (the
+    # conversion's rule: the bench's buyers are all guests).
+    c.execute("SELECT COUNT(*) FROM booths_boothvisit v JOIN booths_booth b ON b.id = v.booth_id WHERE b.expo_id = %s", [X])
+    visits = c.fetchone()[0]
+    c.execute(f"SELECT booth_id, COUNT(*) FROM ({VISITORS}) v GROUP BY 1", [X, X])
+    booth_visitors = dict(c.fetchall())
+    c.execute(f"SELECT COUNT(DISTINCT visitor) FROM ({VISITORS}) v", [X, X])
+    visitors = c.fetchone()[0]
+    c.execute(f"SELECT p.booth_id, COUNT(DISTINCT lower(o.email)) FROM payments_order o JOIN payments_orderpart p ON p.order_id = o.id "
+              f"WHERE o.buyer_id IS NULL AND {PAID} GROUP BY 1", [X])
+    booth_guests = dict(c.fetchall())
+    c.execute(f"SELECT COUNT(DISTINCT lower(email)) FROM payments_order o WHERE buyer_id IS NULL AND {PAID}", [X])
+    guests = c.fetchone()[0]
 split = board.split
 expected = {"omzet": omzet, "transactions": transactions, "quantity": quantity, "buyers": buyers, "channels": channels,
             "split": {"expo": omzet, "mall": channels.get("mall", 0), "total": sum(channels.values()),
-                      "offline_verified": channels.get("offline", 0) - unverified, "offline_unverified": unverified}}
+                      "offline_verified": channels.get("offline", 0) - unverified, "offline_unverified": unverified},
+            "visits": visits, "visitors": visitors + guests,
+            "booth_visitors": sum(booth_visitors.values()) + sum(booth_guests.values())}
 shown = {
     "omzet": board.totals.omzet, "transactions": board.totals.transactions, "quantity": board.totals.quantity,
     "buyers": board.totals.buyers, "channels": {r.key: r.omzet for r in board.by_channel},
     "split": {"expo": split.expo.omzet, "mall": split.mall.omzet, "total": split.total,
               "offline_verified": split.offline_verified, "offline_unverified": split.offline_unverified},
+    "visits": board.totals.visits, "visitors": board.totals.reach.visitors,
+    "booth_visitors": sum(r.extra["visitors"] for r in board.by_booth),
 }
 print(json.dumps({
     "dashboard_s": dash, "sql_s": sql, "dashboard_runs": dash_all, "sql_runs": sql_all,
@@ -276,6 +338,8 @@ print(json.dumps({
     "buyers": board.totals.buyers, "booths": board.totals.booths, "queries": len(captured.captured_queries),
     "split": shown["split"], "channels": len(channels),
     "slowest": [[float(q["time"]), q["sql"][:160]] for q in slowest],
+    "every_query": [[float(q["time"]), q["sql"][:200]] for q in every_query], "in_sql_s": in_sql,
+    "visits": visits, "visitors": visitors, "profile": profiled,
     "matches": shown == expected, "expected": expected, "shown": shown,
 }, default=str))
 """
@@ -294,6 +358,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--booths", type=int, default=500)
     parser.add_argument("--regions", type=int, default=35)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="profile one dashboard and print its N costliest functions (by own time)",
+    )
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="print every query of one dashboard with its time (not only the slowest three)",
+    )
     args = parser.parse_args(argv)
     if min(args.rows, args.expos, args.booths, args.regions, args.repeat) < 1:
         parser.error("every count must be positive")
@@ -314,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as error:
         log(str(error))
         return 1
-    return _report(loaded, rebuild_s, measured)
+    return _report(loaded, rebuild_s, measured, every_query=args.queries)
 
 
 def _tune(server: object) -> None:
@@ -355,16 +431,23 @@ def _run(args: argparse.Namespace, ws: object) -> tuple[dict, float, dict]:
     # The measured expo's rollups (a fifth of the ledger): what the dashboard reads.
     ws.manage("rebuild_omzet_rollups", "--expo", loaded["expo"], timeout=7200)
     rebuild_s = time.perf_counter() - started
-    log(f"rollups rebuilt from the ledger in {rebuild_s:.1f}s; measuring {loaded['expo']}")
+    log(f"rollups rebuilt from the ledger in {rebuild_s:.1f}s")
+    started = time.perf_counter()
+    # The visits too were loaded without the flush that keeps their rollups.
+    ws.manage("rebuild_visit_rollups", "--expo", loaded["expo"], timeout=7200)
+    loaded["visit_rebuild_s"] = time.perf_counter() - started
+    log(f"visit rollups rebuilt in {loaded['visit_rebuild_s']:.1f}s; measuring {loaded['expo']}")
+    loaded["load_before"] = [round(x, 2) for x in os.getloadavg()]
     measured = json.loads(
-        ws.python("-c", MEASURE, loaded["expo"], str(args.repeat), timeout=3600)
+        ws.python("-c", MEASURE, loaded["expo"], str(args.repeat), str(args.profile), timeout=3600)
         .strip()
         .splitlines()[-1]
     )
+    measured["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return loaded, rebuild_s, measured
 
 
-def _report(loaded: dict, rebuild_s: float, measured: dict) -> int:
+def _report(loaded: dict, rebuild_s: float, measured: dict, *, every_query: bool = False) -> int:
     dashboard_s, sql_s = measured["dashboard_s"], measured["sql_s"]
     ratio = dashboard_s / sql_s if sql_s else None
     print(f"ledger rows            {loaded['rows']:>12,}")
@@ -380,8 +463,18 @@ def _report(loaded: dict, rebuild_s: float, measured: dict) -> int:
         f"plain SQL (median)     {sql_s * 1000:>9.0f} ms   runs: {', '.join(f'{t * 1000:.0f}' for t in measured['sql_runs'])}"
     )
     print(f"ratio                  {ratio:>12.4f}   (target: dashboard < 100 ms)")
-    for seconds, text in measured["slowest"]:
-        print(f"  slowest query {seconds * 1000:7.1f} ms  {text}")
+    print(
+        f"of one dashboard       {measured['in_sql_s'] * 1000:>9.1f} ms in its queries, the rest in Python"
+    )
+    for seconds, text in measured["every_query" if every_query else "slowest"]:
+        print(f"  {'query' if every_query else 'slowest query'} {seconds * 1000:7.1f} ms  {text}")
+    print(
+        f"visits / visitors      {measured['visits']:,} booth-page visits, {measured['visitors']:,} visitors"
+        f"   (visit rollups rebuilt in {loaded['visit_rebuild_s']:.1f} s)"
+    )
+    print(f"load average           {loaded['load_before']} before, {measured['load_after']} after")
+    if measured["profile"]:
+        print(measured["profile"])
     split = {k: f"Rp {v:,}".replace(",", ".") for k, v in measured["split"].items()}
     print(
         f"expo / mall / total    {split['expo']} / {split['mall']} / {split['total']}"
@@ -403,6 +496,11 @@ def _report(loaded: dict, rebuild_s: float, measured: dict) -> int:
                 "sql_s": round(sql_s, 3),
                 "ratio": round(ratio, 4) if ratio else None,
                 "rebuild_s": round(rebuild_s, 1),
+                "visit_rebuild_s": round(loaded["visit_rebuild_s"], 1),
+                "visits": measured["visits"],
+                "visitors": measured["visitors"],
+                "in_sql_s": round(measured["in_sql_s"], 4),
+                "load": [loaded["load_before"], measured["load_after"]],
                 "queries": measured["queries"],
                 "matches": measured["matches"],
                 "channels": measured["channels"],

@@ -145,9 +145,38 @@ def visit_rollups_rebuild(*, expo_ids: Sequence[int] | None = None, apps: Any = 
             return 0
         where = f"WHERE b.expo_id IN ({', '.join(['%s'] * len(expo_ids))})"
         params = list(expo_ids)
+    statements = _rebuild_statements(t, where, params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The flush's order: booth visits, then product visits.
+            cursor.execute(f"LOCK TABLE {t['BoothVisit']}, {t['ProductVisit']} IN SHARE MODE")
+        for name in ROLLUPS:
+            # Rollups may be deleted: they are derived, the visits stay as they are.
+            rows = model[name]._base_manager.all()
+            if expo_ids is not None:
+                rows = rows.filter(expo_id__in=list(expo_ids))
+            rows.delete()
+        for sql, values in statements:
+            cursor.execute(sql, values)
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {t['BoothVisit']} v JOIN {t['Booth']} b "  # noqa: S608
+            f"ON b.id = v.booth_id {where}) + (SELECT COUNT(*) FROM {t['ProductVisit']} v "
+            f"JOIN {t['Product']} p ON p.id = v.product_id JOIN {t['Booth']} b "
+            f"ON b.id = p.booth_id {where})",
+            params * 2,
+        )
+        (covered,) = cursor.fetchone()
+    return covered or 0
+
+
+def _rebuild_statements(
+    t: dict[str, str], where: str, params: list[int]
+) -> list[tuple[str, list[int]]]:
+    """The rebuild's inserts, in order: visits per booth and day, the booths' first-seen
+    visitors and their counts, the expos' first-seen visitors and their counts."""
     on_expo = where.replace("b.expo_id", "expo_id")
     # Table names come from the models, values only as parameters.
-    statements = [
+    return [
         # Visits per booth and day: the booth pages' rows.
         (
             f"INSERT INTO {t['BoothVisitDay']} (expo_id, booth_id, day, visits) "  # noqa: S608
@@ -183,24 +212,3 @@ def visit_rollups_rebuild(*, expo_ids: Sequence[int] | None = None, apps: Any = 
             params,
         ),
     ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The flush's order: booth visits, then product visits.
-            cursor.execute(f"LOCK TABLE {t['BoothVisit']}, {t['ProductVisit']} IN SHARE MODE")
-        for name in ROLLUPS:
-            # Rollups may be deleted: they are derived, the visits stay as they are.
-            rows = model[name]._base_manager.all()
-            if expo_ids is not None:
-                rows = rows.filter(expo_id__in=list(expo_ids))
-            rows.delete()
-        for sql, values in statements:
-            cursor.execute(sql, values)
-        cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {t['BoothVisit']} v JOIN {t['Booth']} b "  # noqa: S608
-            f"ON b.id = v.booth_id {where}) + (SELECT COUNT(*) FROM {t['ProductVisit']} v "
-            f"JOIN {t['Product']} p ON p.id = v.product_id JOIN {t['Booth']} b "
-            f"ON b.id = p.booth_id {where})",
-            params * 2,
-        )
-        (covered,) = cursor.fetchone()
-    return covered or 0

@@ -46,24 +46,32 @@ ROWS_PER_STATEMENT = 1000
 
 def visits_write(*, visits: Iterable[Visit]) -> int:
     """Insert the visits that are not recorded yet and add them to the rollups, in one
-    transaction; returns how many visit rows were new."""
+    transaction; returns how many visit rows were new. Visits of pages gone since (a booth or
+    product deleted) are dropped."""
+    visits = list(visits)
+    if not visits:
+        return 0
     day = connection.ops.adapt_datefield_value
-    booth_rows = sorted({(i, day(d), v) for kind, i, d, v in visits if kind == "booth"})
-    product_rows = sorted({(i, day(d), v) for kind, i, d, v in visits if kind == "product"})
+    product_booth = dict(
+        Product.objects.filter(pk__in={i for kind, i, _d, _v in visits if kind == "product"})
+        .order_by()
+        .values_list("pk", "booth_id")
+    )
+    booth_ids = {i for kind, i, _d, _v in visits if kind == "booth"} | set(product_booth.values())
+    expo_of = dict(Booth.objects.filter(pk__in=booth_ids).order_by().values_list("pk", "expo_id"))
+    booth_rows = sorted(
+        {(i, day(d), v) for kind, i, d, v in visits if kind == "booth" and i in expo_of}
+    )
+    product_rows = sorted(
+        {
+            (i, day(d), v)
+            for kind, i, d, v in visits
+            if kind == "product" and product_booth.get(i) in expo_of
+        }
+    )
     with transaction.atomic():
         new_booth = _insert_new(BoothVisit, ("booth_id", "day", "visitor"), booth_rows)
         new_product = _insert_new(ProductVisit, ("product_id", "day", "visitor"), product_rows)
-        if not new_booth and not new_product:
-            return 0
-        product_booth = dict(
-            Product.objects.filter(pk__in={p for p, _d, _v in new_product})
-            .order_by()
-            .values_list("pk", "booth_id")
-        )
-        booth_ids = {b for b, _d, _v in new_booth} | set(product_booth.values())
-        expo_of = dict(
-            Booth.objects.filter(pk__in=booth_ids).order_by().values_list("pk", "expo_id")
-        )
         days = Counter((expo_of[b], b, d) for b, d, _v in new_booth)
         _add(BoothVisitDay, ("expo_id", "booth_id", "day"), ("booth_id", "day"), "visits", days)
         pairs = {(expo_of[b], b, v) for b, _d, v in new_booth}

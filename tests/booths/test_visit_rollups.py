@@ -131,6 +131,20 @@ def test_rollups_equal_the_visits_recounted(world, history):
             visits_write(visits=taken)
     for buffered in buffers:
         visits_write(visits=buffered)
+    # Every visit recorded once, as it was made.
+    made = {entry for action, process, what in history if action == "record" for entry in what}
+    assert {
+        ("booth", b, d, v)
+        for b, d, v in BoothVisit.objects.values_list("booth_id", "day", "visitor")
+    } | {
+        ("product", p, d, v)
+        for p, d, v in ProductVisit.objects.values_list("product_id", "day", "visitor")
+    } == {
+        ("booth", booths[page].pk, DAY + timedelta(days=day), f"v-{who}")
+        if page < 3
+        else ("product", products[page - 3].pk, DAY + timedelta(days=day), f"v-{who}")
+        for page, day, who in made
+    }
     assert_rollups_exact()
 
 
@@ -178,6 +192,26 @@ def test_a_failed_flush_keeps_its_visits_for_the_next(world, monkeypatch):
     monkeypatch.undo()
     assert visits.flush() == 1
     assert BoothVisit.objects.get().visitor == "v-a"
+    assert_rollups_exact()
+
+
+def test_visits_of_pages_gone_since_are_dropped(world):
+    """A page deleted between the view and the flush: its visits are left out, the others are
+    written (a failing flush would keep them all for ever)."""
+    booths, products = world
+    gone_booth, gone_product = booths[1].pk, products[0].pk
+    booths[1].delete()
+    products[0].delete()
+    written = visits_write(
+        visits=[
+            ("booth", gone_booth, DAY, "v-a"),
+            ("product", gone_product, DAY, "v-a"),
+            ("booth", booths[0].pk, DAY, "v-a"),
+            ("product", products[1].pk, DAY, "v-b"),
+        ]
+    )
+    assert written == 2
+    assert BoothReach.objects.get(booth=booths[0]).visitors == 2
     assert_rollups_exact()
 
 

@@ -34,7 +34,8 @@ class BoothVisitDay(models.Model):
 
 
 class BoothVisitor(models.Model):
-    """A visitor key seen at a booth (its page or one of its products' pages), once ever."""
+    """A visitor key seen at a booth (its page or one of its products' pages; or an account that
+    bought there, under the key its visits would carry), once ever."""
 
     # Both served by the indexes below (fewer indexes to write at each flush).
     expo = models.ForeignKey(

@@ -25,6 +25,11 @@ class PaymentsConfig(AppConfig):
         from payments import attribution
 
         hooks.register_stand_arrival(attribution.stand_arrival)
+        # Buyers with an account are visitors of the booths they bought from (the conversion).
+        from booths.services.visit_rollups import register_reach_source
+        from payments.services.rollups import buyers_reached
+
+        register_reach_source("payments.buyers", buyers_reached)
 
         # The cart link in the header, and the payments tabs of both workspaces.
         from expo import places

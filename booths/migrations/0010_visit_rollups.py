@@ -8,7 +8,7 @@ def fill(apps, schema_editor):
     """The rollups of the visits recorded so far (the dashboard reads them from now on)."""
     from booths.services.visit_rollups import visit_rollups_rebuild
 
-    visit_rollups_rebuild(apps=apps)
+    visit_rollups_rebuild(apps=apps, sources=False)  # the buyers: payments 0008
 
 
 class Migration(migrations.Migration):

@@ -12,15 +12,18 @@ first committed). Rows are sent sorted and the tables are written in one fixed o
 flushes take their locks in the same order.
 
 A visitor first seen at a booth through one of its product pages is a visitor of the booth (the
-conversion's rule, :mod:`expo.reports.figures.conversion`); the expo's visitors are everyone seen
-at any of its booths. The counts therefore equal, at any moment, a ``COUNT(DISTINCT …)`` over the
-visit tables, which :func:`visit_rollups_rebuild` recomputes from them.
+conversion's rule, :mod:`expo.reports.figures.conversion`), and so is a buyer with an account,
+under the key its visits would carry: the ledger's writer adds it with :func:`reach_add` in the
+sale's transaction. The expo's visitors are everyone seen at any of its booths. The counts
+therefore equal, at any moment, a ``COUNT(DISTINCT …)`` over the visit tables and the pairs of the
+registered reach sources (the buyers with an account), which :func:`visit_rollups_rebuild`
+recomputes from them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -76,15 +79,39 @@ def visits_write(*, visits: Iterable[Visit]) -> int:
         _add(BoothVisitDay, ("expo_id", "booth_id", "day"), ("booth_id", "day"), "visits", days)
         pairs = {(expo_of[b], b, v) for b, _d, v in new_booth}
         pairs |= {(expo_of[product_booth[p]], product_booth[p], v) for p, _d, v in new_product}
-        new_pairs = _insert_new(BoothVisitor, ("expo_id", "booth_id", "visitor"), sorted(pairs))
-        reach = Counter((e, b) for e, b, _v in new_pairs)
-        _add(BoothReach, ("expo_id", "booth_id"), ("booth_id",), "visitors", reach)
-        # Someone seen before at a booth of the expo was seen at the expo: only new pairs ask.
-        people = sorted({(e, v) for e, _b, v in new_pairs})
-        new_people = _insert_new(ExpoVisitor, ("expo_id", "visitor"), people)
-        expo_reach = Counter((e,) for e, _v in new_people)
-        _add(ExpoReach, ("expo_id",), ("expo_id",), "visitors", expo_reach)
+        _reach(pairs)
     return len(new_booth) + len(new_product)
+
+
+def reach_add(*, expo_id: int, booth_ids: Iterable[int], visitor: str) -> None:
+    """Count ``visitor`` (a visitor key, :func:`booths.visits.account_key` for an account) among
+    the visitors of these booths of the expo, and of the expo, where it is new: someone who
+    reached them otherwise than by their pages (a buyer with an account: the ledger's writer calls
+    this in the sale's transaction). Higher apps that call it register a :data:`ReachSource` for
+    the rebuild."""
+    _reach({(expo_id, booth_id, visitor) for booth_id in booth_ids})
+
+
+def _reach(pairs: set[tuple[int, int, str]]) -> None:
+    """(expo, booth, visitor) pairs into the first-seen tables; counters for the new ones."""
+    new_pairs = _insert_new(BoothVisitor, ("expo_id", "booth_id", "visitor"), sorted(pairs))
+    reach = Counter((e, b) for e, b, _v in new_pairs)
+    _add(BoothReach, ("expo_id", "booth_id"), ("booth_id",), "visitors", reach)
+    # Someone seen before at a booth of the expo was seen at the expo: only new pairs ask.
+    people = sorted({(e, v) for e, _b, v in new_pairs})
+    new_people = _insert_new(ExpoVisitor, ("expo_id", "visitor"), people)
+    expo_reach = Counter((e,) for e, _v in new_people)
+    _add(ExpoReach, ("expo_id",), ("expo_id",), "visitors", expo_reach)
+
+
+# Who else reached which booths, for the rebuild: (expo ids or None for all, an app registry) ->
+# (expo, booth, visitor key) pairs. Registered by the higher apps that call reach_add.
+ReachSource = Callable[[Sequence[int] | None, Any], Iterable[tuple[int, int, str]]]
+_reach_sources: dict[str, ReachSource] = {}
+
+
+def register_reach_source(name: str, source: ReachSource) -> None:
+    _reach_sources[name] = source
 
 
 def _chunks(rows: Sequence[Any], columns: int) -> Iterable[Sequence[Any]]:
@@ -135,11 +162,14 @@ def _add(
 ROLLUPS = ("ExpoReach", "ExpoVisitor", "BoothReach", "BoothVisitor", "BoothVisitDay")
 
 
-def visit_rollups_rebuild(*, expo_ids: Sequence[int] | None = None, apps: Any = None) -> int:
+def visit_rollups_rebuild(
+    *, expo_ids: Sequence[int] | None = None, apps: Any = None, sources: bool = True
+) -> int:
     """Recompute the visit rollups of ``expo_ids`` (every expo when None) from the visit rows
-    alone and return how many visit rows they cover. Flushes wait while it runs (on PostgreSQL
-    the visit tables are locked against inserts), so nothing is written between the reading and
-    the replacing. ``apps``: a migration's app registry (the current models when None)."""
+    and the registered reach sources (``sources=False``: the visits alone) and return how many
+    visit rows they cover. Flushes wait while it runs (on PostgreSQL the visit tables are locked
+    against inserts), so nothing is written between the reading and the replacing. ``apps``: a
+    migration's app registry (the current models when None)."""
     apps = apps or global_apps
     model = {
         name: apps.get_model("booths", name)
@@ -164,7 +194,12 @@ def visit_rollups_rebuild(*, expo_ids: Sequence[int] | None = None, apps: Any = 
             if expo_ids is not None:
                 rows = rows.filter(expo_id__in=list(expo_ids))
             rows.delete()
-        for sql, values in statements:
+        for n, (sql, values) in enumerate(statements):
+            if n == 2 and sources:  # the pairs known otherwise, before the counting
+                pairs = {p for source in _reach_sources.values() for p in source(expo_ids, apps)}
+                _insert_new(
+                    model["BoothVisitor"], ("expo_id", "booth_id", "visitor"), sorted(pairs)
+                )
             cursor.execute(sql, values)
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM {t['BoothVisit']} v JOIN {t['Booth']} b "  # noqa: S608

@@ -28,6 +28,8 @@ from django.db.models import Count, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncHour
 from django.utils import timezone
 
+from booths.services.visit_rollups import reach_add
+from booths.visits import account_key
 from payments.models import (
     OmzetBuyer,
     OmzetBuyerCount,
@@ -159,6 +161,14 @@ def _add_buyer(order: Order, *, country: str, booths: set[int]) -> None:
         new = sorted(cursor.fetchall(), key=lambda row: row[0])
         if not new:
             return
+        if order.buyer_id is not None:
+            # A buyer reached the booth: counted among its visitors under the key its visits
+            # carry (the conversion's rule), once, in this transaction.
+            reached = [booth_id for _scope, booth_id, _person in new if booth_id is not None]
+            if reached:
+                reach_add(
+                    expo_id=order.expo_id, booth_ids=reached, visitor=account_key(order.buyer_id)
+                )
         one = "(%s, %s, %s, 1, %s)"
         cursor.execute(
             f"INSERT INTO {counts} (expo_id, scope, booth_id, buyers, guests) "  # noqa: S608
@@ -171,6 +181,22 @@ def _add_buyer(order: Order, *, country: str, booths: set[int]) -> None:
                 for value in (order.expo_id, scope, booth_id, int(person.startswith("e:")))
             ],
         )
+
+
+def buyers_reached(expo_ids: Sequence[int] | None, apps: Any = None) -> list[tuple[int, int, str]]:
+    """(expo, booth, visitor key) of every buyer with an account at each booth it bought from,
+    for the rebuild of the booths' visit rollups (a reach source, registered by the app)."""
+    buyers = (
+        (apps or global_apps)
+        .get_model("payments", "OmzetBuyer")
+        ._base_manager.filter(booth__isnull=False, account_id__isnull=False)
+    )
+    if expo_ids is not None:
+        buyers = buyers.filter(expo_id__in=list(expo_ids))
+    return [
+        (expo_id, booth_id, account_key(account_id))
+        for expo_id, booth_id, account_id in buyers.values_list("expo_id", "booth_id", "account_id")
+    ]
 
 
 # --- Rebuild ------------------------------------------------------------------------------------

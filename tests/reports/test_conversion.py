@@ -232,3 +232,34 @@ def test_conversion_query_count_is_constant(
         write.order(lines=[(booths[n % 4], 1_000, 1)], at=at, buyer=extra, email=extra.email)
     with django_assert_max_num_queries(len(small.captured_queries)):
         figures.expo_conversion(expo.pk)
+
+
+def test_a_buyer_with_an_account_is_counted_among_the_visitors_as_it_buys(
+    expo, booths, write, at, make_user
+):
+    """The visit rollups count a signed-in buyer at each booth it bought from, once, under the key
+    its visits carry (so its own visits do not count it again), in the sale's transaction; the
+    rebuild finds the same from the buyers the ledger's rollups keep."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from booths.models import BoothReach, BoothVisitor, ExpoReach
+
+    buyer = make_user(name="Signed in")
+    _visit(booths[0], account_key(buyer.pk))
+    _visit(booths[0], "guest-session")
+    for _ in range(2):
+        write.order(lines=[(booths[0], 10_000, 1), (booths[1], 5_000, 1)], at=at, buyer=buyer)
+    reach = dict(BoothReach.objects.values_list("booth_id", "visitors"))
+    assert reach == {booths[0].pk: 2, booths[1].pk: 1}
+    assert ExpoReach.objects.get(expo=expo).visitors == 2
+    row = next(r for r in figures.expo_dashboard(expo).by_booth if r.key == booths[1].pk)
+    assert (row.extra["visitors"], row.extra["buyers"]) == (1, 1)
+
+    kept = set(BoothVisitor.objects.values_list("expo_id", "booth_id", "visitor"))
+    BoothVisitor.objects.all().delete()
+    BoothReach.objects.all().delete()
+    call_command("rebuild_visit_rollups", "--expo", expo.slug, stdout=StringIO())
+    assert set(BoothVisitor.objects.values_list("expo_id", "booth_id", "visitor")) == kept
+    assert dict(BoothReach.objects.values_list("booth_id", "visitors")) == reach

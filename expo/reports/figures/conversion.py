@@ -19,8 +19,9 @@ is counted once for the visit and once as a buyer: the figure is then slightly l
 For an expo as a whole the same people are counted once however many booths they saw.
 
 The recorded visitors are read from the visit rollups (``booths.visit_rollups``: distinct visitors
-per booth and per expo, kept exact with first-seen tables as the visits are written), so the cost
-follows the booths and the buyers with an account, not the visits.
+per booth and per expo, kept exact with first-seen tables as the visits are written and as buyers
+with an account buy, under the key their visits carry), so the cost follows the booths and the
+live sessions' chatters, not the visits nor the buyers.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from booths.models import BoothReach, BoothVisitor, ExpoReach
 from booths.visits import account_key
 from events.models import ChatMessage, LiveSession, RoomKind
 from expo.reports.figures.rows import Conversion
-from payments.models import OmzetBuyer, OmzetBuyerCount
+from payments.models import OmzetBuyerCount
 
 # Keys sent in one ``IN (...)``: far below what SQLite and PostgreSQL accept, so an expo with
 # thousands of account buyers still costs one query (and only a giant one costs more).
@@ -58,14 +59,13 @@ def _conversions(
     """The figures for the booths that ``booths`` selects (``rollups`` selects their rows in the
     visit rollups); the total counts each person once only when ``expo_id`` names the expo of
     those booths."""
+    # The recorded visitors include the buyers with an account (added as they buy).
     recorded, recorded_total = _recorded_counts(rollups, expo_id)
-    bought, account_buyers, everyone = _buyers(booths, expo_id)
+    bought, everyone = _buyers(booths, expo_id)
     chatters = _session_chatters(booths)
 
-    # Everyone the site can name by account, as the key their visits would carry.
+    # The chatters, as the key their visits would carry.
     accounts: dict[int, set[str]] = defaultdict(set)
-    for booth_id, user_id in account_buyers:
-        accounts[booth_id].add(account_key(user_id))
     for booth_id, user_id in chatters:
         accounts[booth_id].add(account_key(user_id))
     known = _recorded_among(rollups, {key for keys in accounts.values() for key in keys})
@@ -114,14 +114,11 @@ def _recorded_among(rollups: Q, keys: set[str]) -> set[tuple[int, str]]:
     return found
 
 
-def _buyers(
-    booths: Q, expo_id: int | None
-) -> tuple[dict[int, tuple[int, int]], list[tuple[int, int]], tuple[int, int]]:
-    """Distinct buyers and guest buyers (known by e-mail only) per booth, the (booth, account)
-    pairs of the buyers with an account, and the expo's distinct buyers and guests (``expo_id``
-    given; else the booths' sums). A buyer is the account, else the e-mail address; counted
-    exactly as sales are written (``payments.OmzetBuyer`` and ``OmzetBuyerCount``), so the cost
-    follows the buyers with an account, not the ledger."""
+def _buyers(booths: Q, expo_id: int | None) -> tuple[dict[int, tuple[int, int]], tuple[int, int]]:
+    """Distinct buyers and guest buyers (known by e-mail only) per booth, and the expo's distinct
+    buyers and guests (``expo_id`` given; else the booths' sums). A buyer is the account, else
+    the e-mail address; counted exactly as sales are written (``payments.OmzetBuyerCount``), so
+    the cost follows the booths, not the ledger."""
     per_booth: dict[int, tuple[int, int]] = {}
     everyone = (0, 0)
     wanted = booths if expo_id is None else booths | Q(expo_id=expo_id, scope="expo")
@@ -135,10 +132,7 @@ def _buyers(
             per_booth[booth_id] = (buyers, guests)
     if expo_id is None:
         everyone = (sum(b for b, _g in per_booth.values()), sum(g for _b, g in per_booth.values()))
-    accounts = OmzetBuyer.objects.filter(booths, account_id__isnull=False)
-    if expo_id is not None:
-        accounts = accounts.filter(expo_id=expo_id)
-    return per_booth, list(accounts.values_list("booth_id", "account_id").order_by()), everyone
+    return per_booth, everyone
 
 
 def _session_chatters(booths: Q) -> list[tuple[int, int]]:

@@ -195,6 +195,13 @@ else:
         }
     }
 
+# Sessions are read from the shared cache when there is one (a Redis read instead of a query on
+# every request) and written through to the database: a cache outage or restart signs nobody out.
+# Without Redis each process has its own cache, which another process's writes would leave stale.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
+
 # Background work (e-mail, reminders, expiring reservations, long reports): huey. It needs no extra
 # service on the embedded default (a SQLite file) and runs on Redis in production, with periodic jobs,
 # in one small dependency; Celery would need a broker even for development.

@@ -53,10 +53,6 @@ def cart_for(*, session: Any, user: Any) -> Cart | None:
     return Cart.objects.filter(pk=cart_id, user__isnull=True).first()
 
 
-def cart_has_items(cart: Cart | None, *, expo: Expo) -> bool:
-    return cart is not None and cart.items.filter(product__booth__expo=expo).exists()
-
-
 def cart_count(cart: Cart | None) -> int:
     if cart is None:
         return 0

@@ -273,8 +273,20 @@ def _expo(slug: str) -> Expo:
     return expo
 
 
-def _place(request: HttpRequest, form: CheckoutForm, current: Cart, expo: Expo) -> Order | None:
-    """Place the order the valid ``form`` describes; a refusal goes on the form (None)."""
+def _address(form: CheckoutForm) -> tuple[str, str]:
+    """The address the order ships to: the cleaned one, else as typed (for the page shown again)."""
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["country"], form.cleaned_data["region"]
+    data = form.data if form.is_bound else form.initial
+    country = data.get("country") or "ID"
+    return country, (data.get("province") if country == "ID" else data.get("state")) or ""
+
+
+def _place(
+    request: HttpRequest, form: CheckoutForm, current: Cart, expo: Expo, summary: dict[str, Any]
+) -> Order | None:
+    """Place the order the valid ``form`` describes, from the plan the page shows; a refusal goes
+    on the form (None)."""
     data = form.cleaned_data
     details = services.BuyerDetails.from_form(
         data, language=get_language() or settings.LANGUAGE_CODE
@@ -288,41 +300,40 @@ def _place(request: HttpRequest, form: CheckoutForm, current: Cart, expo: Expo) 
             buyer=_user(request),
             attribution=attribution.read(request.session, expo_id=expo.pk),
             expected_subtotal=data["expected_subtotal"],
+            planned=summary["planned"],
         )
     except (ValidationError, Refused) as error:
         add_to_form(form, error)
         if isinstance(error, services.PricesChanged):
             services.cart_acknowledge_prices(cart=current)
+            summary.clear()  # the cart's prices changed: the page is planned again
     return None
 
 
 def checkout(request: HttpRequest, expo_slug: str) -> HttpResponse:
+    """The checkout page, and placing its order. Planned once per request: the page shows the
+    plan the order is placed from (under a rush, a refused order is answered with this page)."""
     expo = _expo(expo_slug)
     current = _cart(request)
-    if not selectors.cart_has_items(current, expo=expo):
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+    else:
+        form = CheckoutForm(initial=_initial_details(request))
+    country, region = _address(form)
+    summary = _summary(current, expo, country, region) if current is not None else {}
+    if not summary.get("planned"):
         messages.info(request, _("Your cart has nothing from this expo."))
         return redirect("payments:cart")
     if not timebox.allows(expo, timebox.Action.BUY):
         closed = timebox.ExpoStateError(expo, timebox.Action.BUY, expo.state)
         return refuse(request, closed, reverse("payments:cart"))
 
-    if request.method == "POST":
-        form = CheckoutForm(request.POST)
-        order = _place(request, form, current, expo) if form.is_valid() else None
+    if form.is_bound and form.is_valid():
+        order = _place(request, form, current, expo, summary)
         if order is not None:
             _remember_count(request, current)
             return redirect(_order_url(order))
-        country = request.POST.get("country") or "ID"
-        region = (
-            request.POST.get("province") if country == "ID" else request.POST.get("state")
-        ) or ""
-    else:
-        initial = _initial_details(request)
-        form = CheckoutForm(initial=initial)
-        country = initial.get("country") or "ID"
-        region = initial.get("province") or initial.get("state") or ""
-
-    summary = _summary(current, expo, country, region)
+        summary = summary or _summary(current, expo, country, region)
     # The page about to be shown states this subtotal; placing the order checks it is still so.
     if form.is_bound:
         form.data = form.data.copy()

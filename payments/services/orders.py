@@ -147,19 +147,25 @@ def order_place(
     buyer: User | None,
     attribution: Attribution = DIRECT,
     expected_subtotal: int | None = None,
+    planned: list[PlannedPart] | None = None,
 ) -> Order:
     """Turn the cart's items for ``expo`` into one order, reserving their stock until the
     provider's time limit, and start the payment. Refuses (nothing changed) a closed expo, an
     empty cart, a quantity no longer available (:class:`SoldOut`), a vendor that does not ship to
     the address, a changed price (:class:`PricesChanged`) or a busy database (:class:`Busy`); a
-    provider that cannot be reached cancels the order it started (``ProviderError``)."""
+    provider that cannot be reached cancels the order it started (``ProviderError``).
+
+    ``planned``: :func:`plan_order` of this cart and expo for the details' address when the caller
+    made it already (the checkout page, which shows it); planned here otherwise. Its stock figures
+    are only a first look: the stock is taken under the products' locks."""
     timebox.require(expo, timebox.Action.BUY)
     method = providers.find(provider)
     if method is None or not method.is_available():
         raise ValidationError(_("Choose a way to pay."), code="provider")
     if buyer is not None and not buyer.is_authenticated:
         buyer = None
-    planned = plan_order(cart=cart, expo=expo, country=details.country, region=details.region)
+    if planned is None:
+        planned = plan_order(cart=cart, expo=expo, country=details.country, region=details.region)
     if not planned:
         raise ValidationError(_("Your cart has nothing from this expo."), code="empty")
     _check_plan(planned)

@@ -107,6 +107,18 @@ def test_banner_slots_are_served(client, cache_down, make_expo):
     assert answer.json()["banners"] == []
 
 
+def test_a_signed_in_buyer_stays_signed_in_with_sessions_read_from_the_cache(
+    client, settings, cache_down, django_user_model
+):
+    """Sessions are read from the cache when there is Redis (cached_db): with the cache down
+    they come from the database, where every session is written, so nobody is signed out."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    buyer = django_user_model.objects.create_user(email="ayu@example.com", password=None)
+    client.force_login(buyer)  # the session is saved (to the database; the cache write fails)
+    page = client.get(reverse("buyer_profile"))
+    assert page.status_code == 200 and page.context["user"] == buyer
+
+
 def test_healthz_says_the_cache_is_down(client, cache_down):
     answer = client.get("/healthz")
     body = answer.json()

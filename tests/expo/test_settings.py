@@ -56,7 +56,8 @@ def test_embedded_defaults():
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='expo.settings'; django.setup();"
         "from django.conf import settings as s;"
         "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'],"
-        " s.STORAGES['default']['BACKEND'], s.EMAIL_BACKEND, s.STRIPE_SECRET_KEY == '', s.ALLOWED_HOSTS)"
+        " s.STORAGES['default']['BACKEND'], s.EMAIL_BACKEND, s.SESSION_ENGINE, s.STRIPE_SECRET_KEY == '',"
+        " s.ALLOWED_HOSTS)"
     )
     clean = {
         k: v
@@ -77,6 +78,7 @@ def test_embedded_defaults():
         "channels.layers.InMemoryChannelLayer",
         "django.core.files.storage.FileSystemStorage",
         "django.core.mail.backends.console.EmailBackend",
+        "django.contrib.sessions.backends.db",  # each process's own cache would go stale
         "True",
         "['127.0.0.1',",
         "'localhost']",
@@ -89,7 +91,7 @@ def test_variables_switch_to_real_services():
         "from django.conf import settings as s;"
         "print(s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'],"
         " s.CACHES['default']['BACKEND'], s.STORAGES['default']['BACKEND'], s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT,"
-        " type(s.HUEY['huey_class']).__name__, s.HUEY['huey_class'])"
+        " type(s.HUEY['huey_class']).__name__, s.HUEY['huey_class'], s.SESSION_ENGINE)"
     )
     env = {
         **os.environ,
@@ -112,6 +114,7 @@ def test_variables_switch_to_real_services():
         "2525",
         "str",
         "huey.PriorityRedisHuey",
+        "django.contrib.sessions.backends.cached_db",  # read from Redis, written through
     ]
 
 

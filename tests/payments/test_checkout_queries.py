@@ -22,12 +22,13 @@ pytestmark = pytest.mark.django_db
 
 
 def placing() -> int:
-    """Session, expo, cart, cart has items, the cart's lines, shipping rates; the transaction
+    """Session, expo, cart, the cart's lines, shipping rates (the plan the page shows and the
+    order is placed from, made once); the transaction
     (a savepoint in a test) with the order (in a savepoint of its own, for another number when
     one is taken), its parts, its lines, the payment, the cart emptied, the audit entry, the
     lock timeout (PostgreSQL only), the products locked and their stock taken; then the cart's
     count and the session saved (in a savepoint)."""
-    return 22 + (connection.vendor == "postgresql")
+    return 21 + (connection.vendor == "postgresql")
 
 
 @pytest.fixture
@@ -96,6 +97,10 @@ def test_the_sold_out_answer_costs_the_same_queries_for_one_line_or_nine(
     for answer in (answer_one, answer_nine):
         assert answer.status_code == 200 and "is sold out" in answer.content.decode()
     assert len(queries_one) == len(queries_nine), _listing(queries_nine)
+    # The page shown again is the plan the order was refused on: the cart's lines read once.
+    for queries in (queries_one, queries_nine):
+        reads = [q for q in queries if q.startswith("SELECT") and 'FROM "payments_cartitem"' in q]
+        assert len(reads) == 1, _listing(queries)
     assert not Order.objects.exists() and not announced
 
 

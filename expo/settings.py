@@ -199,7 +199,9 @@ else:
 # every request) and written through to the database: a cache outage or restart signs nobody out.
 # Without Redis each process has its own cache, which another process's writes would leave stale.
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
 )
 
 # Background work (e-mail, reminders, expiring reservations, long reports): huey. It needs no extra

@@ -1,21 +1,28 @@
 """How long does the full omzet dashboard of one expo take on a big ledger, next to plain SQL?
 
     .venv/bin/python bench/omzet.py [--postgres URL] [--rows 1000000] [--expos 5] [--booths 500]
-                                    [--regions 35] [--repeat 5]
+                                    [--regions 35] [--repeat 5] [--accounts 0.0] [--queries]
+                                    [--profile N]
 
 Starts its own PostgreSQL server (initdb + pg_ctl in a temporary folder, stopped and removed at the
 end; or uses the server of ``--postgres URL``), creates a fresh database, migrates it, then loads — with
 ``generate_series`` inside PostgreSQL, no row goes through Python — ``--expos`` expos, ``--booths``
 booths (spread evenly) of vendors in ``--regions`` regencies and 10 sectors, about ``rows / 2.6``
 paid orders with one to four lines each, one sale entry per line and a refund for every 19th line
-(``--rows`` ledger entries in all), booth visits and potential deals. The ledger is loaded
-without passing through the writer, so ``manage.py rebuild_omzet_rollups --expo`` then builds the
-measured expo's omzet rollups from it (timed: the rebuild of one expo at this size). Then it builds one expo's dashboard
+(``--rows`` ledger entries in all; ``--accounts``: the share of the 40,000 buyers who buy signed
+in, the rest as guests), potential deals, and page visits that grow with the ledger: as many
+booth-page visits as ledger rows and as many product-page visits (eight products a booth), each
+expo's visitors opening ten booths over its three days. The ledger and the visits are loaded
+without passing through their writers, so ``manage.py rebuild_omzet_rollups --expo`` and
+``manage.py rebuild_visit_rollups --expo`` then build the measured expo's rollups from them
+(timed: the rebuild of one expo at this size). Then it builds one expo's dashboard
 (:func:`expo.reports.figures.expo_dashboard`: every figure, names included; its money from the
 rollups) ``--repeat`` times after a warm-up, and runs the aggregates the dashboard once ran over the
 ledger as hand-written SQL as many times, in the same run. Medians are reported, with the slowest
-queries of one dashboard, and a check that the dashboard's omzet, transactions and buyers equal
-what the plain SQL counts from the ledger.
+queries of one dashboard (``--queries``: all of them; ``--profile N``: its N costliest functions),
+the time of one dashboard spent in its queries, the load average before and after, and a check
+that the dashboard's omzet, transactions, buyers, visits and visitors equal what the plain SQL
+counts from the ledger and the visits.
 
     .venv/bin/python bench/omzet.py --rows 10000000
 
@@ -52,6 +59,7 @@ from django.utils import timezone
 from expo.models import Expo, Office, Region, Sector
 
 rows, n_expos, n_booths, n_regions = (int(a) for a in sys.argv[1:5])
+accounts = int(40000 * float(sys.argv[5]))  # of the 40,000 buyers, those who buy signed in
 started = time.perf_counter()
 office = Office.objects.create(name="Dinkop UKM Bench", province="Bench", slug="bench")
 regions = Region.objects.bulk_create(
@@ -107,16 +115,22 @@ with connection.cursor() as c:
         "(o * 97) %% 40000 AS buyer, 1 + (o * 7) %% 4 AS n FROM generate_series(1::bigint, %s) o",
         [per, per_expo, per, per, orders],
     )
+    from expo.models import User
+    c.execute("CREATE TEMP TABLE bench_account (buyer int PRIMARY KEY, id bigint)")
+    c.executemany("INSERT INTO bench_account VALUES (%s, %s)", [
+        (i, user.pk) for i, user in enumerate(User.objects.bulk_create(
+            (User(email=f"buyer{i}@example.com", password="!") for i in range(accounts)), batch_size=2000))
+    ])
     c.execute(
-        "INSERT INTO payments_order (id, code, expo_id, access_key, email, name, phone, address, city, region, postal_code, country, language, status, stock, provider, channel, attribution_id, attribution_label, subtotal, shipping_total, total, refunded_total, cancel_reason, placed_at, paid_at, updated_at) "
+        "INSERT INTO payments_order (id, code, expo_id, access_key, email, name, phone, address, city, region, postal_code, country, language, status, stock, provider, channel, attribution_id, attribution_label, subtotal, shipping_total, total, refunded_total, cancel_reason, placed_at, paid_at, updated_at, buyer_id) "
         "SELECT o, 'B' || o, x.id, 'k', 'buyer' || buyer || '@example.com', 'Buyer', '1', 'Jl', 'Kota', '', '', "
         "CASE WHEN o %% 5 = 0 THEN (ARRAY['MY','SG','JP','AU','NL','SA','US'])[1 + (o / 5) %% 7] ELSE 'ID' END, 'id', 'paid', 'sold', 'manual', "
         "CASE o %% 10 WHEN 0 THEN 'live_session' WHEN 1 THEN 'banner' WHEN 2 THEN 'quotation' WHEN 3 THEN 'stand' "
         "WHEN 4 THEN 'offline' WHEN 5 THEN 'mall' ELSE 'direct' END, "
         "CASE o %% 10 WHEN 0 THEN 1 + o %% 40 WHEN 1 THEN 1 + o %% 12 END, "
         "CASE o %% 10 WHEN 0 THEN 'Session ' || (1 + o %% 40) WHEN 1 THEN 'Banner ' || (1 + o %% 12) ELSE '' END, "
-        "0, 0, 0, 0, '', x.opens + sec * interval '1 second', x.opens + sec * interval '1 second', now() "
-        "FROM bench_order JOIN bench_expo x USING (e)",
+        "0, 0, 0, 0, '', x.opens + sec * interval '1 second', x.opens + sec * interval '1 second', now(), a.id "
+        "FROM bench_order JOIN bench_expo x USING (e) LEFT JOIN bench_account a USING (buyer)",
         [],
     )
     c.execute(
@@ -177,7 +191,6 @@ with connection.cursor() as c:
     # Every channel (issue 18): 1 in 10 orders each from a live session, a banner, a quotation, a
     # stand's QR code, a sale recorded at a stand (offline: an OfflineSale each, about two in three
     # verified by a sign-off) and the mall after closing; the rest direct.
-    from expo.models import User
     from payments.models import OfflineVerification
     signer = User.objects.create_user(email="bench-organiser@example.com")
     c.execute("CREATE TEMP TABLE bench_verification (expo_id bigint PRIMARY KEY, id bigint)")
@@ -318,12 +331,19 @@ with connection.cursor() as c:
     booth_guests = dict(c.fetchall())
     c.execute(f"SELECT COUNT(DISTINCT lower(email)) FROM payments_order o WHERE buyer_id IS NULL AND {PAID}", [X])
     guests = c.fetchone()[0]
+    # Buyers who bought signed in: their visits would carry their account's key, which the
+    # bench's visits never do, so each is a visitor more (the conversion's rule).
+    c.execute(f"SELECT p.booth_id, COUNT(DISTINCT o.buyer_id) FROM payments_order o JOIN payments_orderpart p ON p.order_id = o.id "
+              f"WHERE {PAID} GROUP BY 1", [X])
+    booth_accounts = dict(c.fetchall())
+    c.execute(f"SELECT COUNT(DISTINCT buyer_id) FROM payments_order o WHERE {PAID}", [X])
+    account_buyers = c.fetchone()[0]
 split = board.split
 expected = {"omzet": omzet, "transactions": transactions, "quantity": quantity, "buyers": buyers, "channels": channels,
             "split": {"expo": omzet, "mall": channels.get("mall", 0), "total": sum(channels.values()),
                       "offline_verified": channels.get("offline", 0) - unverified, "offline_unverified": unverified},
-            "visits": visits, "visitors": visitors + guests,
-            "booth_visitors": sum(booth_visitors.values()) + sum(booth_guests.values())}
+            "visits": visits, "visitors": visitors + guests + account_buyers,
+            "booth_visitors": sum(booth_visitors.values()) + sum(booth_guests.values()) + sum(booth_accounts.values())}
 shown = {
     "omzet": board.totals.omzet, "transactions": board.totals.transactions, "quantity": board.totals.quantity,
     "buyers": board.totals.buyers, "channels": {r.key: r.omzet for r in board.by_channel},
@@ -359,6 +379,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--regions", type=int, default=35)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
+        "--accounts",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="the share of the 40,000 buyers who buy signed in (default 0: all guests)",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -373,6 +400,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if min(args.rows, args.expos, args.booths, args.regions, args.repeat) < 1:
         parser.error("every count must be positive")
+    if not 0 <= args.accounts <= 1:
+        parser.error("--accounts is a share between 0 and 1")
     return args
 
 
@@ -421,6 +450,7 @@ def _run(args: argparse.Namespace, ws: object) -> tuple[dict, float, dict]:
             str(args.expos),
             str(args.booths),
             str(args.regions),
+            str(args.accounts),
             timeout=7200,
         )
         .strip()

@@ -11,7 +11,7 @@ same transaction as the change that causes it.
 
 from payments.models.cart import Cart, CartItem
 from payments.models.ledger import AppendOnlyQuerySet, SalesLedgerEntry, SettlementPayout
-from payments.models.offline import OfflineSale, OfflineVerification
+from payments.models.offline import OfflineSale, OfflineSaleCount, OfflineVerification
 from payments.models.orders import Channel, Order, OrderLine, OrderPart
 from payments.models.payments import Charge, Payment, Refund, WebhookEvent
 from payments.models.quotations import (
@@ -55,6 +55,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "OfflineSale",
+    "OfflineSaleCount",
     "OfflineVerification",
     "OrderPart",
     "Payment",

@@ -98,3 +98,22 @@ class OfflineSale(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verification_id is not None
+
+
+class OfflineSaleCount(models.Model):
+    """An expo's stand sales counted as they are recorded and as they are verified (by
+    ``payments.services.offline``, in the same transaction: ``INSERT … ON CONFLICT DO UPDATE SET
+    n = n + excluded.n``), so the dashboard reads one row for the part not verified yet (recorded
+    less verified) instead of every sale. Rebuilt from the sales by ``offline_counts_rebuild``."""
+
+    expo = models.OneToOneField("expo.Expo", on_delete=models.CASCADE, related_name="+")
+    recorded = models.BigIntegerField(default=0)
+    recorded_total = models.BigIntegerField(default=0)
+    verified = models.BigIntegerField(default=0)
+    verified_total = models.BigIntegerField(default=0)
+
+    COUNTERS = ("recorded", "recorded_total", "verified", "verified_total")
+
+    class Meta:
+        verbose_name = _("stand sales count")
+        verbose_name_plural = _("stand sales counts")

@@ -45,6 +45,7 @@ from payments.models import (
 from payments.services import ledger, locks, stock
 from payments.services.codes import new_order_code
 from payments.services.errors import Busy
+from payments.services.offline_counts import offline_count_add
 from payments.services.settings import require_organiser
 
 MAX_LINES = 30
@@ -176,6 +177,7 @@ def _record(
         recorded_at=now,
     )
     ledger.sales(order, now)  # channel "offline"; counted apart while unverified
+    offline_count_add(expo_id=expo.pk, recorded=1, recorded_total=total)
     audit_log(
         action="payments.offline.recorded",
         obj=sale,
@@ -283,6 +285,9 @@ def _sign_off(
         signed_by=by,
     )
     OfflineSale.objects.filter(pk__in=[s.pk for s in sales]).update(verification=verification)
+    offline_count_add(
+        expo_id=expo.pk, verified=len(sales), verified_total=sum(s.total for s in sales)
+    )
     return verification
 
 

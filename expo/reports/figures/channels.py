@@ -11,7 +11,7 @@ them, and the sales at the physical stands verified and unverified apart.
 Read from the rollup per origin (``payments.OmzetByOrigin``, grouped by channel; written in the
 same transaction as each ledger entry), so the split costs one query whatever the ledger's size,
 or none when the dashboard passes the rows it read already; the unverified stand sales are one
-more small query on ``payments.OfflineSale`` (see :mod:`payments.models.offline` for why
+more small query on ``payments.OfflineSaleCount`` (see :mod:`payments.models.offline` for why
 verification lives beside the append-only ledger).
 """
 
@@ -21,12 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Sum
-
 from expo.models import Expo
 from expo.reports.figures.queries import channel_rows
 from expo.reports.figures.rows import Money, Row
-from payments.models import Channel, OfflineSale
+from payments.models import Channel, OfflineSaleCount
 
 MALL = Channel.MALL.value
 OFFLINE = Channel.OFFLINE.value
@@ -63,12 +61,18 @@ class ChannelSplit:
 
 
 def unverified_offline(expo: Expo | int) -> tuple[int, int]:
-    """The omzet and number of the expo's stand sales not verified yet (one query)."""
+    """The omzet and number of the expo's stand sales not verified yet (one query, on the counts
+    kept as sales are recorded and verified: ``payments.OfflineSaleCount``)."""
     expo_id = expo if isinstance(expo, int) else expo.pk
-    row = OfflineSale.objects.filter(expo_id=expo_id, verification__isnull=True).aggregate(
-        total=Sum("total"), count=Count("id")
+    row = (
+        OfflineSaleCount.objects.filter(expo_id=expo_id)
+        .values_list("recorded", "recorded_total", "verified", "verified_total")
+        .first()
     )
-    return row["total"] or 0, row["count"] or 0
+    if row is None:
+        return 0, 0
+    recorded, recorded_total, verified, verified_total = row
+    return recorded_total - verified_total, recorded - verified
 
 
 def channel_split(

@@ -1,5 +1,6 @@
 """``manage.py rebuild_omzet_rollups [--expo SLUG ...]``: recompute the omzet rollups (what the
-dashboard reads) from the sales ledger alone, for the named expos or for every expo. The rollups
+dashboard reads) from the sales ledger alone, and the stand sales' counts from the stand sales,
+for the named expos or for every expo. The rollups
 are kept with every ledger write, so this is for repairs and checks: a rebuild gives the same rows.
 Ledger writes wait while it runs."""
 
@@ -10,6 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from expo.models import Expo
+from payments.services.offline_counts import offline_counts_rebuild
 from payments.services.rollups import omzet_rebuild
 
 
@@ -42,6 +44,7 @@ class Command(BaseCommand):
                 expo_ids.append(match)
         started = time.perf_counter()
         entries = omzet_rebuild(expo_ids=expo_ids)
+        offline_counts_rebuild(expo_ids=expo_ids)  # the stand sales' counts, read beside them
         which = "every expo" if expo_ids is None else f"{len(expo_ids)} expo(s)"
         self.stdout.write(
             f"rebuilt the omzet rollups of {which} from {entries} ledger entries "

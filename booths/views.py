@@ -96,11 +96,7 @@ def _keys(expo: Expo) -> Callable[..., str]:
 
 
 def _cached(key: str, build: Callable[[], T]) -> T:
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
+    return catalogue.cached(key, build, CACHE_SECONDS)
 
 
 def _shared_page(request: HttpRequest) -> bool:

@@ -157,9 +157,11 @@ REDIS_URL = env("REDIS_URL")
 def redis_cache(url: str) -> dict[str, object]:
     """The cache on Redis at ``url``. The cache only speeds pages up, it is no dependency: when
     Redis cannot be reached, reads miss and writes are dropped (each logged, and ``/healthz`` says
-    the cache is down), so pages are built from the database, slower, instead of failing."""
+    the cache is down), so pages are built from the database, slower, instead of failing. ``add``
+    then succeeds as on an empty cache (expo.cache), so a lock or a limit on the cache lets the
+    action through instead of refusing it: sign-in keeps working during an outage."""
     return {
-        "BACKEND": "django_redis.cache.RedisCache",
+        "BACKEND": "expo.cache.RedisCache",
         "LOCATION": url,
         "KEY_PREFIX": "umkm",
         "OPTIONS": {

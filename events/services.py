@@ -212,7 +212,9 @@ def _notify_if_away(message_id: int, context: selectors.RoomContext, *, to_vendo
         here = presence.online(room.tag("buyer"))
     if here:
         return
-    # At most one e-mail per thread and side every quarter of an hour, however busy it is.
+    # At most one e-mail per thread and side every quarter of an hour, however busy it is. While
+    # the cache's Redis is down the pause is not remembered and add goes ahead (expo.cache): each
+    # message to an away side is e-mailed, rather than none for the outage's length.
     side = "vendor" if to_vendor else "buyer"
     if cache.add(f"events:inquiry-mail:{room.object_id}:{side}", 1, INQUIRY_EMAIL_PAUSE_SECONDS):
         tasks.notify_inquiry_message(message_id, to_vendor)

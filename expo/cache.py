@@ -17,11 +17,16 @@ then goes ahead as it would on an empty cache:
   up nothing changes: its own ``SET NX`` answers, and the limits hold as before.
 - ``events.services`` e-mails the away side of an inquiry at most once a quarter of an hour,
   guarded by ``add``: during an outage each message to an away side sends its e-mail (the
-  pause cannot be remembered; still one per message, and the chat's own limit bounds messages).
+  pause cannot be remembered; still one per message, never more).
   More mail for the outage's length beats a vendor never told that a buyer is asking.
-- ``booths.catalogue.version`` seeds the catalogue's version with ``add`` and ignores the answer.
+- ``booths.catalogue.version`` seeds the catalogue's version with ``add`` and ignores the answer;
+  during an outage nothing is cached, so the version does not matter.
 
 Anything else, and every error while ``IGNORE_EXCEPTIONS`` is off, is django-redis's own behaviour.
+
+Why here and not in allauth's limits: allauth counts in the default cache (``django.core.cache``)
+with no setting or adapter hook around its lock, so the choice is this backend or patching its
+internals, which an upgrade would silently undo.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ template per option, about 50 ms for the ~250 countries of the checkout form on 
 machine, paid on every checkout page and every refused checkout during a rush.
 :class:`StaticChoiceField` is a choice field whose long, fixed list is shared by every form's copy
 of the field instead of deep-copied (~9 ms for the countries with their lazy names) per form.
+:class:`QuickTextInput`, :class:`QuickEmailInput`, :class:`QuickHiddenInput` and
+:class:`QuickTextarea` write Django's markup for those widgets without its two templates each (a
+checkout page has nine such fields: about half of what rendering the page cost).
 """
 
 from __future__ import annotations
@@ -77,6 +80,46 @@ class QuickSelect(forms.Select):
             options = self._options(name, values, final)
         start = f'<select name="{conditional_escape(name)}"{_attrs(final)}>'
         return mark_safe(f"{start}{options}\n</select>")  # every value above is escaped
+
+
+class QuickInputMixin:
+    """``<input>`` as ``django/forms/widgets/input.html`` writes it, without the template."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = widget["value"]
+        value_attr = "" if shown is None else f' value="{conditional_escape(str(shown))}"'
+        return mark_safe(  # every value is escaped
+            f'<input type="{conditional_escape(widget["type"])}" '
+            f'name="{conditional_escape(name)}"{value_attr}{_attrs(widget["attrs"])}>'
+        )
+
+
+class QuickTextInput(QuickInputMixin, forms.TextInput):
+    pass
+
+
+class QuickEmailInput(QuickInputMixin, forms.EmailInput):
+    pass
+
+
+class QuickHiddenInput(QuickInputMixin, forms.HiddenInput):
+    pass
+
+
+class QuickTextarea(forms.Textarea):
+    """``<textarea>`` as ``django/forms/widgets/textarea.html`` writes it, without the template."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        text = conditional_escape(widget["value"]) if widget["value"] else ""
+        return mark_safe(  # every value is escaped
+            f'<textarea name="{conditional_escape(name)}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
+        )
 
 
 class StaticChoiceField(forms.ChoiceField):

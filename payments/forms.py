@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from booths.forms import single_line
 from expo.countries import COUNTRY_CHOICES
-from expo.widgets import QuickSelect, StaticChoiceField
+from expo.widgets import (
+    QuickEmailInput,
+    QuickHiddenInput,
+    QuickSelect,
+    QuickTextarea,
+    QuickTextInput,
+    StaticChoiceField,
+)
 from payments import providers
 from payments.models import Currency, OrderPart, ShippingMethod, ShippingZone, TransferFees
 from payments.models.settings import normal_swift_bic, validate_swift_bic
@@ -37,12 +44,15 @@ class QuantityForm(forms.Form):
 class CheckoutForm(forms.Form):
     """The buyer's contact and shipping address, and how they pay."""
 
-    email = forms.EmailField(label=_("E-mail"), max_length=254)
-    name = forms.CharField(label=_("Full name"), max_length=150)
+    # Widgets written without templates (expo.widgets): this page is rendered again for every
+    # refused order in a rush.
+    email = forms.EmailField(label=_("E-mail"), max_length=254, widget=QuickEmailInput)
+    name = forms.CharField(label=_("Full name"), max_length=150, widget=QuickTextInput)
     phone = forms.CharField(
         label=_("Phone (WhatsApp if you have it)"),
         max_length=32,
         help_text=_("With the country code if you are outside Indonesia, e.g. +65 9123 4567."),
+        widget=QuickTextInput,
     )
     country = StaticChoiceField(
         label=_("Country"),
@@ -53,19 +63,23 @@ class CheckoutForm(forms.Form):
     address = forms.CharField(
         label=_("Street address"),
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
+        widget=QuickTextarea(attrs={"rows": 2, "autocomplete": "street-address"}),
     )
-    city = forms.CharField(label=_("City or regency"), max_length=100)
+    city = forms.CharField(label=_("City or regency"), max_length=100, widget=QuickTextInput)
     province = StaticChoiceField(
         label=_("Province"),
         choices=PROVINCE_CHOICES,
         required=False,
         widget=QuickSelect(memo="provinces"),
     )
-    state = forms.CharField(label=_("State or region"), max_length=100, required=False)
-    postal_code = forms.CharField(label=_("Postal code"), max_length=16, required=False)
+    state = forms.CharField(
+        label=_("State or region"), max_length=100, required=False, widget=QuickTextInput
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"), max_length=16, required=False, widget=QuickTextInput
+    )
     provider = forms.ChoiceField(label=_("Payment"), widget=forms.RadioSelect)
-    expected_subtotal = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    expected_subtotal = forms.IntegerField(widget=QuickHiddenInput, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

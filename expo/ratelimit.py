@@ -7,7 +7,9 @@ afresh at their edge, so a client that spends its allowance just before the edge
 after it gets twice the rate through in a fraction of a second.
 
 No database write per hit. When Redis cannot be reached the limiter lets the action through and
-logs it: an outage of the counter must not stop chat or the API.
+logs it: an outage of the counter must not stop chat or the API. Its Redis connections have the
+cache's timeouts (``RATELIMIT_REDIS_OPTIONS``), so a Redis host that does not answer at all costs
+a hit about a second, not the system's TCP timeout.
 """
 
 from __future__ import annotations
@@ -45,9 +47,14 @@ def configured(name: str, default: tuple[int, int]) -> Rate:
     return Rate(int(amount), int(seconds))
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
+
+
 @cache
 def _storage(uri: str) -> Storage:
-    return storage_from_string(uri)
+    if not uri.startswith(REDIS_SCHEMES):
+        return storage_from_string(uri)
+    return storage_from_string(uri, **settings.RATELIMIT_REDIS_OPTIONS)
 
 
 def storage() -> Storage:

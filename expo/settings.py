@@ -178,8 +178,13 @@ def redis_cache(url: str) -> dict[str, object]:
 # Ignored cache errors are still logged (logger ``django_redis.cache``), so an outage is seen.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
-# The rate limiter (expo.ratelimit) counts on Redis when there is one, so all processes share it.
+# The rate limiter (expo.ratelimit) counts on Redis when there is one, so all processes share it;
+# it gives up on a Redis that does not answer as soon as the cache does (then it lets the hit in).
 RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+RATELIMIT_REDIS_OPTIONS = {
+    "socket_connect_timeout": float(env("REDIS_CACHE_CONNECT_TIMEOUT", "0.5")),
+    "socket_timeout": float(env("REDIS_CACHE_TIMEOUT", "1")),
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

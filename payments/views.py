@@ -60,7 +60,11 @@ def _next_url(request: HttpRequest, default: str) -> str:
 
 
 def _store_count(request: HttpRequest, count: int) -> int:
-    if count or CART_COUNT_KEY in request.session:
+    """Keep the header's count in the session; an unchanged count writes nothing (the cart page
+    shows the count on every view, and a session write is a transaction)."""
+    if (count or CART_COUNT_KEY in request.session) and request.session.get(
+        CART_COUNT_KEY
+    ) != count:
         request.session[CART_COUNT_KEY] = count
     return count
 

@@ -129,3 +129,14 @@ def test_the_worker_sends_the_transfer_mail_and_rings_the_organisers(
     (message,) = mail.outbox
     assert order.code in message.subject and "Bank Jateng" in message.body
     assert Notification.objects.filter(user=expo.organiser, subject=f"order:{order.pk}").exists()
+
+
+def test_viewing_the_cart_again_writes_no_session(expo, make_booth, regions):
+    """The header's count is kept in the session when it changes, not rewritten on every view."""
+    buyer = _buyer(_booths(make_booth, expo, regions, 1, 2))
+    assert buyer.get(reverse("payments:cart")).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        page = buyer.get(reverse("payments:cart"))
+    assert page.status_code == 200 and page.context["cart_count"] == 2
+    writes = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert not [sql for sql in writes if not sql.startswith("SELECT")], writes

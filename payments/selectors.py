@@ -351,8 +351,11 @@ def expo_for_checkout(*, slug: str) -> Expo | None:
 
 
 def product_to_add(*, product_id: int) -> Product | None:
-    """The product a buy box adds to the cart, with its booth and expo (for the way back)."""
-    return Product.objects.select_related("booth__expo").filter(pk=product_id).first()
+    """The product a buy box adds to the cart, with its booth, expo (for the way back) and vendor
+    (what ``services.cart_add`` reads)."""
+    return (
+        Product.objects.select_related("booth__expo", "booth__vendor").filter(pk=product_id).first()
+    )
 
 
 def shipping_rates(*, vendor: Vendor) -> dict[str, tuple[str, int]]:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booths.models import Product
+from booths.models import Booth, Product
 from expo import timebox
 from expo.models import User
 from payments.models import Cart, CartItem, Order
@@ -40,8 +40,14 @@ def _lock_cart_item(cart: Cart, product: Product) -> CartItem | None:
 @transaction.atomic
 def cart_add(*, cart: Cart, product: Product, quantity: int, by: User | None = None) -> CartItem:
     """Add ``quantity`` of ``product`` (to what is already in the cart), within stock, minimum
-    order and pre-order quota, while its expo is open for buying."""
-    product = Product.objects.select_related("booth__expo", "booth__vendor").get(pk=product.pk)
+    order and pre-order quota, while its expo is open for buying. A ``product`` read with its
+    booth's expo and vendor (``selectors.product_to_add``) is not read again."""
+    if not (
+        Product.booth.is_cached(product)
+        and Booth.expo.is_cached(product.booth)
+        and Booth.vendor.is_cached(product.booth)
+    ):
+        product = Product.objects.select_related("booth__expo", "booth__vendor").get(pk=product.pk)
     timebox.require(product.booth.expo, timebox.Action.BUY)
     item = _lock_cart_item(cart, product)
     total = quantity + (item.quantity if item else 0)

@@ -140,3 +140,17 @@ def test_viewing_the_cart_again_writes_no_session(expo, make_booth, regions):
     assert page.status_code == 200 and page.context["cart_count"] == 2
     writes = [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
     assert not [sql for sql in writes if not sql.startswith("SELECT")], writes
+
+
+def test_adding_to_the_cart_reads_the_product_once(expo, make_booth, regions):
+    (booth,) = _booths(make_booth, expo, regions, 1, 2)
+    buyer = _buyer([booth])  # a cart, a session
+    product = booth.products.order_by("pk").first()
+    with CaptureQueriesContext(connection) as queries:
+        add(buyer, product, 1)
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "booths_product"' in q["sql"]
+    ]
+    assert len(reads) == 1, _listing(reads)

@@ -10,7 +10,8 @@ each process holds one :class:`Hub` (per event loop) instead:
 - a frame is JSON-encoded once by whoever publishes it, travels through the layer as that text, and
   is handed to every local socket's bounded outbox (:class:`events.outbox.Outbox`) as is: no
   per-recipient decoding, handler dispatch or database-connection cleanup (these frames touch no
-  database); a room's frames of one turn of the event loop go out together, one write per socket;
+  database); a room's frames of one turn of the event loop (in a burst: of FLUSH_GAP_SECONDS) go
+  out together, one write per socket;
 - :func:`broadcast` from a worker thread of the loop, on the in-memory layer, hands the frame to
   the hub without waiting for it;
 - on the in-memory layer (one process by definition) the hub skips the layer altogether and delivers
@@ -68,6 +69,8 @@ RECENT_HISTORY_IDS = 16
 # A room's presence frames go to its sockets here at most once every (sockets / this) seconds, the
 # latest count (a big live session's arrivals would otherwise cost more writes than its chat).
 PRESENCE_WRITES_PER_SECOND = 2000
+# A room writes again at most this long after its last write: a burst's frames go out together.
+FLUSH_GAP_SECONDS = 0.01
 
 
 class Socket(Protocol):
@@ -142,6 +145,7 @@ class LocalRoom:
     forgotten_up_to: int = 0
     # Frames delivered during this turn of the event loop, written together at its end.
     pending: list[tuple[int | None, Frame]] = field(default_factory=list)
+    flushed_at: float = float("-inf")  # the loop's time when they were last written
     # The latest presence frame waiting for its turn in a big room, and when one last went out.
     presence_text: str | None = None
     presence_timer: asyncio.TimerHandle | None = None
@@ -298,7 +302,8 @@ class Hub:
         self, room: str, text: str, message_id: int | None = None, count: int | None = None
     ) -> None:
         """Hand a frame to the room's local sockets: written at the end of this turn of the event
-        loop, together with the room's other frames of the same turn (:meth:`_flush`)."""
+        loop, or once FLUSH_GAP_SECONDS have passed since the room's last write, together with the
+        room's other frames meanwhile (:meth:`_flush`)."""
         local = self.rooms.get(room)
         if local is None:
             return
@@ -320,7 +325,11 @@ class Hub:
 
     def _queue(self, local: LocalRoom, message_id: int | None, frame: Frame) -> None:
         if not local.pending:
-            self.loop.call_soon(self._flush, local)
+            wait = local.flushed_at + FLUSH_GAP_SECONDS - self.loop.time()
+            if wait > 0:  # written a moment ago: what else arrives meanwhile goes out with it
+                self.loop.call_later(wait, self._flush, local)
+            else:
+                self.loop.call_soon(self._flush, local)
         local.pending.append((message_id, frame))
 
     def _presence_due(self, local: LocalRoom) -> None:
@@ -347,6 +356,7 @@ class Hub:
                     socket.push(Frame.joined(lacking))
         for held in local.joining.values():
             held.extend(pending)
+        local.flushed_at = self.loop.time()
 
     async def _subscribe(self, local: LocalRoom) -> None:
         channel = await self._hub_channel()
@@ -373,9 +383,7 @@ class Hub:
         while True:
             try:
                 message = await self.layer.receive(channel)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
+            except Exception:  # (a cancellation is no Exception: it ends the loop)
                 logger.exception("room hub: receiving from the channel layer failed")
                 self._layer_reconnected()  # what was published meanwhile may be lost
                 await asyncio.sleep(1)
@@ -413,9 +421,7 @@ class Hub:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             try:
                 await self._tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
+            except Exception:  # (a cancellation is no Exception: it ends the loop)
                 logger.exception("room hub: maintenance failed")
 
     async def _tick(self) -> None:

@@ -1,6 +1,7 @@
 """Signing in, signing up and resetting a password do not depend on the cache: with the cache's
 Redis unreachable (a real refused connection, or a real Redis stopped under the cache) allauth's
-rate limits let the action through, logged; with Redis up they hold as before (expo.cache)."""
+rate limits let the action through, logged; with Redis up they hold as before (expo.cache). With
+the task queue's Redis down too (in production it is the same Redis) the mails go out at once."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from huey.contrib.djhuey import HUEY
+from huey.storage import PriorityRedisStorage
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from expo.models import User
@@ -191,3 +194,59 @@ def test_sign_in_goes_on_when_the_caches_redis_stops(settings, tmp_path, make_us
         answer = _sign_in(client, "ayu@example.com")
         assert answer.status_code == 302
         assert _signed_in(client) == str(buyer.pk)
+
+
+# --- The whole Redis down: the task queue too -----------------------------------------------------
+
+
+@pytest.fixture
+def queue_down(cache_down):  # noqa: F811
+    """In production one Redis holds the cache and the task queue: both at the refused port, the
+    queue for real (not the tests' inline mode)."""
+    HUEY.immediate_use_memory = False  # keep the setter from opening the checkout's huey.sqlite3
+    HUEY.immediate = False
+    previous_storage = HUEY.storage
+    HUEY.storage = PriorityRedisStorage(name=HUEY.name, url=f"redis://127.0.0.1:{cache_down}/0")
+    try:
+        yield cache_down
+    finally:
+        HUEY.storage = previous_storage
+        HUEY.immediate_use_memory = True
+        HUEY.immediate = True  # the setter gives it a new in-memory storage
+
+
+def test_the_queue_really_is_unreachable(queue_down):
+    with pytest.raises(RedisConnectionError):
+        HUEY.storage.enqueue(b"probe", 0)
+
+
+def test_sign_up_mails_the_link_at_once_while_the_queue_is_down(client, queue_down, caplog):
+    with caplog.at_level(logging.WARNING, logger="expo.adapters"):
+        answer = client.post(
+            reverse("account_signup"),
+            {
+                "name": "Sari Wulandari",
+                "country": "ID",
+                "email": "sari@example.com",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    assert answer.status_code == 302 and answer["Location"] == "/accounts/confirm-email/"
+    assert [m.to for m in mail.outbox] == [["sari@example.com"]]
+    assert "/accounts/confirm-email/" in mail.outbox[0].body
+    assert any("task queue unreachable" in r.getMessage() for r in caplog.records)
+
+
+def test_a_password_reset_is_mailed_at_once_while_the_queue_is_down(client, queue_down, make_user):
+    make_user(email="rina@example.com", password=PASSWORD)
+    answer = client.post(reverse("account_reset_password"), {"email": "rina@example.com"})
+    assert answer.status_code == 302
+    assert [m.to for m in mail.outbox] == [["rina@example.com"]]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_a_buyer_signs_in_while_the_whole_redis_is_down(client, queue_down, make_user):
+    buyer = make_user(email="ayu@example.com", password=PASSWORD)
+    assert _sign_in(client, "ayu@example.com").status_code == 302
+    assert _signed_in(client) == str(buyer.pk)

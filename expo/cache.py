@@ -9,8 +9,9 @@ refuses whatever the caller guards, for as long as the outage lasts. django-alla
 take a lock with ``add`` before counting a sign-in, sign-up or password reset, try for a second,
 and answer 429: nobody could sign in while the cache's Redis was down.
 
-Here ``add`` answers ``True`` ("added") when Redis cannot be reached, and logs it. Every caller
-then goes ahead as it would on an empty cache:
+Here ``add`` answers ``True`` ("added") when Redis cannot be reached, and logs it, as Django's own
+``DummyCache`` (the cache that keeps nothing) answers it. Every caller then goes ahead as it would
+on an empty cache:
 
 - allauth's rate limits (sign-in, failed sign-ins, sign-up, password reset…) fail open for the
   outage: the lock is "taken", the count reads as empty, the new count is dropped. While Redis is

@@ -32,18 +32,31 @@ def postgres_pids(data: Path) -> list[int]:
     return []
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy so far (every core, every process), from
+    /proc/stat: everything but idle and I/O wait."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICKS  # minus idle, iowait
+
+
 @dataclass
 class CpuMeter:
     """CPU seconds the Daphne processes (and our own PostgreSQL's processes) spent between
     :meth:`start` and :meth:`stop`. The backends of a connection opened and closed within the
-    race are missed by PostgreSQL's figure (it is a lower bound then); Daphne's is exact."""
+    race are missed by PostgreSQL's figure (it is a lower bound then); Daphne's is exact. Also the
+    bench's own process (its clients) and the whole machine, to tell a server's limit from the
+    machine's."""
 
     servers: list[int]
     postgres_data: Path | None = None
     daphne_s: float = 0.0
     postgres_s: float | None = None
+    client_s: float = 0.0
+    machine_s: float = 0.0
     _daphne: dict[int, float] = field(default_factory=dict)
     _postgres: dict[int, float] = field(default_factory=dict)
+    _client: float = 0.0
+    _machine: float = 0.0
 
     def _read(self, pids: list[int]) -> dict[int, float]:
         found = {}
@@ -58,10 +71,14 @@ class CpuMeter:
     def start(self) -> None:
         self._daphne = self._read(self.servers)
         self._postgres = self._read(self._postgres_pids())
+        self._client = cpu_seconds(os.getpid())
+        self._machine = machine_busy_seconds()
 
     def stop(self) -> None:
         now = self._read(self.servers)
         self.daphne_s = sum(now[pid] - self._daphne.get(pid, 0.0) for pid in now)
+        self.client_s = cpu_seconds(os.getpid()) - self._client
+        self.machine_s = machine_busy_seconds() - self._machine
         if self.postgres_data is not None:
             after = self._read(self._postgres_pids())
             self.postgres_s = sum(t - self._postgres.get(pid, 0.0) for pid, t in after.items())

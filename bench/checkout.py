@@ -44,7 +44,9 @@ product, every placed order paid, and one ledger sale per paid line.
 
 The last line printed is one JSON object: {"buyers", "processes", "orders_per_s", "p95_ms",
 "cpu_ms_per_checkout", "oversold", "sold_out_answers", "paid_orders", "errors", "page_p95_ms",
-"load_before", "load_after", ...} (load averages: the machine's, to judge the noise). Exit status: 0 when nothing was oversold and
+"load_before", "load_after", "machine_cores_busy", "client_cpu_ms_per_checkout", ...} (load
+averages and the cores busy during the race: the machine's, to judge the noise and to tell the
+server's limit from the machine's; the buyers' clients run on the same cores). Exit status: 0 when nothing was oversold and
 there was no error, 2 otherwise, 1 when setup failed. Everything it started (PostgreSQL, Redis,
 Daphne) is stopped and every temporary file removed, always.
 """
@@ -626,6 +628,9 @@ def main(argv: list[str] | None = None) -> int:
             "postgres_cpu_ms_per_checkout": rounded(
                 1000 * meter.postgres_s / posts if posts and meter.postgres_s is not None else None
             ),
+            "client_cpu_ms_per_checkout": rounded(1000 * meter.client_s / posts if posts else None),
+            "machine_cores_busy": rounded(meter.machine_s / seconds if seconds else None, 2),
+            "cores": os.cpu_count(),
             "page_p95_ms": {
                 name: rounded(steps[name].percentile_ms(95))
                 for name in ("product page", "cart page", "checkout page")
@@ -660,6 +665,10 @@ def main(argv: list[str] | None = None) -> int:
         f" = {cpu} ms each"
         + (f"; PostgreSQL ≥ {meter.postgres_s:.2f}s" if meter.postgres_s is not None else "")
         + f"; load average {load_before[0]:.2f} before, {summary['load_after'][0]:.2f} after"
+    )
+    print(
+        f"the machine during the race: {summary['machine_cores_busy']} of {os.cpu_count()} cores"
+        f" busy; the buyers' own clients {meter.client_s:.2f}s of CPU"
     )
     if profiled[0]:
         print(profiled[0])

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from booths.services.visit_rollups import visit_rollups_rebuild
-from expo.models import Expo
+from expo.management.expo_choice import add_expo_argument, chosen_expo_ids
 
 
 class Command(BaseCommand):
@@ -20,26 +20,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--expo",
-            action="append",
-            default=[],
-            metavar="SLUG",
-            help="only this expo (its slug or id); may be given more than once",
-        )
+        add_expo_argument(parser)
 
     def handle(self, *args: object, **options: object) -> None:
-        wanted = [str(value).strip() for value in options["expo"]]  # type: ignore[union-attr]
-        expo_ids = None
-        if wanted:
-            expo_ids = []
-            for value in wanted:
-                match = Expo.objects.filter(slug=value).values_list("pk", flat=True).first()
-                if match is None and value.isdigit():
-                    match = Expo.objects.filter(pk=int(value)).values_list("pk", flat=True).first()
-                if match is None:
-                    raise CommandError(f"no expo with the slug or id {value!r}")
-                expo_ids.append(match)
+        expo_ids = chosen_expo_ids(options)
         started = time.perf_counter()
         visits = visit_rollups_rebuild(expo_ids=expo_ids)
         which = "every expo" if expo_ids is None else f"{len(expo_ids)} expo(s)"

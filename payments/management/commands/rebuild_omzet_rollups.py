@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from expo.models import Expo
+from expo.management.expo_choice import add_expo_argument, chosen_expo_ids
 from payments.services.offline_counts import offline_counts_rebuild
 from payments.services.rollups import omzet_rebuild
 
@@ -22,26 +22,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--expo",
-            action="append",
-            default=[],
-            metavar="SLUG",
-            help="only this expo (its slug or id); may be given more than once",
-        )
+        add_expo_argument(parser)
 
     def handle(self, *args: object, **options: object) -> None:
-        wanted = [str(value).strip() for value in options["expo"]]  # type: ignore[union-attr]
-        expo_ids = None
-        if wanted:
-            expo_ids = []
-            for value in wanted:
-                match = Expo.objects.filter(slug=value).values_list("pk", flat=True).first()
-                if match is None and value.isdigit():
-                    match = Expo.objects.filter(pk=int(value)).values_list("pk", flat=True).first()
-                if match is None:
-                    raise CommandError(f"no expo with the slug or id {value!r}")
-                expo_ids.append(match)
+        expo_ids = chosen_expo_ids(options)
         started = time.perf_counter()
         entries = omzet_rebuild(expo_ids=expo_ids)
         offline_counts_rebuild(expo_ids=expo_ids)  # the stand sales' counts, read beside them

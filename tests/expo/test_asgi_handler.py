@@ -73,3 +73,17 @@ async def test_an_async_view_still_answers_through_the_one_thread_handler():
 async def test_an_error_in_a_view_is_still_the_site_s_error_page(settings):
     status, _headers, _body, _unread = await run(OneThreadASGIHandler(), _page("/no-such-page/"))
     assert status == 404
+
+
+def test_the_process_compiles_every_template_before_its_first_request():
+    """The opening minute's first requests found no template compiled, and each compiled the
+    page's templates again side by side: the process does it once as it starts."""
+    from django.template import engines
+
+    from expo.asgi import warm_templates
+
+    loader = engines["django"].engine.template_loaders[0]
+    loader.reset()
+    assert warm_templates() >= 150
+    cached = set(loader.get_template_cache)
+    assert {"booths/product.html", "payments/checkout.html", "frontend/base.html"} <= cached

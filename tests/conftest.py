@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
@@ -169,6 +170,19 @@ def _visits_flushed_by_hand(settings):
     yield
     with visits._lock:
         visits._buffer.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_and_zone_reset():
+    """Each test starts in the site's default language and zone: a test (or a view run by one)
+    that activated Indonesian or a visitor's zone must not leave it to the next test."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)

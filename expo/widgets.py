@@ -98,15 +98,15 @@ class QuickInputMixin:
 
 
 class QuickTextInput(QuickInputMixin, forms.TextInput):
-    pass
+    """A text input (or, with ``input_type = "tel"``, a telephone one) without its templates."""
 
 
 class QuickEmailInput(QuickInputMixin, forms.EmailInput):
-    pass
+    """An e-mail input without its templates."""
 
 
 class QuickHiddenInput(QuickInputMixin, forms.HiddenInput):
-    pass
+    """A hidden input without its templates."""
 
 
 class QuickTextarea(forms.Textarea):

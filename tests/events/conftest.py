@@ -32,10 +32,10 @@ class Socket:
     async def send(self, **frame: Any) -> None:
         await self.communicator.send_json_to(frame)
 
-    async def next(self, timeout: float = 3.0) -> dict[str, Any]:
+    async def next(self, timeout: float = 30.0) -> dict[str, Any]:
         return await self.communicator.receive_json_from(timeout=timeout)
 
-    async def get(self, kind: str, timeout: float = 3.0, **match: Any) -> dict[str, Any]:
+    async def get(self, kind: str, timeout: float = 30.0, **match: Any) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:

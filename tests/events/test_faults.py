@@ -39,7 +39,7 @@ async def test_a_server_error_closes_with_a_code_a_server_may_send(connect):
         socket = await connect()
         await socket.send(type="test.fault")
         reply = await socket.get("error")
-        closing = await socket.communicator.receive_output(timeout=3)
+        closing = await socket.communicator.receive_output(timeout=30)
     finally:
         del consumer.HANDLERS["test.fault"]
 

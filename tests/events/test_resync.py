@@ -92,7 +92,7 @@ async def test_too_much_to_catch_up_tells_the_sockets_to_resume(booth, buyer, co
     hint = await listener.get("resume")
     assert hint["code"] == "too_slow"
     assert hint["rooms"] == [room]
-    closing = await listener.communicator.receive_output(timeout=3)
+    closing = await listener.communicator.receive_output(timeout=30)
     assert closing == {"type": "websocket.close", "code": 4008}
 
 

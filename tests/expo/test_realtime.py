@@ -44,7 +44,7 @@ async def _ask(socket: WebsocketCommunicator, frame: Any) -> dict[str, Any]:
         await socket.send_to(text_data=frame)
     else:
         await socket.send_json_to(frame)
-    return await socket.receive_json_from(timeout=2)
+    return await socket.receive_json_from(timeout=30)
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +99,7 @@ async def test_too_large_and_binary_frames_get_frame_invalid():
     big = json.dumps({"type": "ping", "pad": "x" * (realtime.MAX_FRAME_BYTES + 1)})
     assert (await _ask(socket, big))["code"] == "frame_invalid"
     await socket.send_to(bytes_data=b'{"type":"ping"}')
-    assert (await socket.receive_json_from(timeout=2))["code"] == "frame_invalid"
+    assert (await socket.receive_json_from(timeout=30))["code"] == "frame_invalid"
     await socket.disconnect()
 
 
@@ -236,7 +236,7 @@ async def test_a_failing_handler_answers_server_error_and_closes():
         reply = await _ask(socket, {"type": "test.broken"})
         assert reply["code"] == "server_error"
         # 4500, not 1011: Daphne sends no 1011 from a server (the client would never learn).
-        assert await socket.receive_output(timeout=2) == {"type": "websocket.close", "code": 4500}
+        assert await socket.receive_output(timeout=30) == {"type": "websocket.close", "code": 4500}
     finally:
         del realtime.HANDLERS["test.broken"]
 

@@ -65,9 +65,9 @@ async def test_organiser_joins_and_sees_a_payment_live(expo, organiser, booths):
     socket = await _socket(organiser)
     room = omzet_live.room_for(expo)
     await socket.send_json_to({"type": "join", "room": room})
-    history = await socket.receive_json_from(timeout=2)
+    history = await socket.receive_json_from(timeout=30)
     assert history["type"] == "history" and history["messages"] == []
-    snapshot = await socket.receive_json_from(timeout=2)
+    snapshot = await socket.receive_json_from(timeout=30)
     assert snapshot == {**snapshot, "type": "omzet", "room": room, "omzet": 0, "transactions": 0}
 
     payment, amount = await sync_to_async(_place_transfer)(expo, booths[0])
@@ -97,7 +97,7 @@ async def test_others_cannot_join(expo, booths, make_organiser, make_vendor_user
     account = await sync_to_async(user)()
     socket = await _socket(account)
     await socket.send_json_to({"type": "join", "room": omzet_live.room_for(expo)})
-    answer = await socket.receive_json_from(timeout=2)
+    answer = await socket.receive_json_from(timeout=30)
     assert answer["type"] == "error" and answer["code"] == "room_not_found"
     assert await socket.receive_nothing(timeout=0.2)
     await socket.disconnect()
@@ -106,7 +106,7 @@ async def test_others_cannot_join(expo, booths, make_organiser, make_vendor_user
 async def test_unknown_expo_room_is_refused(admin_user):
     socket = await _socket(admin_user)
     await socket.send_json_to({"type": "join", "room": "omzet:999999"})
-    answer = await socket.receive_json_from(timeout=2)
+    answer = await socket.receive_json_from(timeout=30)
     assert answer["code"] == "room_not_found"
     await socket.disconnect()
 

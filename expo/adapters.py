@@ -4,19 +4,15 @@ expo.sites), and a log-in speaks the account's language."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.utils import translation
-from redis.exceptions import RedisError
 
 from expo.middleware import apply_account_language
-from expo.services import user_language_for_email
-
-log = logging.getLogger(__name__)
+from expo.services import email_enqueue, user_language_for_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -33,16 +29,9 @@ class AccountAdapter(DefaultAccountAdapter):
         language = user_language_for_email(email=email, fallback=translation.get_language())
         with translation.override(language):
             message = self.render_mail(template_prefix, email, context)
-        from expo.tasks import deliver_email
-
-        try:
-            deliver_email(message)
-        except RedisError:
-            # The task queue's Redis is down (one Redis holds the queue, the cache and the limits,
-            # so it is the same outage during which sign-in keeps working, see expo.cache): send
-            # now, in this request, rather than fail a sign-up or a password reset.
-            log.warning("task queue unreachable; sending %r now", message.subject, exc_info=True)
-            message.send()
+        # Through the queue; while its Redis is down, sent now rather than fail a sign-up or a
+        # password reset.
+        email_enqueue(message)
 
     def login(self, request: Any, user: Any) -> None:
         super().login(request, user)

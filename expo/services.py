@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from expo import permissions
 from expo.models import Expo, Office, OfficeMembership, User
+
+_log = logging.getLogger(__name__)
 
 
 def user_language_for_email(*, email: str, fallback: str | None) -> str:
@@ -108,8 +112,6 @@ def send_templated_email(
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from expo.tasks import deliver_email
-
     if getattr(_quiet, "on", False):
         return
     context = {"site_url": settings.SITE_URL, "recipient": to, **context}
@@ -121,7 +123,29 @@ def send_templated_email(
     )
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
-    transaction.on_commit(lambda: deliver_email(message))
+    transaction.on_commit(lambda: email_enqueue(message, after_commit=True))
+
+
+def email_enqueue(message: Any, *, after_commit: bool = False) -> None:
+    """Hand a rendered message to the worker. When the task queue's Redis cannot be reached (one
+    Redis holds the queue, the cache and the limits: the outage during which the site keeps
+    working, see expo.cache), send it now, in the request, logged. ``after_commit``: the request's
+    changes are already saved, so a message that cannot be sent now either is logged, not raised
+    (the request must not fail after its work is done)."""
+    from redis.exceptions import RedisError
+
+    from expo.tasks import deliver_email
+
+    try:
+        deliver_email(message)
+    except RedisError:
+        _log.warning("task queue unreachable; sending %r now", message.subject, exc_info=True)
+        try:
+            message.send()
+        except Exception:
+            if not after_commit:
+                raise
+            _log.exception("could not send %r during the task queue's outage", message.subject)
 
 
 EXPO_FIELDS = (

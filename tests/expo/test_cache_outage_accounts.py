@@ -221,7 +221,7 @@ def test_the_queue_really_is_unreachable(queue_down):
 
 
 def test_sign_up_mails_the_link_at_once_while_the_queue_is_down(client, queue_down, caplog):
-    with caplog.at_level(logging.WARNING, logger="expo.adapters"):
+    with caplog.at_level(logging.WARNING, logger="expo.services"):
         answer = client.post(
             reverse("account_signup"),
             {
@@ -250,3 +250,50 @@ def test_a_buyer_signs_in_while_the_whole_redis_is_down(client, queue_down, make
     buyer = make_user(email="ayu@example.com", password=PASSWORD)
     assert _sign_in(client, "ayu@example.com").status_code == 302
     assert _signed_in(client) == str(buyer.pk)
+
+
+TEMPLATE = "booths/email/application_rejected"
+
+
+def _declined() -> dict:
+    from types import SimpleNamespace
+
+    vendor = SimpleNamespace(name="Batik Sekar", slug="batik-sekar")
+    expo = SimpleNamespace(title="UMKM Virtual Expo", slug="umkm-expo")
+    return {"vendor": vendor, "expo": expo, "application": SimpleNamespace(decision_reason="x")}
+
+
+def test_a_notification_is_mailed_at_once_while_the_queue_is_down(
+    queue_down, make_user, django_capture_on_commit_callbacks, caplog
+):
+    """The site's own e-mails (orders, meetings, inquiries) go through the same fallback: the
+    queue's Redis down, the message is sent in the request after its commit."""
+    from expo.services import send_templated_email
+
+    buyer = make_user(email="dewi@example.com", password=PASSWORD)
+    with (
+        caplog.at_level(logging.WARNING, logger="expo.services"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        send_templated_email(to=buyer, template=TEMPLATE, context=_declined())
+    assert [m.to for m in mail.outbox] == [["dewi@example.com"]]
+    assert any("task queue unreachable" in r.getMessage() for r in caplog.records)
+
+
+def test_a_mail_that_cannot_go_out_either_does_not_fail_the_saved_request(
+    queue_down, make_user, django_capture_on_commit_callbacks, settings, caplog
+):
+    """Queue and mail server both unreachable after the request's work was committed: logged,
+    not raised (the buyer's order or meeting is saved; an error page would say otherwise)."""
+    from expo.services import send_templated_email
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", queue_down  # nothing listens there
+    settings.EMAIL_TIMEOUT = 5
+    buyer = make_user(email="dewi@example.com", password=PASSWORD)
+    with (
+        caplog.at_level(logging.WARNING, logger="expo.services"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        send_templated_email(to=buyer, template=TEMPLATE, context=_declined())
+    assert any("could not send" in r.getMessage() for r in caplog.records)

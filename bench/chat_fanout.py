@@ -402,8 +402,9 @@ async def _clients(urls, room, indices, messages, connect_concurrency, deadline_
             ws = await connect(urls[i % len(urls)], origin=origin, compression=None,
                                ping_interval=None, open_timeout=60, max_size=2**20)  # fmt: skip
             await ws.send(json.dumps({"type": "join", "room": room}))
-            while json.loads(await ws.recv()).get("type") != "history":
-                pass
+            frame = json.loads(await ws.recv())
+            while frame.get("type") != "history":  # presence frames come before the history
+                frame = json.loads(await ws.recv())
         # Read from now on, as a browser does: a socket left unread fills its receive queue,
         # stops reading, cannot answer Daphne's pings, and is dropped (1006) once its ping times
         # out (20 + 30 s) — with 10,000 sockets connecting for minutes, the sockets that joined

@@ -1,6 +1,6 @@
 """The servers' CPU time during a bench, from /proc (Daphne's processes, and the backends of a
-PostgreSQL server the bench started), and the per-request profile that
-``bench/_request_profile.py`` writes inside a bench server."""
+PostgreSQL server the bench started), a CPU budget per server process (a cgroup's quota), and the
+per-request profile that ``bench/_request_profile.py`` writes inside a bench server."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import io
 import json
 import os
 import pstats
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _common import ROOT, Workspace
+from _common import ROOT, BenchError, Workspace
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -82,6 +84,96 @@ class CpuMeter:
         if self.postgres_data is not None:
             after = self._read(self._postgres_pids())
             self.postgres_s = sum(t - self._postgres.get(pid, 0.0) for pid, t in after.items())
+
+
+# --- A CPU budget per server process -------------------------------------------------------------
+
+CGROUP_V1 = Path("/sys/fs/cgroup/cpu")
+CGROUP_V2 = Path("/sys/fs/cgroup")
+QUOTA_PERIOD_US = 10_000  # short periods: a budget spent early in one stalls the process briefly
+
+
+@dataclass
+class CpuLimit:
+    """Each of some processes in a cgroup of its own, allowed ``cores`` of CPU time (a CFS
+    quota): a server process then gets the same budget however many run, as on a machine with a
+    core per process, and a scaling figure measures the application rather than how many cores
+    the client, PostgreSQL and the servers share. Needs root and the cpu controller (cgroup v1's
+    ``/sys/fs/cgroup/cpu`` or v2's ``cpu.max``); :meth:`close` moves the processes back and
+    removes the groups. ``throttled_s`` is how long the kernel held the processes back for their
+    quota: the budget was what limited them."""
+
+    cores: float
+    groups: list[Path] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.cores <= 0:
+            raise BenchError("the CPU budget must be positive")
+        if (CGROUP_V1 / "cpu.cfs_quota_us").exists():
+            self.root, self.v2 = CGROUP_V1, False
+        elif "cpu" in _read(CGROUP_V2 / "cgroup.subtree_control").split():
+            self.root, self.v2 = CGROUP_V2, True
+        else:
+            raise BenchError(
+                "--cpu-limit needs the cgroup cpu controller: /sys/fs/cgroup/cpu (v1) or 'cpu' in "
+                "/sys/fs/cgroup/cgroup.subtree_control (v2)"
+            )
+
+    def add(self, pid: int) -> None:
+        group = self.root / f"umkm-bench-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        quota = max(1000, round(self.cores * QUOTA_PERIOD_US))
+        try:
+            group.mkdir()
+            self.groups.append(group)
+            if self.v2:
+                (group / "cpu.max").write_text(f"{quota} {QUOTA_PERIOD_US}")
+            else:
+                (group / "cpu.cfs_period_us").write_text(str(QUOTA_PERIOD_US))
+                (group / "cpu.cfs_quota_us").write_text(str(quota))
+            (group / "cgroup.procs").write_text(str(pid))
+        except OSError as exc:
+            raise BenchError(f"could not limit process {pid}'s CPU in {group}: {exc}") from exc
+
+    def throttled_s(self) -> float:
+        total = 0.0
+        for group in self.groups:
+            stat = dict(
+                line.split() for line in _read(group / "cpu.stat").splitlines() if " " in line
+            )
+            if self.v2:
+                total += int(stat.get("throttled_usec", 0)) / 1e6
+            else:
+                total += int(stat.get("throttled_time", 0)) / 1e9
+        return total
+
+    def close(self) -> None:
+        for group in self.groups:
+            for pid in _read(group / "cgroup.procs").split():
+                with contextlib.suppress(OSError):
+                    (self.root / "cgroup.procs").write_text(pid)
+            with contextlib.suppress(OSError):
+                group.rmdir()
+        self.groups.clear()
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+@contextlib.contextmanager
+def cpu_limit(cores: float | None) -> Iterator[CpuLimit | None]:
+    """A :class:`CpuLimit` of ``cores`` per process added to it (None: no limit), closed on exit."""
+    if cores is None:
+        yield None
+        return
+    limit = CpuLimit(cores)
+    try:
+        yield limit
+    finally:
+        limit.close()
 
 
 # --- The per-request profile ---------------------------------------------------------------------

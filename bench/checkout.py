@@ -2,9 +2,9 @@
 items, and does it ever sell an item twice?
 
     .venv/bin/python bench/checkout.py [--buyers 50] [--products 20] [--stock 10] [--hot 3]
-                                       [--hot-share 0.8] [--postgres URL] [--processes 1]
-                                       [--redis | --no-redis] [--profile none|counts|cprofile]
-                                       [--profile-out DIR]
+                                       [--hot-share 0.8] [--postgres URL] [--processes 1[,2…]]
+                                       [--cpu-limit CORES] [--redis | --no-redis]
+                                       [--profile none|counts|cprofile] [--profile-out DIR]
 
 Starts its own PostgreSQL server (initdb + pg_ctl in a temporary folder, on a free 127.0.0.1
 port; as root it runs as the ``postgres`` user), or, with ``--postgres``, creates a fresh database
@@ -13,7 +13,15 @@ organiser's collecting account for bank transfers), collects the static files an
 ``--processes`` Daphne processes with DEBUG off, each on a free port (bench/_common.DaphneServer);
 buyer n uses process n mod N, as a load balancer spreading visitors would. With ``--redis`` (the
 default with more than one process) it starts a Redis of its own for the cache, so the processes
-share the catalogue versions as in production.
+share the catalogue versions as in production. ``--processes 1,2`` runs the whole race once per
+count, each on a fresh database, and reports each count's orders/s over the first's (the scaling).
+
+``--cpu-limit CORES`` puts each Daphne process in a cgroup of its own allowed CORES of CPU (needs
+root and the cgroup cpu controller). On a 2-core machine that also runs the buyers and PostgreSQL,
+one unlimited process already takes a core and the second can only have what is left, so the
+scaling would measure the machine; with a budget per process (as a container's CPU limit gives
+one) it measures whether the processes serialise on something they share (the database's row
+locks, the cache). The figures say how long the kernel held the processes back for their budget.
 
 Then ``--buyers`` buyers, each a thread with its own HTTP session and cookie jar, shop like a
 browser: open the product pages of 1–3 products (most of them among the ``--hot`` first, so buyers
@@ -79,7 +87,7 @@ from _common import (
     rounded,
     workspace,
 )
-from _cpu import CpuMeter, profile_report, with_profiler
+from _cpu import CpuMeter, cpu_limit, profile_report, with_profiler
 
 SEED = """
 import json, sys
@@ -486,6 +494,13 @@ def table(steps: dict[str, Result]) -> str:
     return "\n".join(lines)
 
 
+def process_counts(value: str) -> list[int]:
+    try:
+        return [int(part) for part in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number or a list of numbers: {value!r}") from None
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--buyers", type=int, default=50, help="concurrent buyers")
@@ -500,7 +515,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--postgres", metavar="URL", help="use this PostgreSQL server (a fresh database on it)"
     )
     parser.add_argument(
-        "--processes", type=int, default=1, help="Daphne processes, the buyers spread over them"
+        "--processes",
+        type=process_counts,
+        default=[1],
+        help="Daphne processes, the buyers spread over them; a list (1,2) runs the race once per "
+        "count, each on a fresh database, and reports the orders/s of each against the first",
+    )
+    parser.add_argument(
+        "--cpu-limit",
+        type=float,
+        metavar="CORES",
+        help="allow each Daphne process this much CPU (a cgroup quota; needs root): the same "
+        "budget per process however many run, so a scaling figure is not the machine's cores",
     )
     parser.add_argument(
         "--redis",
@@ -516,23 +542,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--profile-out", type=Path, help="keep the .pstats files in this folder")
     args = parser.parse_args(argv)
-    if min(args.buyers, args.products, args.stock, args.processes) < 1 or args.hot < 0:
+    if min(args.buyers, args.products, args.stock, *args.processes) < 1 or args.hot < 0:
         parser.error("--buyers, --products, --stock and --processes must be positive")
+    if args.cpu_limit is not None and args.cpu_limit <= 0:
+        parser.error("--cpu-limit must be positive")
     if args.redis is None:
-        args.redis = args.processes > 1
+        args.redis = max(args.processes) > 1
     args.hot = min(args.hot, args.products)
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run(args: argparse.Namespace, processes: int) -> tuple[int, dict]:
+    """One race on ``processes`` Daphne processes, on a database of its own: the exit status
+    (see the module's docstring) and the figures."""
     load_before = list(os.getloadavg())
-    summary: dict = {"buyers": args.buyers, "processes": args.processes, "orders_per_s": None,
+    summary: dict = {"buyers": args.buyers, "processes": processes, "orders_per_s": None,
                      "p95_ms": None, "cpu_ms_per_checkout": None, "oversold": None,
                      "sold_out_answers": None, "paid_orders": None, "errors": None}  # fmt: skip
     try:
         with contextlib.ExitStack() as stack:
-            connections = (args.buyers + 10) * args.processes + 50
+            connections = (args.buyers + 10) * processes + 50
             own = (
                 None
                 if args.postgres
@@ -556,16 +585,21 @@ def main(argv: list[str] | None = None) -> int:
                 f"seeded {len(seeded['products'])} products × {args.stock} in stock; "
                 f"{args.hot_share:.0%} of picks among the first {args.hot}"
             )
-            servers = [DaphneServer(ws, log_name=f"daphne-{i}.log") for i in range(args.processes)]
+            servers = [DaphneServer(ws, log_name=f"daphne-{i}.log") for i in range(processes)]
+            limit = stack.enter_context(cpu_limit(args.cpu_limit))
             try:
                 bases = [server.start() for server in servers]
+                for server in servers if limit else ():
+                    limit.add(server.process.pid)
                 meter = CpuMeter(
                     [server.process.pid for server in servers], own.data if own else None
                 )
                 log(
                     f"Daphne × {len(bases)} on {', '.join(bases)}; {args.buyers} buyers filling their carts"
                 )
+                throttled_before = limit.throttled_s() if limit else 0.0
                 outcome, seconds = race(bases, args, seeded, meter)
+                throttled = limit.throttled_s() - throttled_before if limit else None
             finally:
                 for server in servers:
                     server.stop()
@@ -586,12 +620,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     except BenchError as exc:
         log(f"setup failed: {exc}")
-        print(json_line(summary))
-        return 1
-    except KeyboardInterrupt:
-        log("interrupted")
-        print(json_line(summary))
-        return 1
+        return 1, summary
 
     steps = outcome.steps
     errors = outcome.errors + confirmed["errors"]
@@ -636,6 +665,8 @@ def main(argv: list[str] | None = None) -> int:
                 for name in ("product page", "cart page", "checkout page")
             },
             "redis": bool(args.redis),
+            "cpu_limit_cores": args.cpu_limit,
+            "throttled_s": rounded(throttled, 2) if throttled is not None else None,
             "load_before": load_before,
             "load_after": list(os.getloadavg()),
             **({"profile": profiled[1]} if profiled[1] else {}),
@@ -669,6 +700,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"the machine during the race: {summary['machine_cores_busy']} of {os.cpu_count()} cores"
         f" busy; the buyers' own clients {meter.client_s:.2f}s of CPU"
+        + (
+            f"; each Daphne allowed {args.cpu_limit} core, held back {throttled:.2f}s in all"
+            if throttled is not None
+            else ""
+        )
     )
     if profiled[0]:
         print(profiled[0])
@@ -680,8 +716,56 @@ def main(argv: list[str] | None = None) -> int:
         print(f"! … and {len(errors) - 10} more errors")
     for problem in problems:
         print(f"! {problem}")
-    print(json_line(summary))
-    return 0 if check["oversold"] == 0 and not errors and not problems else 2
+    return (0 if check["oversold"] == 0 and not errors and not problems else 2), summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the race once per process count. With one count the last line is that race's figures;
+    with several it is {"runs": [each race's figures], "scaling": {count: orders/s over the first
+    count's}, ...}: the ratios come from one invocation, on the same machine minutes apart."""
+    args = parse_args(argv)
+    runs: list[dict] = []
+    status = 0
+    try:
+        for processes in args.processes:
+            code, summary = run(args, processes)
+            runs.append(summary)
+            status = max(status, code)
+            if code == 1:
+                break
+    except KeyboardInterrupt:
+        log("interrupted")
+        status = 1
+    if len(args.processes) == 1:
+        print(json_line(runs[0] if runs else {"processes": args.processes[0]}))
+        return status
+    first = runs[0]["orders_per_s"] if runs else None
+    scaling = {
+        str(summary["processes"]): rounded(summary["orders_per_s"] / first, 2)
+        for summary in runs
+        if first and summary["orders_per_s"] is not None
+    }
+    print()
+    for summary in runs:
+        print(
+            f"{summary['processes']} process(es): {summary['orders_per_s']} orders/s "
+            f"(×{scaling.get(str(summary['processes']))}), POST p95 {summary['p95_ms']} ms, "
+            f"Daphne CPU {summary['cpu_ms_per_checkout']} ms per checkout, "
+            f"{summary['machine_cores_busy']} cores busy, oversold {summary['oversold']}"
+        )
+    print(
+        json_line(
+            {
+                "processes": args.processes,
+                "cpu_limit_cores": args.cpu_limit,
+                "scaling": scaling,
+                "orders_per_s": {str(r["processes"]): r["orders_per_s"] for r in runs},
+                "oversold": sum(r["oversold"] or 0 for r in runs),
+                "runs": runs,
+            }
+        )
+    )
+    return status
 
 
 if __name__ == "__main__":

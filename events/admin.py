@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -71,6 +73,11 @@ class ChatMessageAdmin(admin.ModelAdmin):
         return Truncator(message.body).chars(80)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Rows stay (reports, the audit trail, the live sessions' counts): a moderator hides a
+        # message with the reports' action, which goes through events.services.message_delete.
         return False
 
 

@@ -39,3 +39,17 @@ class EventsConfig(AppConfig):
         from expo.signals import happened
 
         happened.connect(sources.on_happened, dispatch_uid="events.bell")
+        # Live sessions' chatters are visitors of the session's booth (the conversion): for the
+        # visit rollups' rebuild; and an account deleted leaves its sessions' chatters.
+        from django.db.models.signals import post_delete
+
+        from booths.services.visit_rollups import register_reach_source
+        from events import chat_counting
+        from events.chat_counts import SessionChatter
+
+        register_reach_source("events.chatters", chat_counting.chatters_reached)
+        post_delete.connect(
+            chat_counting.chatter_deleted,
+            sender=SessionChatter,
+            dispatch_uid="events.chat_counting.chatter_deleted",
+        )

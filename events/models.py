@@ -328,6 +328,8 @@ class Notification(models.Model):
 
 
 # Business matching: its models live in their own module (events/matching/) and belong to this app.
+# The live sessions' chat counted as messages are written, for the dashboard (same app).
+from events.chat_counts import SessionChat, SessionChatter  # noqa: E402, F401
 from events.matching.models import (  # noqa: E402, F401
     ACTIVE_STATUSES,
     MatchingSettings,

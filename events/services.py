@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from booths.models import Booth, Product
 from booths.services import leads
 from booths.video import video_embed_url
-from events import hub, presence, rooms, selectors, tasks
+from events import chat_counting, hub, presence, rooms, selectors, tasks
 from events.bell import sources as bell
 from events.models import (
     AuthorRole,
@@ -124,7 +124,8 @@ def display_name(user: User) -> str:
 
 
 def message_send(*, room: Room, body: Any, by: Any, client_id: Any = "") -> ChatMessage:
-    """Store a message and broadcast it after commit.
+    """Store a message and broadcast it after commit; a live session's message is counted for the
+    dashboard in the same transaction (:mod:`events.chat_counting`). The one way messages are made.
 
     Needs an account that may read the room, the expo open (time box), no active mute, a plain
     text body of 1..1,000 characters and the account under its rate limit."""
@@ -169,6 +170,9 @@ def message_send(*, room: Room, body: Any, by: Any, client_id: Any = "") -> Chat
                 label=context.session.title_en[:200] if context.session is not None else "",
                 at=message.sent_at,
             )
+        if context.booth_id is not None:
+            # A live session's counts for the dashboard, last: its row is the hot one.
+            chat_counting.message_counted(message=message, booth_id=context.booth_id)
     return message
 
 
@@ -244,7 +248,8 @@ def message_for(*, room: Room, message_id: Any) -> ChatMessage:
 
 
 def message_delete(*, message: ChatMessage, by: Any) -> ChatMessage:
-    """Hide a message on every screen (the row stays for reports and the audit log)."""
+    """Hide a message on every screen (the row stays for reports and the audit log); it leaves its
+    live session's counts in the same transaction (:mod:`events.chat_counting`)."""
     _require_login(by)
     room = Room(message.room_kind, message.room_id)
     _require_moderator(by, _context(room, by))
@@ -255,6 +260,8 @@ def message_delete(*, message: ChatMessage, by: Any) -> ChatMessage:
         locked.deleted_at = timezone.now()
         locked.deleted_by = by
         locked.save(update_fields=["deleted_at", "deleted_by"])
+        # No longer shown: no longer in its live session's counts (events.chat_counting).
+        chat_counting.message_uncounted(message=locked)
         audit_log(
             action="events.message.deleted",
             obj=locked,

@@ -9,11 +9,11 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from booths.models import Booth, Vendor
-from events.models import ChatMessage, LiveSession
+from events.models import LiveSession, SessionChat
 from expo.banners.models import BannerDailyStat
 from expo.countries import country_name
 from expo.models import Expo, Region, Sector
@@ -239,16 +239,13 @@ def _describe_sessions(expo: Expo, sessions: dict[int, Row]) -> None:
             ends_at=session.ends_at,
             viewers_now=presence.online(session.room),
         )
-    chat = (
-        ChatMessage.objects.filter(expo=expo, room_kind="session", deleted_at__isnull=True)
-        .values("room_id")
-        .annotate(messages=Count("id"), chatters=Count("author_id", distinct=True))
-        .order_by()
-    )
-    for row in chat:
-        item = sessions.get(row["room_id"])
+    # Messages still shown and the distinct accounts who wrote them, counted as they are written
+    # (events.chat_counting): one row per session, whatever the number of messages.
+    chat = SessionChat.objects.filter(expo=expo).values_list("session_id", "messages", "chatters")
+    for session_id, messages, chatters in chat.order_by():
+        item = sessions.get(session_id)
         if item is not None:
-            item.extra.update(messages=row["messages"], chatters=row["chatters"])
+            item.extra.update(messages=messages, chatters=chatters)
     for key, item in sessions.items():
         item.label = item.label or _("Session #%(id)s") % {"id": key}
         item.extra.setdefault("messages", 0)

@@ -1,8 +1,8 @@
 """How long does the full omzet dashboard of one expo take on a big ledger, next to plain SQL?
 
     .venv/bin/python bench/omzet.py [--postgres URL] [--rows 1000000] [--expos 5] [--booths 500]
-                                    [--regions 35] [--repeat 5] [--accounts 0.0] [--queries]
-                                    [--profile N]
+                                    [--regions 35] [--repeat 5] [--accounts 0.0] [--chat 1.0]
+                                    [--queries] [--profile N]
 
 Starts its own PostgreSQL server (initdb + pg_ctl in a temporary folder, stopped and removed at the
 end; or uses the server of ``--postgres URL``), creates a fresh database, migrates it, then loads — with
@@ -12,8 +12,11 @@ paid orders with one to four lines each, one sale entry per line and a refund fo
 (``--rows`` ledger entries in all; ``--accounts``: the share of the 40,000 buyers who buy signed
 in, the rest as guests), potential deals, and page visits that grow with the ledger: as many
 booth-page visits as ledger rows and as many product-page visits (eight products a booth), each
-expo's visitors opening ten booths over its three days. The ledger and the visits are loaded
-without passing through their writers, so ``manage.py rebuild_omzet_rollups --expo`` and
+expo's visitors opening ten booths over its three days, and 40 live sessions an expo with chat
+messages that grow with the ledger too (``--chat``: messages as a share of the ledger rows,
+default as many; by a pool of accounts of their own, one in 50 removed by a moderator). The
+ledger, the visits and the messages are loaded without passing through their writers, so
+``manage.py rebuild_omzet_rollups --expo``, ``manage.py rebuild_chat_counts --expo`` and
 ``manage.py rebuild_visit_rollups --expo`` then build the measured expo's rollups from them
 (timed: the rebuild of one expo at this size). Then it builds one expo's dashboard
 (:func:`expo.reports.figures.expo_dashboard`: every figure, names included; its money from the
@@ -22,8 +25,10 @@ ledger as hand-written SQL as many times, in the same run. Medians are reported,
 queries of one dashboard (``--queries``: all of them; ``--profile N``: the page's N costliest functions),
 the time of one dashboard spent in its queries, the whole dashboard page as an organiser loads it
 (caches emptied before each load), the load average before and after, and a check
-that the dashboard's omzet, transactions, buyers, visits and visitors equal what the plain SQL
-counts from the ledger and the visits.
+that the dashboard's omzet, transactions, buyers, visits, visitors (the sessions' chatters among
+them) and each live session's messages and chatters equal what the plain SQL counts from the
+ledger, the visits and the chat messages. ``chat_old_s`` is what the dashboard's two queries over
+the chat messages (before it read the sessions' chat counts) take on the same data.
 
     .venv/bin/python bench/omzet.py --rows 10000000
 
@@ -61,6 +66,7 @@ from expo.models import Expo, Office, Region, Sector
 
 rows, n_expos, n_booths, n_regions = (int(a) for a in sys.argv[1:5])
 accounts = int(40000 * float(sys.argv[5]))  # of the 40,000 buyers, those who buy signed in
+chat = int(rows * float(sys.argv[6]))  # live sessions' chat messages, in all the expos
 started = time.perf_counter()
 office = Office.objects.create(name="Dinkop UKM Bench", province="Bench", slug="bench")
 regions = Region.objects.bulk_create(
@@ -189,6 +195,36 @@ with connection.cursor() as c:
         "(ARRAY['pending','verified','rejected'])[1 + b.id %% 3], '', now(), now() FROM booths_booth b",
         [],
     )
+    # Live sessions and their chat (issue 19: the chat grows with the crowd too): 40 sessions an
+    # expo at its first booths, each an hour; the messages spread over them, written by a pool of
+    # accounts of their own (one per 20 messages, at most 20,000), one in 50 removed.
+    from events.models import LiveSession
+    n_sessions = 40
+    sessions = LiveSession.objects.bulk_create(
+        LiveSession(booth_id=booth0 + e * per_expo + k % per_expo, title_en=f"Session {e}-{k}",
+                    title_id=f"Sesi {e}-{k}", starts_at=x.opens_at + timedelta(hours=k),
+                    ends_at=x.opens_at + timedelta(hours=k + 1), stream_url="https://example.com/live")
+        for e, x in enumerate(expos) for k in range(n_sessions)
+    )
+    c.execute("CREATE TEMP TABLE bench_session (e int, k int, id bigint, starts timestamptz, PRIMARY KEY (e, k))")
+    c.executemany("INSERT INTO bench_session VALUES (%s, %s, %s, %s)",
+                  [(n // n_sessions, n % n_sessions, s.pk, s.starts_at) for n, s in enumerate(sessions)])
+    chatters = min(20000, max(10, chat // 20)) if chat else 0
+    c.execute("CREATE TEMP TABLE bench_chatter (k int PRIMARY KEY, id bigint)")
+    c.executemany("INSERT INTO bench_chatter VALUES (%s, %s)", [
+        (i, user.pk) for i, user in enumerate(User.objects.bulk_create(
+            (User(email=f"chatter{i}@example.com", password="!") for i in range(chatters)), batch_size=2000))
+    ])
+    if chat:
+        c.execute(
+            "INSERT INTO events_chatmessage (room_kind, room_id, expo_id, author_id, author_name, author_role, body, client_id, sent_at, deleted_at, deleted_by_id) "
+            "SELECT 'session', s.id, x.id, a.id, 'Pembeli', 'buyer', 'Halo, berapa harganya?', '', s.starts + (i %% 3600) * interval '1 second', "
+            "CASE WHEN i %% 50 = 0 THEN s.starts + interval '2 hours' END, NULL "
+            "FROM bench_expo x CROSS JOIN generate_series(0::bigint, %s - 1) i "
+            "JOIN bench_session s ON s.e = x.e AND s.k = (i * 7) %% %s "
+            "JOIN bench_chatter a ON a.k = (i * 7919 + x.e * 13) %% %s ORDER BY x.e, i",
+            [chat // n_expos, n_sessions, chatters],
+        )
     # Every channel (issue 18): 1 in 10 orders each from a live session, a banner, a quotation, a
     # stand's QR code, a sale recorded at a stand (offline: an OfflineSale each, about two in three
     # verified by a sign-off) and the mall after closing; the rest direct.
@@ -209,8 +245,8 @@ with connection.cursor() as c:
         [signer.pk],
     )
     for table in ("payments_order", "payments_orderpart", "payments_orderline", "payments_salesledgerentry",
-                  "booths_boothvisit", "booths_productvisit"):
-        c.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                  "booths_boothvisit", "booths_productvisit", "events_chatmessage"):
+        c.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT max(id) FROM {table}), 1))")
     c.execute("ANALYZE")
     c.execute("SELECT count(*) FROM payments_salesledgerentry")
     total = c.fetchone()[0]
@@ -241,6 +277,14 @@ VISITORS = (
     "UNION SELECT p.booth_id, v.visitor FROM booths_productvisit v JOIN booths_product p ON p.id = v.product_id "
     "JOIN booths_booth b ON b.id = p.booth_id WHERE b.expo_id = %s"
 )
+# What the dashboard once read from the chat messages: each session's messages and chatters, and
+# the sessions' chatters (for the conversion).
+CHAT_OLD = [
+    ("SELECT room_id, COUNT(*), COUNT(DISTINCT author_id) FROM events_chatmessage "
+     "WHERE expo_id = %s AND room_kind = 'session' AND deleted_at IS NULL GROUP BY 1", [X]),
+    ("SELECT DISTINCT room_id, author_id FROM events_chatmessage WHERE room_kind = 'session' AND author_id IS NOT NULL "
+     "AND room_id IN (SELECT s.id FROM events_livesession s JOIN booths_booth b ON b.id = s.booth_id WHERE b.expo_id = %s)", [X]),
+]
 SQL = [
     (f"SELECT booth_id, vendor_id, region_id, sector_id, size_class, {MONEY} FROM payments_salesledgerentry "
      "WHERE expo_id = %s GROUP BY 1, 2, 3, 4, 5", [X]),
@@ -257,7 +301,7 @@ SQL = [
     ("SELECT * FROM expo_region WHERE id IN (SELECT DISTINCT region_id FROM booths_vendor)", []),
     ("SELECT * FROM expo_sector", []),
     ("SELECT s.* FROM events_livesession s JOIN booths_booth b ON b.id = s.booth_id WHERE b.expo_id = %s", [X]),
-    ("SELECT room_id, COUNT(*), COUNT(DISTINCT author_id) FROM events_chatmessage WHERE expo_id = %s AND room_kind = 'session' GROUP BY 1", [X]),
+    *CHAT_OLD,
     ("SELECT s.campaign_id, c.title_en, c.title_id, SUM(s.impressions), SUM(s.clicks) FROM expo_bannerdailystat s "
      "JOIN expo_bannercampaign c ON c.id = s.campaign_id WHERE c.expo_id = %s GROUP BY 1, 2, 3", [X]),
     ("SELECT COUNT(*), SUM(estimated_value) FROM expo_potentialdeal WHERE expo_id = %s AND verification <> 'rejected'", [X]),
@@ -267,9 +311,9 @@ SQL = [
 ]
 
 
-def sql_once():
+def sql_once(queries=SQL):
     with connection.cursor() as c:
-        for text, params in SQL:
+        for text, params in queries:
             c.execute(text, params)
             c.fetchall()
 
@@ -290,6 +334,7 @@ def dashboard_once():
 
 dash, dash_all = timed(dashboard_once)
 sql, sql_all = timed(sql_once)
+chat_old, _chat_old_all = timed(lambda: sql_once(CHAT_OLD))
 
 # The whole page as an organiser loads it (its figures, the funnel and meetings sections, the
 # template), with every cache emptied first: each load counted as the first in a minute.
@@ -366,12 +411,24 @@ with connection.cursor() as c:
     booth_accounts = dict(c.fetchall())
     c.execute(f"SELECT COUNT(DISTINCT buyer_id) FROM payments_order o WHERE {PAID}", [X])
     account_buyers = c.fetchone()[0]
+    # Each live session's messages still shown and their distinct authors; everyone who wrote in
+    # a session is a visitor of its booth (their own accounts: no visit or order carries them).
+    c.execute("SELECT room_id, COUNT(*), COUNT(DISTINCT author_id) FROM events_chatmessage "
+              "WHERE expo_id = %s AND room_kind = 'session' AND deleted_at IS NULL GROUP BY 1", [X])
+    session_chat = {str(room): [n, people] for room, n, people in c.fetchall()}
+    c.execute("SELECT COUNT(*), COUNT(DISTINCT author_id) FROM events_chatmessage WHERE expo_id = %s", [X])
+    chat_messages, chat_people = c.fetchone()
+    c.execute("SELECT s.booth_id, COUNT(DISTINCT m.author_id) FROM events_chatmessage m JOIN events_livesession s "
+              "ON s.id = m.room_id WHERE m.expo_id = %s AND m.room_kind = 'session' GROUP BY 1", [X])
+    booth_chatters = dict(c.fetchall())
 split = board.split
 expected = {"omzet": omzet, "transactions": transactions, "quantity": quantity, "buyers": buyers, "channels": channels,
             "split": {"expo": omzet, "mall": channels.get("mall", 0), "total": sum(channels.values()),
                       "offline_verified": channels.get("offline", 0) - unverified, "offline_unverified": unverified},
-            "visits": visits, "visitors": visitors + guests + account_buyers,
-            "booth_visitors": sum(booth_visitors.values()) + sum(booth_guests.values()) + sum(booth_accounts.values())}
+            "visits": visits, "visitors": visitors + guests + account_buyers + chat_people,
+            "booth_visitors": sum(booth_visitors.values()) + sum(booth_guests.values()) + sum(booth_accounts.values())
+            + sum(booth_chatters.values()),
+            "session_chat": session_chat}
 shown = {
     "omzet": board.totals.omzet, "transactions": board.totals.transactions, "quantity": board.totals.quantity,
     "buyers": board.totals.buyers, "channels": {r.key: r.omzet for r in board.by_channel},
@@ -379,6 +436,8 @@ shown = {
               "offline_verified": split.offline_verified, "offline_unverified": split.offline_unverified},
     "visits": board.totals.visits, "visitors": board.totals.reach.visitors,
     "booth_visitors": sum(r.extra["visitors"] for r in board.by_booth),
+    "session_chat": {str(r.key): [r.extra["messages"], r.extra["chatters"]] for r in board.live_sessions
+                     if r.extra.get("messages") or r.extra.get("chatters")},
 }
 print(json.dumps({
     "dashboard_s": dash, "sql_s": sql, "dashboard_runs": dash_all, "sql_runs": sql_all,
@@ -390,6 +449,7 @@ print(json.dumps({
     "slowest": [[float(q["time"]), q["sql"][:160]] for q in slowest],
     "every_query": [[float(q["time"]), q["sql"][:200]] for q in every_query], "in_sql_s": in_sql,
     "visits": visits, "visitors": visitors, "profile": profiled,
+    "chat_messages": chat_messages, "chatters": chat_people, "chat_sessions": len(session_chat), "chat_old_s": chat_old,
     "matches": shown == expected, "expected": expected, "shown": shown,
 }, default=str))
 """
@@ -416,6 +476,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the share of the 40,000 buyers who buy signed in (default 0: all guests)",
     )
     parser.add_argument(
+        "--chat",
+        type=float,
+        default=1.0,
+        metavar="SHARE",
+        help="live sessions' chat messages as a share of the ledger rows (default 1: as many)",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -432,6 +499,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("every count must be positive")
     if not 0 <= args.accounts <= 1:
         parser.error("--accounts is a share between 0 and 1")
+    if not 0 <= args.chat <= 10:
+        parser.error("--chat is a share of the ledger rows between 0 and 10")
     return args
 
 
@@ -482,6 +551,7 @@ def _run(args: argparse.Namespace, ws: object) -> tuple[dict, float, dict]:
             str(args.booths),
             str(args.regions),
             str(args.accounts),
+            str(args.chat),
             timeout=7200,
         )
         .strip()
@@ -493,6 +563,12 @@ def _run(args: argparse.Namespace, ws: object) -> tuple[dict, float, dict]:
     ws.manage("rebuild_omzet_rollups", "--expo", loaded["expo"], timeout=7200)
     rebuild_s = time.perf_counter() - started
     log(f"rollups rebuilt from the ledger in {rebuild_s:.1f}s")
+    started = time.perf_counter()
+    # The chat messages were loaded without the service that counts them (and the visit rollups'
+    # rebuild reads the sessions' chatters from these counts).
+    ws.manage("rebuild_chat_counts", "--expo", loaded["expo"], timeout=7200)
+    loaded["chat_rebuild_s"] = time.perf_counter() - started
+    log(f"chat counts rebuilt in {loaded['chat_rebuild_s']:.1f}s")
     started = time.perf_counter()
     # The visits too were loaded without the flush that keeps their rollups.
     ws.manage("rebuild_visit_rollups", "--expo", loaded["expo"], timeout=7200)
@@ -540,6 +616,11 @@ def _report(loaded: dict, rebuild_s: float, measured: dict, *, every_query: bool
         f"visits / visitors      {measured['visits']:,} booth-page visits, {measured['visitors']:,} visitors"
         f"   (visit rollups rebuilt in {loaded['visit_rebuild_s']:.1f} s)"
     )
+    print(
+        f"chat of the expo       {measured['chat_messages']:,} messages by {measured['chatters']:,} accounts in "
+        f"{measured['chat_sessions']} sessions   (counts rebuilt in {loaded['chat_rebuild_s']:.1f} s; "
+        f"the old chat queries: {measured['chat_old_s'] * 1000:.1f} ms)"
+    )
     print(f"load average           {loaded['load_before']} before, {measured['load_after']} after")
     if measured["profile"]:
         print(measured["profile"])
@@ -569,6 +650,9 @@ def _report(loaded: dict, rebuild_s: float, measured: dict, *, every_query: bool
                 "visit_rebuild_s": round(loaded["visit_rebuild_s"], 1),
                 "visits": measured["visits"],
                 "visitors": measured["visitors"],
+                "chat_messages": measured["chat_messages"],
+                "chat_rebuild_s": round(loaded["chat_rebuild_s"], 1),
+                "chat_old_s": round(measured["chat_old_s"], 4),
                 "in_sql_s": round(measured["in_sql_s"], 4),
                 "load": [loaded["load_before"], measured["load_after"]],
                 "queries": measured["queries"],

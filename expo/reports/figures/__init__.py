@@ -28,7 +28,8 @@ ledger by ``manage.py rebuild_omzet_rollups``):
    channel alone;
 4. buyers: unique buyers overall, abroad and per country (counted exactly with a first-seen table);
 5. booth visits per booth, and the visitors and buyers of each booth (a few more, see
-   :mod:`~expo.reports.figures.conversion`); 6. the booths; 7. live sessions and their chat;
+   :mod:`~expo.reports.figures.conversion`); 6. the booths; 7. live sessions and their chat (the
+   messages and chatters per session counted as they are written, ``events.chat_counting``);
 8. potential deals; 9. names of regions and sectors.
 
 Callers (the views, the exports, the data API, the live ticker, the benchmark) import this package

@@ -28,30 +28,14 @@ class OneThreadASGIHandler(ASGIHandler):
         self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
 
 
-def warm_templates() -> int:
-    """Compile every template of the project's apps into the cached loader now, while the process
-    starts, rather than in the first requests it serves (the opening minute's: each of them
-    compiled the page's templates again, side by side). About half a second for ~200 templates."""
-    from pathlib import Path
-
-    from django.apps import apps
-    from django.template.loader import get_template
-
-    loaded = 0
-    for app in apps.get_app_configs():
-        folder = Path(app.path) / "templates"
-        if app.name.split(".")[0] not in {"expo", "booths", "events", "payments", "frontend"}:
-            continue
-        for path in sorted(folder.rglob("*.html")) if folder.is_dir() else ():
-            get_template(path.relative_to(folder).as_posix())
-            loaded += 1
-    return loaded
-
-
 # Django must be set up before anything imports models (the consumers do).
 django.setup(set_prefix=False)
 django_asgi_app = OneThreadASGIHandler()
-warm_templates()
+
+from expo.warmup import warm_up  # noqa: E402
+
+# The templates, URL tables and languages a first request would build (expo.warmup).
+warm_up()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -80,10 +80,36 @@ def test_the_process_compiles_every_template_before_its_first_request():
     page's templates again side by side: the process does it once as it starts."""
     from django.template import engines
 
-    from expo.asgi import warm_templates
+    from expo.warmup import warm_templates
 
     loader = engines["django"].engine.template_loaders[0]
     loader.reset()
     assert warm_templates() >= 150
     cached = set(loader.get_template_cache)
     assert {"booths/product.html", "payments/checkout.html", "frontend/base.html"} <= cached
+
+
+def test_the_process_builds_the_url_tables_of_every_language_before_its_first_request():
+    """reverse() built its lookup table on first use per language (a tenth of a second or more
+    for this site): the warm-up builds them for English and Indonesian, and compiles every
+    pattern's regular expression."""
+    from django.urls import clear_url_caches, get_resolver
+
+    from expo.warmup import warm_urls
+
+    clear_url_caches()
+    resolver = get_resolver()
+    assert not resolver._reverse_dict
+    assert warm_urls() >= 100
+    assert {"en", "id"} <= set(resolver._reverse_dict)
+    included = [entry for entry in resolver.url_patterns if hasattr(entry, "url_patterns")]
+    assert included and all({"en", "id"} <= set(entry._reverse_dict) for entry in included)
+
+
+def test_the_warm_up_loads_each_language_and_needs_no_service(settings):
+    """It reads no database and no cache: it runs the same with every service down (here the
+    database is not even allowed in this test)."""
+    from expo.warmup import warm_up
+
+    done = warm_up()
+    assert done["languages"] == ["en", "id"] and done["templates"] >= 150 and done["urls"] >= 100

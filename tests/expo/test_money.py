@@ -10,9 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
-from expo.money import compact_rupiah, convert, format_approx, format_rupiah
+from expo.money import RUPIAH_PATTERN, compact_rupiah, convert, format_approx, format_rupiah
 
 # --- Rupiah ---------------------------------------------------------------------------------------
 
@@ -113,3 +116,14 @@ def test_convert_refuses_non_positive_rates_and_floats():
         convert(30_000.0, Decimal("15000"))  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         convert(30_000, 15_000.0)  # type: ignore[arg-type]
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15), st.sampled_from(["en", "id"]))
+def test_rupiah_are_written_as_babel_writes_them_with_the_pattern(amount, language):
+    """format_rupiah writes the amount itself (Babel cost as much as a query per amount on a
+    cart page): the text is CLDR's, through Babel, for any amount in either language."""
+    with translation.override(language):
+        assert format_rupiah(amount) == format_currency(
+            amount, "IDR", format=RUPIAH_PATTERN, locale="id_ID", currency_digits=False
+        )
+        assert format_rupiah(Decimal(amount)) == format_rupiah(amount)

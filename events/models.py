@@ -339,4 +339,6 @@ from events.matching.models import (  # noqa: E402, F401
     MeetingOutcome,
     MeetingParticipant,
     MeetingStatus,
+    PairSuggestion,
+    SuggestionBoard,
 )

@@ -263,3 +263,55 @@ class MeetingParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in meeting {self.meeting_id} ({self.side})"
+
+
+class SuggestionBoard(models.Model):
+    """An expo whose suggested pairs are stored (:class:`PairSuggestion`, built by
+    :func:`events.matching.suggestions.suggestions_rebuild`). Its row is also the lock every
+    writer of the expo's suggestions takes first, so that two writers never interleave: each
+    reads the inputs after it holds the lock. No row: nothing is stored yet (the page builds it)."""
+
+    expo = models.OneToOneField(
+        "expo.Expo", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("matchmaking board")
+        verbose_name_plural = _("matchmaking boards")
+
+    def __str__(self) -> str:
+        return f"suggestions of expo {self.expo_id}"
+
+
+class PairSuggestion(models.Model):
+    """One suggested pair of a business buyer and a vendor at an expo, with its score: a row for
+    every pair the matchmaking's one scoring function (:func:`events.matching.matchmaking.points`)
+    suggests, and none for a pair with a meeting. Carries what the page filters and orders by
+    (the buyer's country, the vendor's sector, both names in lower case) so it reads a page of
+    them in order; the reasons are written when a pair is shown."""
+
+    expo = models.ForeignKey("expo.Expo", on_delete=models.CASCADE, related_name="+")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    vendor = models.ForeignKey("booths.Vendor", on_delete=models.CASCADE, related_name="+")
+    score = models.SmallIntegerField()
+    country = models.CharField(max_length=2)
+    sector_id = models.IntegerField()
+    company_key = models.CharField(max_length=150)
+    vendor_key = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = _("suggested pair")
+        verbose_name_plural = _("suggested pairs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expo", "buyer", "vendor"], name="one_suggestion_a_pair"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["expo", "-score"], name="suggestion_rank"),
+            models.Index(fields=["expo", "vendor"], name="suggestion_vendor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id}-{self.vendor_id} at expo {self.expo_id}: {self.score}"

@@ -199,6 +199,7 @@ TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL | re.IGNORECASE)
 SOLD_OUT = ("sold out", "are left", "are in stock")
 BUSY = "Many buyers are checking out"  # services.Busy: nothing changed, try again
 ATTEMPTS = 8
+SATURATED = 0.9  # share of the machine's cores busy from which a race measured the machine
 PREPARING_AT_ONCE = 16  # buyers filling their carts at the same time before the race
 TIMEOUT = 60.0  # seconds for one request
 
@@ -746,12 +747,24 @@ def main(argv: list[str] | None = None) -> int:
         if first and summary["orders_per_s"] is not None
     }
     print()
+    # A run that found the machine's cores all busy measured the machine, not the processes.
+    saturated = [
+        r["processes"]
+        for r in runs
+        if (r.get("machine_cores_busy") or 0) >= SATURATED * (os.cpu_count() or 1)
+    ]
     for summary in runs:
         print(
             f"{summary['processes']} process(es): {summary['orders_per_s']} orders/s "
             f"(×{scaling.get(str(summary['processes']))}), POST p95 {summary['p95_ms']} ms, "
             f"Daphne CPU {summary['cpu_ms_per_checkout']} ms per checkout, "
             f"{summary['machine_cores_busy']} cores busy, oversold {summary['oversold']}"
+        )
+    if saturated:
+        print(
+            f"! the machine's cores were {SATURATED:.0%}+ busy during the run(s) with "
+            f"{', '.join(map(str, saturated))} process(es): the scaling there is the machine's "
+            "(try a smaller --cpu-limit, or a quieter machine)"
         )
     print(
         json_line(
@@ -761,6 +774,7 @@ def main(argv: list[str] | None = None) -> int:
                 "scaling": scaling,
                 "orders_per_s": {str(r["processes"]): r["orders_per_s"] for r in runs},
                 "oversold": sum(r["oversold"] or 0 for r in runs),
+                "saturated_runs": saturated,
                 "runs": runs,
             }
         )

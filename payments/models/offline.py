@@ -11,6 +11,12 @@ sign-off: one sale checked on its own, or a random sample checked for a whole se
 sales and the set's size kept on the sign-off and in the audit log). Reports read a sale's
 verified or unverified omzet from the ledger's ``offline`` channel split by this row; ``total``
 is copied from the order so the unverified sum is one small query on this table.
+
+A sale that does not check out (no such receipt, a wrong amount, a duplicate, recorded by mistake)
+is *rejected* instead (``rejected_at``/``rejected_by``/``rejection_reason`` set once, never
+cleared): the ledger gets reversal entries for it, as for a refund, so its omzet leaves every
+figure, and the row stays as the history of what was recorded and why it was struck out. A sale
+is verified or rejected, never both (a database constraint says so).
 """
 
 from __future__ import annotations
@@ -81,6 +87,15 @@ class OfflineSale(models.Model):
         blank=True,
         related_name="sales",
     )
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejection_reason = models.CharField(_("why it was rejected"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("offline sale")
@@ -89,7 +104,15 @@ class OfflineSale(models.Model):
         indexes = [models.Index(fields=["expo", "verification"])]
         constraints = [
             # A receipt is recorded once: a second entry of the same slip would count it twice.
-            models.UniqueConstraint(fields=["booth", "receipt_number"], name="one_sale_per_receipt")
+            models.UniqueConstraint(
+                fields=["booth", "receipt_number"], name="one_sale_per_receipt"
+            ),
+            # Verified or rejected, never both: a verify and a reject of the same sale at the same
+            # moment leave exactly one of them.
+            models.CheckConstraint(
+                condition=models.Q(verification__isnull=True) | models.Q(rejected_at__isnull=True),
+                name="offline_sale_verified_or_rejected",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,20 +122,48 @@ class OfflineSale(models.Model):
     def is_verified(self) -> bool:
         return self.verification_id is not None
 
+    @property
+    def is_rejected(self) -> bool:
+        return self.rejected_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        """Neither verified nor rejected yet: in the set a sample is drawn from."""
+        return self.verification_id is None and self.rejected_at is None
+
 
 class OfflineSaleCount(models.Model):
-    """An expo's stand sales counted as they are recorded and as they are verified (by
+    """An expo's stand sales counted as they are recorded, verified and rejected (by
     ``payments.services.offline``, in the same transaction: ``INSERT … ON CONFLICT DO UPDATE SET
     n = n + excluded.n``), so the dashboard reads one row for the part not verified yet (recorded
-    less verified) instead of every sale. Rebuilt from the sales by ``offline_counts_rebuild``."""
+    less verified less rejected) instead of every sale. Rebuilt from the sales by
+    ``offline_counts_rebuild``."""
 
     expo = models.OneToOneField("expo.Expo", on_delete=models.CASCADE, related_name="+")
     recorded = models.BigIntegerField(default=0)
     recorded_total = models.BigIntegerField(default=0)
     verified = models.BigIntegerField(default=0)
     verified_total = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    rejected_total = models.BigIntegerField(default=0)
 
-    COUNTERS = ("recorded", "recorded_total", "verified", "verified_total")
+    COUNTERS = (
+        "recorded",
+        "recorded_total",
+        "verified",
+        "verified_total",
+        "rejected",
+        "rejected_total",
+    )
+
+    @property
+    def pending(self) -> int:
+        """Sales neither verified nor rejected."""
+        return self.recorded - self.verified - self.rejected
+
+    @property
+    def pending_total(self) -> int:
+        return self.recorded_total - self.verified_total - self.rejected_total
 
     class Meta:
         verbose_name = _("stand sales count")

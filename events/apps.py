@@ -35,6 +35,11 @@ class EventsConfig(AppConfig):
 
         hooks.register_quote_source("inquiry", quote_sources.inquiry_is_theirs)
         hooks.register_quote_source("meeting", quote_sources.meeting_is_theirs)
+        # The organisers' stored matchmaking suggestions hear of the buyers', booths', products'
+        # and vendors' changes.
+        from events.matching import suggestion_signals
+
+        suggestion_signals.connect()
         from events.bell import sources
         from expo.signals import happened
 

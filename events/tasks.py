@@ -31,6 +31,15 @@ def send_meeting_reminders() -> int:
     return matching_notify.reminders_send_due()
 
 
+@db_task(retries=2, retry_delay=30)
+def refresh_suggestions(change: dict) -> int:
+    """Score again the organisers' suggested pairs that a committed change of a booth, product,
+    vendor or curation score touched (:mod:`events.matching.suggestion_signals`)."""
+    from events.matching.suggestions import suggestions_apply
+
+    return suggestions_apply(change)
+
+
 @db_periodic_task(crontab(hour="3", minute="21"))
 def prune_notifications() -> int:
     """Every night: forget notifications read long ago."""

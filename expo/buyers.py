@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from expo.countries import COUNTRY_CHOICES
 from expo.models import BuyerConsent, BuyerContact, BuyerProfile, Sector, User
 from expo.services import audit_log
+from expo.signals import buyer_changed
 
 # What the buyer agrees to, shown beside the box they tick; the words they saw are stored.
 CONSENT_WORDING = gettext_lazy(
@@ -117,6 +118,7 @@ def buyer_profile_save(
         buyer_consent_give(profile=profile, by=user)
     elif consent is False:
         buyer_consent_withdraw(profile=profile, by=user)
+    buyer_changed.send(sender=BuyerProfile, profile=profile)
     return profile
 
 
@@ -137,6 +139,7 @@ def buyer_consent_give(*, profile: BuyerProfile, by: User) -> BuyerConsent:
     except IntegrityError:  # given at the same moment in another tab
         return standing_consent(profile)  # type: ignore[return-value]
     audit_log(action="expo.buyer_profile.consent_given", obj=profile, user=by)
+    buyer_changed.send(sender=BuyerProfile, profile=profile)
     return consent
 
 
@@ -148,6 +151,7 @@ def buyer_consent_withdraw(*, profile: BuyerProfile, by: User) -> bool:
     changed = profile.consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
     if changed:
         audit_log(action="expo.buyer_profile.consent_withdrawn", obj=profile, user=by)
+        buyer_changed.send(sender=BuyerProfile, profile=profile)
     return bool(changed)
 
 

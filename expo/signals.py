@@ -14,3 +14,9 @@ never make the change itself fail. The live side's bell listens (``events.apps``
 from django.dispatch import Signal
 
 happened = Signal()
+
+# ``buyer_changed`` — a business buyer's profile, sectors of interest or consent changed (sent by
+# expo.buyers' services inside their transaction, ``sender`` BuyerProfile, ``profile`` the row):
+# what is kept from the profiles above (the organisers' matchmaking suggestions) is brought up to
+# date. The same rules as ``happened``: a receiver never makes the change fail.
+buyer_changed = Signal()

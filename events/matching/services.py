@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from booths.models import Booth
 from booths.services import leads
-from events.matching import notify
+from events.matching import notify, suggestions
 from events.matching import selectors as matching
 from events.matching.models import (
     ACTIVE_STATUSES,
@@ -87,6 +87,14 @@ def _seat(meeting: Meeting, user_id: int, side: str, invited_by: Any = None) -> 
 def _sync_participants(meeting: Meeting) -> None:
     MeetingParticipant.objects.filter(meeting=meeting).update(
         starts_at=meeting.starts_at, ends_at=meeting.ends_at, is_active=meeting.is_active
+    )
+
+
+def _pair_changed(meeting: Meeting) -> None:
+    """A meeting of the pair was booked or cancelled: the organisers' suggestions learn it in
+    this transaction (a pair with a meeting is not suggested; cancelled, it may be again)."""
+    suggestions.suggestions_refresh(
+        expo_ids=[meeting.expo_id], pairs=[(meeting.buyer_id, meeting.vendor_id)]
     )
 
 
@@ -193,6 +201,7 @@ def _request(booth: Booth, starts_at: datetime, agenda: str, by: Any) -> Meeting
     meeting.save()
     _seat(meeting, by.pk, Side.BUYER)
     _seat(meeting, min(slot.member_ids), Side.VENDOR)
+    _pair_changed(meeting)
     audit_log(action="events.meeting.requested", obj=meeting, user=by, expo_id=expo.pk)
     buyers.buyer_contact_record(buyer=by, vendor_id=booth.vendor_id, via=f"meeting:{meeting.pk}")
     leads.record(booth=booth, buyer=by, kind=leads.Kind.MEETING, ref_id=meeting.pk)  # a lead
@@ -384,6 +393,7 @@ def meeting_cancel(*, meeting: Meeting, by: Any, reason: Any = "") -> Meeting:
     meeting.ended_by = by
     _save(meeting, "status", "reason", "ended_by")
     _sync_participants(meeting)
+    _pair_changed(meeting)
     audit_log(action="events.meeting.cancelled", obj=meeting, user=by, expo_id=meeting.expo_id)
     notify.meeting_step(meeting, "cancelled", by=by)
     return meeting
@@ -494,6 +504,7 @@ def _arrange(booth: Booth, buyer: User, starts_at: datetime, agenda: str, by: An
     )
     _seat(meeting, buyer.pk, Side.BUYER)
     _seat(meeting, min(slot.member_ids), Side.VENDOR)
+    _pair_changed(meeting)
     audit_log(action="events.meeting.arranged", obj=meeting, user=by, expo_id=booth.expo_id)
     notify.tell(meeting, "arranged", sides=["buyer", "vendor"])
     return meeting

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
@@ -28,10 +29,21 @@ from expo.web import managed_expo, organiser_required
 WIB = ZoneInfo("Asia/Jakarta")
 
 
-def _filters(request: HttpRequest) -> tuple[str, int | None]:
+def _filters(request: HttpRequest) -> tuple[str, int | None, int]:
     country = (request.GET.get("country") or "").strip().upper()[:2]
-    sector = request.GET.get("sector") or ""
-    return country, int(sector) if sector.isdigit() else None
+    sector = (request.GET.get("sector") or "")[:12]
+    page = (request.GET.get("page") or "")[:6]
+    return (
+        country,
+        int(sector) if sector.isdigit() else None,
+        int(page) if page.isdigit() and int(page) > 0 else 1,
+    )
+
+
+def _page_url(country: str, sector_id: int | None, page: int) -> str:
+    """The query string of another page of suggestions, under the same filters."""
+    query = {"country": country, "sector": sector_id or "", "page": page}
+    return "?" + urlencode({k: v for k, v in query.items() if v})
 
 
 def _tell(request: HttpRequest, results: list) -> None:
@@ -77,8 +89,8 @@ def matchmaking(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.error(request, text)
             return redirect(request.get_full_path())
         _tell(request, results)
-    country, sector_id = _filters(request)
-    board = matchmaking_board(expo=expo, country=country, sector_id=sector_id)
+    country, sector_id, page = _filters(request)
+    board = matchmaking_board(expo=expo, country=country, sector_id=sector_id, page=page)
     with timezone.override(WIB):
         return render(
             request,
@@ -94,9 +106,9 @@ def matchmaking(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
                 "matching_on": matching.window_of(expo) is not None,
                 "sectors": Sector.objects.order_by("position", "slug"),
-                "countries": sorted(
-                    {(b.country, b.country_label) for b in board.buyers}, key=lambda c: c[1]
-                ),
+                "countries": board.countries,
+                "prev_url": _page_url(country, sector_id, page - 1) if page > 1 else "",
+                "next_url": _page_url(country, sector_id, page + 1) if board.has_next else "",
                 "chosen_country": country,
                 "chosen_sector": sector_id,
                 "agenda_max": AGENDA_MAX_LENGTH,

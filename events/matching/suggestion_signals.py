@@ -1,0 +1,109 @@
+"""How the stored suggestions (:mod:`events.matching.suggestions`) hear of the changes to their
+inputs made below the live side, which never imports it (``docs/architecture.md``):
+
+- a business buyer's profile, sectors of interest or consent (``expo.signals.buyer_changed``,
+  sent by ``expo.buyers``' services): the buyer's pairs are scored again at once, in the change's
+  transaction (one buyer against each open expo's vendors is quick);
+- a booth (opened, closed, its tagline), a product (its names, whether it is shown), a vendor (its
+  sector, size, name), a curator's export score, the rubric's scale (Django's model signals, so
+  the admin's changes count too): once the change committed, a task scores the vendor's pairs
+  again against every buyer (:func:`events.tasks.refresh_suggestions`). When the task queue
+  cannot be reached the request does it itself, after its own work is saved (as
+  ``expo.services.email_enqueue`` sends an e-mail then).
+
+A meeting booked or cancelled is the matching's own: its services refresh the pair themselves.
+A receiver never makes the change fail: what goes wrong is logged, and ``manage.py
+rebuild_suggestions`` puts it right.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from events.matching import suggestions
+
+_log = logging.getLogger(__name__)
+
+
+def enqueue(change: dict) -> None:
+    """Hand ``change`` to the worker; during the task queue's outage, apply it now (logged)."""
+    from redis.exceptions import RedisError
+
+    from events.tasks import refresh_suggestions
+
+    try:
+        refresh_suggestions(change)
+    except RedisError:
+        _log.warning("task queue unreachable; refreshing the suggestions now", exc_info=True)
+        try:
+            suggestions.suggestions_apply(change)
+        except Exception:
+            _log.exception("could not refresh the suggestions after %r", change)
+
+
+def _after_commit(**change: Any) -> None:
+    transaction.on_commit(lambda: enqueue(change))
+
+
+def buyer_changed(sender: Any, profile: Any, **kwargs: Any) -> None:
+    try:
+        suggestions.suggestions_refresh(buyer_ids=[profile.user_id])
+    except Exception:
+        _log.exception("could not refresh the suggestions of buyer %s", profile.user_id)
+
+
+def booth_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _after_commit(booths=[(instance.expo_id, instance.vendor_id)])
+
+
+def product_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _after_commit(booth_ids=[instance.booth_id])
+
+
+def vendor_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _after_commit(vendor_ids=[instance.pk])
+
+
+def score_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _after_commit(application_ids=[instance.application_id])
+
+
+def rubric_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _after_commit(rebuild=[instance.expo_id])
+
+
+def meeting_removed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A meeting deleted (the admin): its pair may be suggested again."""
+    suggestions.suggestions_refresh(
+        expo_ids=[instance.expo_id], pairs=[(instance.buyer_id, instance.vendor_id)]
+    )
+
+
+def connect() -> None:
+    """Called by the events app's ``ready()``."""
+    from booths.models import Booth, Product, Vendor
+    from booths.rubrics import ApplicationScore, CurationRubric
+    from events.matching.models import Meeting
+    from expo import signals
+
+    signals.buyer_changed.connect(buyer_changed, dispatch_uid="events.matching.buyer")
+    for model, receiver in (
+        (Booth, booth_changed),
+        (Product, product_changed),
+        (Vendor, vendor_changed),
+        (ApplicationScore, score_changed),
+        (CurationRubric, rubric_changed),
+    ):
+        uid = f"events.matching.{model.__name__}"
+        post_save.connect(receiver, sender=model, dispatch_uid=uid + ".saved")
+        post_delete.connect(receiver, sender=model, dispatch_uid=uid + ".deleted")
+    post_delete.connect(meeting_removed, sender=Meeting, dispatch_uid="events.matching.meeting")

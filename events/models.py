@@ -293,6 +293,7 @@ class Notification(models.Model):
         SESSION = "session", _("A live session about to start")
         MEETING = "meeting", _("A business meeting")
         QUOTATION = "quotation", _("A request for quotation")
+        STAND_SALE = "stand_sale", _("A stand sale rejected")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

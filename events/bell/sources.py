@@ -17,6 +17,8 @@ notification links to.
   ``payments.quotation.sent``     the buyer (a quotation, or a revision of it)
   ``payments.quotation.*``        the vendor's members: ``revision_asked``, ``accepted``,
                                   ``declined`` by the buyer
+  ``payments.offline.rejected``   the vendor's members (a sale recorded at their stand,
+                                  rejected by an organiser, with the reason)
   ==============================  ====================================================
 
 - From the live side itself: a message in an inquiry (:func:`inquiry_message`, the other side),
@@ -214,6 +216,17 @@ def _answered(step: str) -> Callable[[Any], None]:
     return ring
 
 
+def stand_sale_rejected(sale: Any) -> None:
+    vendor = sale.booth.vendor
+    notification_send(
+        users=members_of(vendor.pk),
+        kind=Kind.STAND_SALE,
+        subject=f"stand_sale:{sale.pk}",
+        url=reverse("payments:vendor_stand", args=[vendor.slug]) + f"?booth={sale.booth_id}",
+        params={"code": sale.receipt_number, "detail": sale.rejection_reason},
+    )
+
+
 SOURCES: dict[str, Callable[[Any], None]] = {
     "payments.order.paid": order_paid,
     "payments.part.packed": part_packed,
@@ -225,6 +238,7 @@ SOURCES: dict[str, Callable[[Any], None]] = {
     "payments.quotation.revision_asked": _answered("revision_asked"),
     "payments.quotation.accepted": _answered("accepted"),
     "payments.quotation.declined": _answered("declined"),
+    "payments.offline.rejected": stand_sale_rejected,
 }
 
 

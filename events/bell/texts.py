@@ -82,6 +82,7 @@ ORDER_SOLD = gettext_noop("New paid order %(code)s: please ship")
 ORDER_PACKED = gettext_noop("Order %(code)s: %(vendor)s packed your items")
 ORDER_SHIPPED = gettext_noop("Order %(code)s: %(vendor)s shipped your items")
 TRANSFER = gettext_noop("A bank transfer to confirm: order %(code)s")
+STAND_SALE_REJECTED = gettext_noop("Stand sale %(code)s was rejected by the organisers")
 
 MEETING_STEPS = {
     "requested": gettext_noop("Meeting request from %(who)s"),
@@ -128,6 +129,7 @@ _TITLES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     Kind.SESSION: lambda p: _("Starting soon: %(title)s") % {"title": local(p.get("title"))},
     Kind.MEETING: _meeting,
     Kind.QUOTATION: _quotation,
+    Kind.STAND_SALE: _order(STAND_SALE_REJECTED),
 }
 
 

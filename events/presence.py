@@ -8,6 +8,29 @@ memory. With ``REDIS_URL`` the counts are also written to a Redis hash per room
 stops counting after :data:`PROCESS_STALE_SECONDS`. Changes are coalesced into one announcement
 per room every :data:`COALESCE_SECONDS`, not one per join or leave; the hub turns announcements into
 ``presence`` frames. :func:`online` answers synchronous code (services, reports).
+
+**When presence's Redis cannot be reached** (refused, reset, or accepting and never answering),
+presence degrades to what this process knows, and nothing raises:
+
+- every Redis call gives up after :data:`CONNECT_TIMEOUT_SECONDS` to connect and
+  :data:`TIMEOUT_SECONDS` to answer, retried once at once (a connection a restart broke), and is
+  bounded as a whole by :data:`GIVE_UP_SECONDS`: a stalled server holds no join, no heartbeat, no
+  page and no process exit for longer. Flushes and heartbeats run as tasks of the event loop, never
+  in it, so sockets are served meanwhile;
+- joins, leaves and chat go on; each process announces its own counts to its own sockets (a
+  ``presence`` frame delivered in-process, without the channel layer, which may be down with the
+  same Redis), and :func:`online` answers this process's count. A count is then low for people on
+  other processes: a vendor on another process may get an e-mail they did not need, the bell may
+  ring for a tab elsewhere, a call may take a fifth peer. Each errs towards telling people, as the
+  cache's outage does (:mod:`expo.cache`);
+- while it is down Redis is tried again at most once every :data:`RETRY_SECONDS` (by a flush, the
+  hub's heartbeat or :func:`online`); everything else answers locally at once;
+- the log gets one line when the outage starts (with the cause), at most one a minute while it
+  lasts, and one when Redis answers again (:class:`expo.cache.Outage`, one per process) — not a
+  traceback per call;
+- when Redis answers again the next write (a flush, or the heartbeat every
+  ``events.hub.HEARTBEAT_SECONDS``) re-publishes all of this process's counts, not only the changed
+  ones (a restarted Redis has forgotten them), and totals across processes are announced again.
 """
 
 from __future__ import annotations
@@ -19,6 +42,7 @@ import json
 import logging
 import os
 import socket as socketlib
+import threading
 import time
 import uuid
 import weakref
@@ -29,6 +53,7 @@ from typing import Any
 from django.conf import settings
 
 from events import rooms
+from expo.cache import Outage
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +61,40 @@ COALESCE_SECONDS = 0.5
 PROCESS_STALE_SECONDS = 30.0
 PREFIX = "umkm:presence:"
 PROCESSES = "umkm:presence:processes"
+# A Redis call gives up after these (a host that does not answer, a server that accepts and never
+# replies); one retry at once; the whole call (retry included) never takes longer than the last.
+CONNECT_TIMEOUT_SECONDS = 0.5
+TIMEOUT_SECONDS = 1.0
+GIVE_UP_SECONDS = 4.0
+# While Redis is unreachable, it is tried again at most this often; other calls answer locally.
+RETRY_SECONDS = 5.0
 
 # Every Presence of this process (one per hub, so per event loop), for online() without Redis.
 _counters: weakref.WeakSet[Presence] = weakref.WeakSet()
-_sync_redis: Any = None
+# online()'s client, for the REDIS_URL it was made for.
+_sync_client: tuple[str, Any] | None = None
+_sync_lock = threading.Lock()
+# Presence's Redis as this process sees it: shared by the hubs' writes and online().
+outage = Outage(
+    "presence: Redis",
+    logger,
+    meanwhile="each process counts and announces its own sockets until it answers",
+    retry_seconds=RETRY_SECONDS,
+)
+
+
+def _client_options(*, asynchronous: bool, retries: int = 1) -> dict[str, Any]:
+    from redis.backoff import NoBackoff
+
+    if asynchronous:
+        from redis.asyncio.retry import Retry
+    else:
+        from redis.retry import Retry
+    return {
+        "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "socket_timeout": TIMEOUT_SECONDS,
+        "retry": Retry(NoBackoff(), retries),
+    }
 
 
 def frame(room: str, count: int) -> str:
@@ -54,9 +109,10 @@ def frame(room: str, count: int) -> str:
 class Presence:
     """The counts of one hub and their coalesced announcements.
 
-    ``announce_local(room, count)`` is called (synchronously) for each changed room when there is
-    no Redis: this process holds every socket. With Redis, ``announce_shared(room, total)`` is
-    awaited with the total across live processes.
+    ``announce_local(room, count)`` is called (synchronously) for each changed room when this
+    process's count is the one to show: without Redis (this process holds every socket), and while
+    Redis cannot be reached. With Redis, ``announce_shared(room, total)`` is awaited with the total
+    across live processes.
     """
 
     def __init__(
@@ -97,31 +153,52 @@ class Presence:
         self._flush_timer = None
         dirty, self._dirty = self._dirty, set()
         if self.shared is None:
-            for key in dirty:
-                if not rooms.is_tag(key):
-                    self._announce_local(key, self.counts.get(key, 0))
+            self._announce_here(dirty)
             return
         task = self.loop.create_task(self._flush_shared(dirty))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         task.add_done_callback(_log_failure)
 
+    def _announce_here(self, keys: Iterable[str]) -> None:
+        """This process's own counts of ``keys``, to its own sockets."""
+        for key in keys:
+            if not rooms.is_tag(key):
+                self._announce_local(key, self.counts.get(key, 0))
+
     async def _flush_shared(self, keys: set[str]) -> None:
-        await self.shared.write({key: self.counts.get(key, 0) for key in keys})
         shown = [key for key in keys if not rooms.is_tag(key)]
-        for room, total in (await self.shared.totals(shown)).items():
+        totals = await self.shared.sync(self.counts, keys, shown)
+        if totals is None:  # Redis unreachable: this process's counts, here
+            self._announce_here(shown)
+            return
+        for room, total in totals.items():
             await self._announce_shared(room, total)
 
     async def heartbeat(self, shown: list[str]) -> dict[str, int]:
         """Refresh this process's counts in Redis; the totals of the ``shown`` rooms (a process
-        that died stops counting, so they may have changed without a join or leave here)."""
-        await self.shared.write(dict(self.counts), heartbeat=True)
-        return await self.shared.totals(shown)
+        that died stops counting, so they may have changed without a join or leave here). While
+        Redis cannot be reached: announces this process's counts of them itself and answers
+        nothing (never raises)."""
+        totals = await self.shared.sync(self.counts, None, shown)
+        if totals is None:
+            self._announce_here(shown)
+            return {}
+        return totals
 
 
 def _log_failure(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.error("presence: background task failed", exc_info=task.exception())
+
+
+def _unreachable(error: BaseException) -> bool:
+    """An error that means Redis cannot be reached (or does not answer in time)."""
+    import redis.exceptions
+
+    return isinstance(
+        error, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError | OSError
+    )
 
 
 class RedisPresence:
@@ -131,56 +208,90 @@ class RedisPresence:
         self.url = url
         self.process = f"{socketlib.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._client: Any = None
+        # The keys this process has a field in, as far as Redis last answered.
         self._written: set[str] = set()
+        # Whether Redis may lack some of this process's counts (a write failed, or Redis restarted
+        # meanwhile): the next write sends all of them.
+        self.stale = False
 
     def client(self) -> Any:
         if self._client is None:
             import redis.asyncio
 
-            self._client = redis.asyncio.Redis.from_url(self.url)
+            self._client = redis.asyncio.Redis.from_url(
+                self.url, **_client_options(asynchronous=True)
+            )
             # A process that stops cleanly (a deploy, a restart) takes its counts away at once;
             # one that dies stops counting after PROCESS_STALE_SECONDS.
             atexit.register(self.forget)
         return self._client
 
     def forget(self) -> None:
+        """Take this process's counts away (at exit: bounded, never raises)."""
         import redis
 
-        with contextlib.suppress(Exception), redis.Redis.from_url(self.url) as client:
+        options = _client_options(asynchronous=False, retries=0)
+        with contextlib.suppress(Exception), redis.Redis.from_url(self.url, **options) as client:
             pipe = client.pipeline(transaction=False)
             pipe.zrem(PROCESSES, self.process)
             for key in self._written:
                 pipe.hdel(PREFIX + key, self.process)
             pipe.execute()
 
-    async def write(self, counts: dict[str, int], *, heartbeat: bool = False) -> None:
+    async def sync(
+        self, counts: dict[str, int], changed: Iterable[str] | None, shown: list[str]
+    ) -> dict[str, int] | None:
+        """Write this process's ``changed`` counts (all of them when ``changed`` is None: the
+        heartbeat, which also clears the fields of keys it no longer counts in) and read the totals
+        of the ``shown`` rooms, in one round trip. None when Redis cannot be reached (or is not
+        tried, see RETRY_SECONDS); other errors raise."""
+        if not outage.may_try():
+            self.stale = True
+            return None
+        full = changed is None or self.stale
+        try:
+            async with asyncio.timeout(GIVE_UP_SECONDS):  # (wait_for may swallow a cancellation)
+                totals = await self._sync(counts, None if full else changed, shown)
+        except Exception as error:
+            if not _unreachable(error):
+                raise
+            self.stale = True
+            outage.failed(error)
+            return None
+        self.stale = False
+        outage.answered()
+        return totals
+
+    async def _sync(
+        self, counts: dict[str, int], changed: Iterable[str] | None, shown: list[str]
+    ) -> dict[str, int]:
+        now = time.time()
         pipe = self.client().pipeline(transaction=False)
-        pipe.zadd(PROCESSES, {self.process: time.time()})
-        if heartbeat:
+        pipe.zadd(PROCESSES, {self.process: now})
+        written = set(self._written)
+        if changed is None:
+            changed = list(counts)
             # Keys this process counted in but no longer does: clear its field.
-            for key in self._written - set(counts):
+            for key in written - set(changed):
                 pipe.hdel(PREFIX + key, self.process)
-            self._written &= set(counts)
-            pipe.zremrangebyscore(PROCESSES, "-inf", time.time() - 3600)
-        for key, value in counts.items():
+                written.discard(key)
+            pipe.zremrangebyscore(PROCESSES, "-inf", now - 3600)
+        for key in changed:
+            value = counts.get(key, 0)
             if value > 0:
                 pipe.hset(PREFIX + key, self.process, value)
                 pipe.expire(PREFIX + key, int(PROCESS_STALE_SECONDS * 4))
-                self._written.add(key)
+                written.add(key)
             else:
                 pipe.hdel(PREFIX + key, self.process)
-                self._written.discard(key)
-        await pipe.execute()
-
-    async def totals(self, keys: list[str]) -> dict[str, int]:
-        if not keys:
-            return {}
-        pipe = self.client().pipeline(transaction=False)
-        pipe.zrangebyscore(PROCESSES, time.time() - PROCESS_STALE_SECONDS, "+inf")
-        for key in keys:
+                written.discard(key)
+        pipe.zrangebyscore(PROCESSES, now - PROCESS_STALE_SECONDS, "+inf")
+        for key in shown:
             pipe.hgetall(PREFIX + key)
-        alive, *hashes = await pipe.execute()
-        return {key: _sum_alive(found, alive) for key, found in zip(keys, hashes, strict=True)}
+        answers = await pipe.execute()
+        self._written = written
+        alive, hashes = answers[-len(shown) - 1], answers[len(answers) - len(shown) :]
+        return {key: _sum_alive(found, alive) for key, found in zip(shown, hashes, strict=True)}
 
 
 def _sum_alive(counts: dict[bytes, bytes], alive: list[bytes]) -> int:
@@ -188,18 +299,37 @@ def _sum_alive(counts: dict[bytes, bytes], alive: list[bytes]) -> int:
     return sum(int(value) for process, value in counts.items() if process in living)
 
 
+def _here(key: str) -> int:
+    return sum(counter.count(key) for counter in list(_counters))
+
+
 def online(key: str) -> int:
     """Sockets in a room (or under a presence tag) across all processes; callable from sync code.
-    Without Redis: the sockets of this process, which is all of them."""
-    if settings.REDIS_URL:
-        global _sync_redis
-        if _sync_redis is None:
-            import redis
-
-            _sync_redis = redis.Redis.from_url(settings.REDIS_URL)
-        pipe = _sync_redis.pipeline(transaction=False)
+    Without Redis: the sockets of this process, which is all of them. While Redis cannot be
+    reached: the sockets of this process (see the module's docstring); never raises for that."""
+    if not settings.REDIS_URL:
+        return _here(key)
+    if not outage.may_try():
+        return _here(key)
+    try:
+        pipe = _sync_redis(settings.REDIS_URL).pipeline(transaction=False)
         pipe.zrangebyscore(PROCESSES, time.time() - PROCESS_STALE_SECONDS, "+inf")
         pipe.hgetall(PREFIX + key)
         alive, counts = pipe.execute()
-        return _sum_alive(counts, alive)
-    return sum(counter.count(key) for counter in list(_counters))
+    except Exception as error:
+        if not _unreachable(error):
+            raise
+        outage.failed(error)
+        return _here(key)
+    outage.answered()
+    return _sum_alive(counts, alive)
+
+
+def _sync_redis(url: str) -> Any:
+    global _sync_client
+    with _sync_lock:
+        if _sync_client is None or _sync_client[0] != url:
+            import redis
+
+            _sync_client = (url, redis.Redis.from_url(url, **_client_options(asynchronous=False)))
+        return _sync_client[1]

@@ -12,6 +12,9 @@ row beside the append-only ledger: see :mod:`payments.models.offline`).
 
 The money of a stand sale went to the vendor directly, so settlements leave the ``offline``
 channel out (:func:`payments.selectors.settlements`).
+
+A sale that does not check out is rejected (:func:`offline_sale_reject`): reversal entries in the
+ledger (as a refund writes), its stock back, the order cancelled, the vendor told.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +36,7 @@ from booths.models import Booth, Product, Stand
 from expo import permissions, timebox
 from expo.models import Expo, User
 from expo.services import audit_log
+from expo.signals import happened
 from payments.models import (
     Channel,
     OfflineSale,
@@ -42,7 +47,7 @@ from payments.models import (
     ShippingMethod,
     ShippingZone,
 )
-from payments.services import ledger, locks, stock
+from payments.services import ledger, locks, notify, stock
 from payments.services.codes import new_order_code
 from payments.services.errors import Busy
 from payments.services.offline_counts import offline_count_add
@@ -51,6 +56,7 @@ from payments.services.settings import require_organiser
 MAX_LINES = 30
 MAX_QUANTITY = 10_000
 RECEIPT_LENGTH = 40
+REASON_LENGTH = 500
 PROVIDER = "offline"
 
 
@@ -271,11 +277,13 @@ def _sign_off(
     sign-off; refuses when none is left to verify."""
     sales = list(
         OfflineSale.objects.select_for_update()
-        .filter(expo=expo, pk__in=list(sale_ids), verification__isnull=True)
+        .filter(
+            expo=expo, pk__in=list(sale_ids), verification__isnull=True, rejected_at__isnull=True
+        )
         .order_by("pk")
     )
     if not sales:
-        raise ValidationError(_("These sales are verified already."), code="verified")
+        raise ValidationError(_("These sales are verified or rejected already."), code="verified")
     verification = OfflineVerification.objects.create(
         expo=expo,
         method=method,
@@ -293,7 +301,8 @@ def _sign_off(
 
 @transaction.atomic
 def offline_sale_verify(*, sale: OfflineSale, by: User, note: str = "") -> OfflineVerification:
-    """An organiser of the expo's office checked this sale's receipt: it is verified."""
+    """An organiser of the expo's office checked this sale's receipt: it is verified (refused
+    when it is verified or rejected already)."""
     expo = Expo.objects.get(pk=sale.expo_id)
     require_organiser(expo, by)
     verification = _sign_off(
@@ -331,8 +340,11 @@ def sample_size(population: int) -> int:
 
 
 def offline_sample_draw(*, expo: Expo, booth_id: int | None = None) -> Sample:
-    """A fresh random sample of the unverified sales (of one booth, when given)."""
-    rows = OfflineSale.objects.filter(expo=expo, verification__isnull=True)
+    """A fresh random sample of the unverified sales (of one booth, when given); rejected sales
+    are not in the set."""
+    rows = OfflineSale.objects.filter(
+        expo=expo, verification__isnull=True, rejected_at__isnull=True
+    )
     if booth_id is not None:
         rows = rows.filter(booth_id=booth_id)
     population = sorted(rows.values_list("pk", flat=True))
@@ -350,8 +362,8 @@ def offline_sample_sign_off(
     note: str = "",
 ) -> OfflineVerification:
     """An organiser checked the ``sampled`` sales against their receipts and signs off for the
-    whole ``population`` they were drawn from: every one of them still unverified becomes
-    verified. The sample must be drawn from the set and large enough (:func:`sample_size`); the
+    whole ``population`` they were drawn from: every one of them still unverified (and not
+    rejected meanwhile) becomes verified. The sample must be drawn from the set and large enough (:func:`sample_size`); the
     sign-off (who, when, which sales were checked, how many it covers, the note) is kept and
     written to the audit log."""
     require_organiser(expo, by)
@@ -389,3 +401,112 @@ def offline_sample_sign_off(
         note=verification.note,
     )
     return verification
+
+
+# --- Rejection ----------------------------------------------------------------------------------
+
+
+def _clean_reason(reason: str) -> str:
+    text = " ".join(str(reason or "").split())
+    if not text:
+        raise ValidationError(
+            _("Say why this sale is rejected (for example, no such receipt in the cash book)."),
+            code="reason",
+        )
+    if len(text) > REASON_LENGTH:
+        raise ValidationError(
+            _("A reason has at most %(n)s characters.") % {"n": REASON_LENGTH}, code="reason"
+        )
+    return text
+
+
+def offline_sale_reject(*, sale: OfflineSale, by: User, reason: str) -> OfflineSale:
+    """An organiser of the expo's office found that this stand sale does not check out (no such
+    receipt, a wrong amount, a duplicate, recorded by mistake): it is rejected, like pretix
+    cancels a paid order. In one transaction, the sale locked first: reversal entries in the
+    ledger for each line (channel ``offline``, negative, as a refund writes them: every omzet
+    rollup follows), the stock back on the products (the catalogue's version bumped), the order
+    cancelled, the sale marked rejected with who, when and why, the counts, the audit log; the
+    vendor's members are told (the bell and an e-mail, once committed). A reason is required.
+
+    Refused, nothing changed: by anyone but an organiser of the expo's office
+    (:class:`~django.core.exceptions.PermissionDenied`), and for a sale that is rejected already
+    or **verified** already. A verified sale is final here: an organiser signed for it, alone or
+    inside a sampled set whose sign-off covers it, and rejecting it later would silently undo
+    that sign-off (the set's count on the sign-off would no longer say what was verified). A
+    verified sale found false later needs its own visible step, not this one. The converse race
+    is settled by the row lock and a database constraint: a reject and a verify of the same sale
+    at the same moment leave exactly one of them."""
+    expo = Expo.objects.get(pk=sale.expo_id)
+    require_organiser(expo, by)
+    text = _clean_reason(reason)
+    try:
+        rejected = _reject(sale_id=sale.pk, expo=expo, by=by, reason=text)
+    except OperationalError as error:
+        if locks.is_lock_failure(error):
+            raise Busy() from error
+        raise
+    sale.rejected_at, sale.rejected_by, sale.rejection_reason = (
+        rejected.rejected_at,
+        by,
+        rejected.rejection_reason,
+    )
+    return rejected
+
+
+@transaction.atomic
+def _reject(*, sale_id: int, expo: Expo, by: User, reason: str) -> OfflineSale:
+    locks.set_lock_timeout()
+    sale = OfflineSale.objects.select_for_update().get(pk=sale_id, expo=expo)
+    if sale.verification_id is not None:
+        raise ValidationError(
+            _("This sale is verified already; a verified sale cannot be rejected."),
+            code="verified",
+        )
+    if sale.rejected_at is not None:
+        raise ValidationError(_("This sale is rejected already."), code="rejected")
+    order = Order.objects.select_for_update().get(pk=sale.order_id)
+    now = timezone.now()
+    lines = list(order.lines.order_by("product_id", "pk"))
+    # The reversal: what each line still counts in the ledger, back out, its quantity with it.
+    ledger.write(
+        order,
+        [(line, -line.refundable, -line.quantity) for line in lines if line.refundable > 0],
+        occurred_at=now,
+    )
+    _restock(lines)
+    order.status = Order.Status.CANCELLED
+    order.cancel_reason = Order.CancelReason.ORGANISER
+    order.cancelled_at = now
+    order.stock = Order.Stock.RELEASED
+    order.save(update_fields=["status", "cancel_reason", "cancelled_at", "stock", "updated_at"])
+    order.parts.update(status=OrderPart.Status.CANCELLED)
+    sale.rejected_at, sale.rejected_by, sale.rejection_reason = now, by, reason
+    sale.save(update_fields=["rejected_at", "rejected_by", "rejection_reason"])
+    offline_count_add(expo_id=expo.pk, rejected=1, rejected_total=sale.total)
+    audit_log(
+        action="payments.offline.rejected",
+        obj=sale,
+        user=by,
+        expo_id=expo.pk,
+        order=order.code,
+        total=sale.total,
+        receipt=sale.receipt_number,
+        reason=reason,
+    )
+    catalogue.bump(expo.pk)  # a sold-out product may be on sale again
+    happened.send(sender=OfflineSale, event="payments.offline.rejected", obj=sale)  # the bell
+    part = order.parts.select_related("vendor", "order__expo").first()
+    if part is not None:
+        notify.vendor(part, "vendor_offline_rejected", sale=sale)
+    return sale
+
+
+def _restock(lines: list[OrderLine]) -> None:
+    """The lines' quantities back on their products' stock (a product removed since is skipped),
+    in product id order as the checkout locks them."""
+    for line in lines:
+        if line.product_id is None:
+            continue
+        field = "preorder_quota" if line.is_preorder else "stock"
+        Product.objects.filter(pk=line.product_id).update(**{field: F(field) + line.quantity})

@@ -1,7 +1,7 @@
 """The stand sales' counts (what the dashboard reads for the part not verified yet) equal a recount
-of the stand sales, as sales are recorded, verified one by one and signed off by a sample, under
-concurrent recording on PostgreSQL, and after ``manage.py rebuild_omzet_rollups`` puts back counts
-that were wrong or missing."""
+of the stand sales, as sales are recorded, verified one by one, rejected and signed off by a
+sample, under concurrent recording on PostgreSQL, and after ``manage.py rebuild_omzet_rollups``
+puts back counts that were wrong or missing."""
 
 from __future__ import annotations
 
@@ -36,41 +36,46 @@ def _record(booth, by, product, qty, receipt):
     )
 
 
-def counted(expo) -> tuple[int, int, int, int]:
+def counted(expo) -> tuple[int, ...]:
     row = OfflineSaleCount.objects.filter(expo=expo).values_list(*OfflineSaleCount.COUNTERS).first()
-    return row or (0, 0, 0, 0)
+    return row or (0,) * len(OfflineSaleCount.COUNTERS)
 
 
-def recounted(expo) -> tuple[int, int, int, int]:
-    verified = Q(verification__isnull=False)
+def recounted(expo) -> tuple[int, ...]:
+    verified, rejected = Q(verification__isnull=False), Q(rejected_at__isnull=False)
     row = OfflineSale.objects.filter(expo=expo).aggregate(
         n=Count("id"),
         amount=Sum("total"),
         v=Count("id", filter=verified),
         vt=Sum("total", filter=verified),
+        r=Count("id", filter=rejected),
+        rt=Sum("total", filter=rejected),
     )
-    return (row["n"], row["amount"] or 0, row["v"], row["vt"] or 0)
+    return tuple(row[k] or 0 for k in ("n", "amount", "v", "vt", "r", "rt"))
 
 
 def test_counts_follow_recording_and_both_kinds_of_verification(booth_a, seller, expo, organiser):
     booth_a.products.update(stock=100)
     product = booth_a.products.order_by("pk").first()
     sales = [_record(booth_a, seller, product, 1 + i % 3, f"R-{i}") for i in range(8)]
-    assert counted(expo) == recounted(expo) == (8, sum(s.total for s in sales), 0, 0)
+    assert counted(expo) == recounted(expo) == (8, sum(s.total for s in sales), 0, 0, 0, 0)
 
     offline.offline_sale_verify(sale=sales[0], by=organiser)
+    assert counted(expo) == recounted(expo)
+    offline.offline_sale_reject(sale=sales[1], by=organiser, reason="No such receipt")
     assert counted(expo) == recounted(expo)
     sample = offline.offline_sample_draw(expo=expo)
     offline.offline_sample_sign_off(
         expo=expo, by=organiser, population=sample.population, sampled=sample.sampled, note="ok"
     )
-    assert counted(expo) == recounted(expo) == (8, sum(s.total for s in sales), 8, sum(s.total for s in sales))  # fmt: skip
+    everything, wrong = sum(s.total for s in sales), sales[1].total
+    assert counted(expo) == recounted(expo) == (8, everything, 7, everything - wrong, 1, wrong)
     split = reports.expo_dashboard(expo).split
     assert (split.offline_unverified, split.offline_unverified_count) == (0, 0)
 
     # Wrong and missing counts, as after a bug or a restore: the rebuild command puts them back.
     kept = counted(expo)
-    OfflineSaleCount.objects.update(verified=0)
+    OfflineSaleCount.objects.update(verified=0, rejected=0)
     call_command("rebuild_omzet_rollups", "--expo", expo.slug, stdout=StringIO())
     assert counted(expo) == kept
     OfflineSaleCount.objects.all().delete()

@@ -61,18 +61,14 @@ class ChannelSplit:
 
 
 def unverified_offline(expo: Expo | int) -> tuple[int, int]:
-    """The omzet and number of the expo's stand sales not verified yet (one query, on the counts
-    kept as sales are recorded and verified: ``payments.OfflineSaleCount``)."""
+    """The omzet and number of the expo's stand sales not verified yet, nor rejected (a rejected
+    sale's omzet left the ledger with its reversal). One query, on the counts kept as sales are
+    recorded, verified and rejected: ``payments.OfflineSaleCount``."""
     expo_id = expo if isinstance(expo, int) else expo.pk
-    row = (
-        OfflineSaleCount.objects.filter(expo_id=expo_id)
-        .values_list("recorded", "recorded_total", "verified", "verified_total")
-        .first()
-    )
-    if row is None:
+    counts = OfflineSaleCount.objects.filter(expo_id=expo_id).first()
+    if counts is None:
         return 0, 0
-    recorded, recorded_total, verified, verified_total = row
-    return recorded_total - verified_total, recorded - verified
+    return counts.pending_total, counts.pending
 
 
 def channel_split(

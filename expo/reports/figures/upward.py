@@ -241,11 +241,13 @@ def _omzet(ids: list[int]) -> dict[tuple[int, int], dict[str, int]]:
 
 
 def _unverified(ids: list[int]) -> dict[tuple[int, int], int]:
-    """Stand sales no organiser has verified yet, per (expo, vendor) — one query. They are in the
-    ledger's "offline" channel; the report names the unverified part of it."""
+    """Stand sales no organiser has verified (nor rejected) yet, per (expo, vendor) — one query.
+    They are in the ledger's "offline" channel; the report names the unverified part of it."""
     return {
         (row["expo_id"], row["vendor_id"]): row["total"] or 0
-        for row in OfflineSale.objects.filter(expo_id__in=ids, verification__isnull=True)
+        for row in OfflineSale.objects.filter(
+            expo_id__in=ids, verification__isnull=True, rejected_at__isnull=True
+        )
         .values("expo_id", "vendor_id")
         .annotate(total=Sum("total"))
         .order_by()

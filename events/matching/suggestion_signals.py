@@ -56,18 +56,29 @@ def buyer_changed(sender: Any, profile: Any, **kwargs: Any) -> None:
         _log.exception("could not refresh the suggestions of buyer %s", profile.user_id)
 
 
+# The fields of each row that the scoring reads: a save of others (a booth's prices, a product's
+# stock) changes no suggestion.
+BOOTH_INPUTS = frozenset(["expo", "vendor", "is_active", "tagline_en", "tagline_id", "application"])
+PRODUCT_INPUTS = frozenset(["booth", "name_en", "name_id", "is_active"])
+VENDOR_INPUTS = frozenset(["name", "sector", "size_class"])
+
+
+def _concerns(inputs: frozenset[str], raw: bool, update_fields: Any) -> bool:
+    return not raw and (update_fields is None or bool(inputs & set(update_fields)))
+
+
 def booth_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
+    if _concerns(BOOTH_INPUTS, raw, kwargs.get("update_fields")):
         _after_commit(booths=[(instance.expo_id, instance.vendor_id)])
 
 
 def product_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
+    if _concerns(PRODUCT_INPUTS, raw, kwargs.get("update_fields")):
         _after_commit(booth_ids=[instance.booth_id])
 
 
 def vendor_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
+    if _concerns(VENDOR_INPUTS, raw, kwargs.get("update_fields")):
         _after_commit(vendor_ids=[instance.pk])
 
 

@@ -1,7 +1,7 @@
 """The organiser's "Mall & stands" pages: keeping the catalogue open as a mall after the expo
 closes (an action with a date and a confirmation), the venue with its numbered stands and their
 printable QR cards, and the sales recorded at the stands, verified one by one or by a sample and a
-sign-off (``payments.services.offline``)."""
+sign-off, or rejected with a reason when they do not check out (``payments.services.offline``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,7 +28,7 @@ from expo.manage.forms import JakartaDateTimeField
 from expo.models import ExpoState
 from expo.refusals import Refused, add_to_form, refuse
 from expo.web import managed_expo, organiser_required
-from payments.models import OfflineSale, OfflineVerification
+from payments.models import OfflineSale, OfflineSaleCount, OfflineVerification
 from payments.services import offline
 
 
@@ -205,18 +205,26 @@ def _stands_url(expo) -> str:
 class OfflineTotals:
     verified: int = 0
     unverified: int = 0
+    rejected: int = 0
     verified_count: int = 0
     unverified_count: int = 0
+    rejected_count: int = 0
 
 
-def offline_totals(sales: QuerySet[OfflineSale]) -> OfflineTotals:
-    row = sales.aggregate(
-        verified=Sum("total", filter=Q(verification__isnull=False)),
-        unverified=Sum("total", filter=Q(verification__isnull=True)),
-        verified_count=Count("id", filter=Q(verification__isnull=False)),
-        unverified_count=Count("id", filter=Q(verification__isnull=True)),
+def offline_totals(expo_id: int) -> OfflineTotals:
+    """The expo's stand sales verified, waiting and rejected: one row of the counts kept as they
+    are recorded, verified and rejected (``payments.OfflineSaleCount``), whatever their number."""
+    counts = OfflineSaleCount.objects.filter(expo_id=expo_id).first()
+    if counts is None:
+        return OfflineTotals()
+    return OfflineTotals(
+        verified=counts.verified_total,
+        unverified=counts.pending_total,
+        rejected=counts.rejected_total,
+        verified_count=counts.verified,
+        unverified_count=counts.pending,
+        rejected_count=counts.rejected,
     )
-    return OfflineTotals(**{k: v or 0 for k, v in row.items()})
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -257,14 +265,14 @@ def stand_sales(request: HttpRequest, slug: str) -> HttpResponse:
     listed = (
         sales.filter(pk__in=sample.sampled)
         if sample is not None
-        else sales.filter(verification__isnull=True)
+        else sales.filter(verification__isnull=True, rejected_at__isnull=True)
     )
     return render(
         request,
         "manage/hybrid/stand_sales.html",
         {
             **organiser_header(expo),
-            "totals": offline_totals(sales),
+            "totals": offline_totals(expo.pk),
             "sample": sample,
             "listed": listed.select_related("booth__vendor", "stand", "order").order_by(
                 "booth__vendor__name", "recorded_at"
@@ -278,9 +286,25 @@ def stand_sales(request: HttpRequest, slug: str) -> HttpResponse:
                 .select_related("signed_by")
                 .order_by("-signed_at")[:20]
             ),
+            "rejected": list(
+                sales.filter(rejected_at__isnull=False)
+                .select_related("booth__vendor", "stand", "rejected_by")
+                .order_by("-rejected_at", "-id")[:50]
+            ),
+            "reason_length": offline.REASON_LENGTH,
             "now": timezone.now(),
         },
     )
+
+
+def _back(request: HttpRequest, slug: str) -> str:
+    """Where to go after a POST: the page it came from (this site's only), else the list."""
+    back = request.POST.get("next") or ""
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return _list_url(slug)
 
 
 @require_POST
@@ -288,17 +312,37 @@ def stand_sales(request: HttpRequest, slug: str) -> HttpResponse:
 def stand_sale_verify(request: HttpRequest, slug: str, sale_id: int) -> HttpResponse:
     expo = managed_expo(request, slug)
     sale = get_object_or_404(OfflineSale, pk=sale_id, expo=expo)
-    back = request.POST.get("next") or ""
-    if not back.startswith("/"):
-        back = ""
+    back = _back(request, slug)
     try:
         offline.offline_sale_verify(sale=sale, by=request.user, note=request.POST.get("note", ""))
     except ValidationError as error:
-        return refuse(request, error, back or _list_url(slug))
+        return refuse(request, error, back)
     messages.success(
         request, _("Verified: receipt %(receipt)s.") % {"receipt": sale.receipt_number}
     )
-    return redirect(back or _list_url(slug))
+    return redirect(back)
+
+
+@require_POST
+@organiser_required
+def stand_sale_reject(request: HttpRequest, slug: str, sale_id: int) -> HttpResponse:
+    """Reject a sale that does not check out, with the reason the form asks for (the service
+    refuses without one, or when the sale is verified or rejected already: nothing changes)."""
+    expo = managed_expo(request, slug)
+    sale = get_object_or_404(OfflineSale, pk=sale_id, expo=expo)
+    back = _back(request, slug)
+    try:
+        offline.offline_sale_reject(
+            sale=sale, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, Refused) as error:  # a refusal, or busy: try again
+        return refuse(request, error, back)
+    messages.success(
+        request,
+        _("Rejected: receipt %(receipt)s no longer counts, and its items are back in stock.")
+        % {"receipt": sale.receipt_number},
+    )
+    return redirect(back)
 
 
 def _list_url(slug: str) -> str:

@@ -38,6 +38,11 @@ urlpatterns = [
         hybrid.stand_sale_verify,
         name="stand_sale_verify",
     ),
+    path(
+        "expos/<slug:slug>/stand-sales/<int:sale_id>/reject/",
+        hybrid.stand_sale_reject,
+        name="stand_sale_reject",
+    ),
     path("expos/<slug:slug>/rubric/", grading.rubric, name="rubric"),
     path("expos/<slug:slug>/matchmaking/", matchmaking.matchmaking, name="matchmaking"),
     path("expos/<slug:slug>/dashboard/", include("expo.reports.urls")),

@@ -8,7 +8,8 @@ Starts its own PostgreSQL server (or uses the server of ``--postgres URL``) and 
 the project (DEBUG off), migrates a fresh database and loads one expo with matching on (30-minute
 meetings): ``--vendors`` vendors in ten sectors, each a booth with three products and windows
 giving ``--slots`` slots over two days, and ``--buyers`` business buyers with a consented profile
-(country, type, two sectors of interest, products). Then, over HTTP:
+(country, type, two sectors of interest, products). The organisers' suggested pairs are stored
+with ``manage.py rebuild_suggestions`` (timed). Then, over HTTP:
 
 - one buyer's slot page (``GET /expos/<expo>/booths/<booth>/meet/``) ``--repeat`` times, booths
   taken in turn, and the organiser's matchmaking page with its suggestions ``--repeat`` ÷ 3 times,
@@ -17,12 +18,15 @@ giving ``--slots`` slots over two days, and ``--buyers`` business buyers with a 
   released together), three buyers for each of the first slots of a third as many booths, so most
   slots are fought over: requests per second over the race, and each answer counted (a meeting, or
   the form again saying the time was just taken or is no longer free);
-- afterwards the database is asked for any vendor or person with two overlapping active meetings.
+- afterwards the database is asked for any vendor or person with two overlapping active meetings,
+  and the stored suggestions are compared with a fresh scoring of the expo (the race's meetings
+  took their pairs out, each in its own transaction); then one buyer's and one vendor's pairs are
+  scored again (timed: what a profile change and a vendor's change cost).
 
 The last line printed is one JSON object:
 {"slot_page_p95_ms": …, "suggestions_p95_ms": …, "requests_per_s": …, "double_booked": 0, …}
-Exit status 0 when nothing was double-booked and every racer got a clear answer, 2 when not, 1
-when the setup failed.
+Exit status 0 when nothing was double-booked, every racer got a clear answer and the stored
+suggestions equal a fresh scoring, 2 when not, 1 when the setup failed.
 """
 
 from __future__ import annotations
@@ -191,6 +195,32 @@ with connection.cursor() as cursor:
 print(json.dumps({"double_booked": vendors + people, "meetings": Meeting.objects.count()}))
 """
 
+SUGGESTIONS = r"""
+import json, sys, time
+import django
+django.setup()
+from events.matching import suggestions
+from expo.models import BuyerProfile, Expo
+from booths.models import Booth
+
+expo = Expo.objects.get(slug=sys.argv[1])
+stored = suggestions.stored_pairs(expo)
+fresh = suggestions.fresh_pairs(expo)
+buyer = BuyerProfile.objects.order_by("pk").values_list("user_id", flat=True).first()
+vendor = Booth.objects.filter(expo=expo).order_by("pk").values_list("vendor_id", flat=True).first()
+started = time.perf_counter()
+suggestions.suggestions_refresh(expo_ids=[expo.pk], buyer_ids=[buyer])
+buyer_ms = (time.perf_counter() - started) * 1000
+started = time.perf_counter()
+suggestions.suggestions_refresh(expo_ids=[expo.pk], vendor_ids=[vendor])
+vendor_ms = (time.perf_counter() - started) * 1000
+print(json.dumps({
+    "pairs": len(stored), "equal_to_fresh": stored == fresh,
+    "buyer_refresh_ms": round(buyer_ms, 1), "vendor_refresh_ms": round(vendor_ms, 1),
+    "equal_after_refresh": suggestions.stored_pairs(expo) == fresh,
+}))
+"""
+
 INPUT = re.compile(r"<input\b[^>]*>", re.I)
 ATTRIBUTE = re.compile(r'([a-zA-Z_:-]+)="([^"]*)"')
 # What a racer that lost its slot reads: taken before its write, or by then no longer free.
@@ -348,6 +378,10 @@ def main(argv: list[str] | None = None) -> int:
                 .splitlines()[-1]
             )
             log(f"loaded {args.vendors} vendors, {args.buyers} buyers in {seeded['seconds']}s")
+            started = time.perf_counter()
+            ws.manage("rebuild_suggestions", "--expo", seeded["expo"], timeout=3600)
+            rebuild_s = time.perf_counter() - started
+            log(f"stored the suggested pairs in {rebuild_s:.1f}s")
             ws.manage("collectstatic", "--noinput", "-v0")
             queries = json.loads(
                 ws.python("-c", QUERIES, seeded["expo"], seeded["booths"][0])
@@ -376,6 +410,10 @@ def main(argv: list[str] | None = None) -> int:
                 server.stop()
             server_errors = len(server.problems())
             check = json.loads(ws.python("-c", CHECK).strip().splitlines()[-1])
+            stored = json.loads(
+                ws.python("-c", SUGGESTIONS, seeded["expo"], timeout=3600).strip().splitlines()[-1]
+            )
+            log(f"stored suggestions after the race: {stored}")
     except BenchError as exc:
         log(f"setup failed: {exc}")
         print(json_line(summary))
@@ -388,6 +426,11 @@ def main(argv: list[str] | None = None) -> int:
         "double_booked": check["double_booked"],
         "slot_page_p50_ms": rounded(statistics.median(slot_ms)),
         "suggestions_p50_ms": rounded(statistics.median(suggest_ms)),
+        "suggested_pairs": stored["pairs"],
+        "suggestions_rebuild_s": rounded(rebuild_s),
+        "suggestions_equal_to_fresh": stored["equal_to_fresh"] and stored["equal_after_refresh"],
+        "buyer_refresh_ms": stored["buyer_refresh_ms"],
+        "vendor_refresh_ms": stored["vendor_refresh_ms"],
         "slot_page_queries": queries["slot_page"],
         "suggestions_queries": queries["suggestions"],
         "racers": args.racers,
@@ -410,7 +453,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{outcome['taken']} 'taken' answers, {args.racers - answered} unclear; errors: {outcome['errors'][:3]}")  # fmt: skip
     print(f"double-booked: {check['double_booked']}")
     print(json_line(summary))
-    ok = check["double_booked"] == 0 and answered == args.racers
+    print(
+        f"suggestions: {stored['pairs']} pairs stored in {rebuild_s:.1f}s, equal to a fresh "
+        f"scoring after the race: {summary['suggestions_equal_to_fresh']}; one buyer's refreshed in "
+        f"{stored['buyer_refresh_ms']} ms, one vendor's in {stored['vendor_refresh_ms']} ms"
+    )
+    ok = (
+        check["double_booked"] == 0
+        and answered == args.racers
+        and summary["suggestions_equal_to_fresh"]
+    )
     return 0 if ok else 2
 
 

@@ -311,6 +311,9 @@ class PairSuggestion(models.Model):
         indexes = [
             models.Index(fields=["expo", "-score"], name="suggestion_rank"),
             models.Index(fields=["expo", "vendor"], name="suggestion_vendor"),
+            # The page's filters: a buyer country's or a vendor sector's pairs, best first.
+            models.Index(fields=["expo", "country", "-score"], name="suggestion_country_rank"),
+            models.Index(fields=["expo", "sector_id", "-score"], name="suggestion_sector_rank"),
         ]
 
     def __str__(self) -> str:

@@ -2,8 +2,9 @@
 inputs made below the live side, which never imports it (``docs/architecture.md``):
 
 - a business buyer's profile, sectors of interest or consent (``expo.signals.buyer_changed``,
-  sent by ``expo.buyers``' services): the buyer's pairs are scored again at once, in the change's
-  transaction (one buyer against each open expo's vendors is quick);
+  sent by ``expo.buyers``' services), or their account switched off: the buyer's pairs are scored
+  again at once, in the change's transaction (one buyer against each open expo's vendors is
+  quick);
 - a booth (opened, closed, its tagline), a product (its names, whether it is shown), a vendor (its
   sector, size, name), a curator's export score, the rubric's scale (Django's model signals, so
   the admin's changes count too): once the change committed, a task scores the vendor's pairs
@@ -21,8 +22,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 
 from events.matching import suggestions
 
@@ -67,6 +69,22 @@ def _concerns(inputs: frozenset[str], raw: bool, update_fields: Any) -> bool:
     return not raw and (update_fields is None or bool(inputs & set(update_fields)))
 
 
+def account_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
+    instance._matching_was_active = instance.__dict__.get("is_active")
+
+
+def account_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """An account switched off (or on again): a buyer's pairs go (or come back) with it. Only
+    when ``is_active`` changed since the row was read (no query: a sign-in saves the account)."""
+    if raw or getattr(instance, "_matching_was_active", None) == instance.is_active:
+        return
+    instance._matching_was_active = instance.is_active
+    try:
+        suggestions.suggestions_refresh(buyer_ids=[instance.pk])
+    except Exception:
+        _log.exception("could not refresh the suggestions of account %s", instance.pk)
+
+
 def booth_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if _concerns(BOOTH_INPUTS, raw, kwargs.get("update_fields")):
         _after_commit(booths=[(instance.expo_id, instance.vendor_id)])
@@ -107,6 +125,12 @@ def connect() -> None:
     from expo import signals
 
     signals.buyer_changed.connect(buyer_changed, dispatch_uid="events.matching.buyer")
+    post_init.connect(
+        account_loaded, sender=settings.AUTH_USER_MODEL, dispatch_uid="events.matching.account"
+    )
+    post_save.connect(
+        account_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="events.matching.account"
+    )
     for model, receiver in (
         (Booth, booth_changed),
         (Product, product_changed),

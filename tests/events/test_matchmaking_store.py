@@ -318,6 +318,19 @@ def test_consent_withdrawn_and_given_again(world):
     assert set(pairs(expo)) == {(hana.pk, kopi.vendor.pk)}
 
 
+def test_an_account_switched_off_and_on(world):
+    expo, _sectors, kopi, _cloth, hana = world
+    hana.is_active = False
+    hana.save()
+    assert pairs(expo) == {}
+    hana.is_active = True
+    hana.save(update_fields=["is_active"])
+    assert set(pairs(expo)) == {(hana.pk, kopi.vendor.pk)}
+    with CaptureQueriesContext(connection) as queries:
+        hana.save(update_fields=["last_login"])  # a sign-in: nothing to score
+    assert len(queries) == 1
+
+
 def test_a_new_buyer_is_suggested(world):
     expo, (_coffee, batik), _kopi, cloth, _hana = world
     budi = make_buyer("Budi", country="ID", kind="horeca", sector_ids=[batik.pk])

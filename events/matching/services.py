@@ -92,7 +92,8 @@ def _sync_participants(meeting: Meeting) -> None:
 
 def _pair_changed(meeting: Meeting) -> None:
     """A meeting of the pair was booked or cancelled: the organisers' suggestions learn it in
-    this transaction (a pair with a meeting is not suggested; cancelled, it may be again)."""
+    this transaction (a pair with a meeting is not suggested; cancelled, it may be again). Last
+    in the transaction: the expo's suggestions stay locked from here until it commits."""
     suggestions.suggestions_refresh(
         expo_ids=[meeting.expo_id], pairs=[(meeting.buyer_id, meeting.vendor_id)]
     )
@@ -201,11 +202,11 @@ def _request(booth: Booth, starts_at: datetime, agenda: str, by: Any) -> Meeting
     meeting.save()
     _seat(meeting, by.pk, Side.BUYER)
     _seat(meeting, min(slot.member_ids), Side.VENDOR)
-    _pair_changed(meeting)
     audit_log(action="events.meeting.requested", obj=meeting, user=by, expo_id=expo.pk)
     buyers.buyer_contact_record(buyer=by, vendor_id=booth.vendor_id, via=f"meeting:{meeting.pk}")
     leads.record(booth=booth, buyer=by, kind=leads.Kind.MEETING, ref_id=meeting.pk)  # a lead
     notify.meeting_step(meeting, "requested", by=by)
+    _pair_changed(meeting)
     return meeting
 
 
@@ -393,9 +394,9 @@ def meeting_cancel(*, meeting: Meeting, by: Any, reason: Any = "") -> Meeting:
     meeting.ended_by = by
     _save(meeting, "status", "reason", "ended_by")
     _sync_participants(meeting)
-    _pair_changed(meeting)
     audit_log(action="events.meeting.cancelled", obj=meeting, user=by, expo_id=meeting.expo_id)
     notify.meeting_step(meeting, "cancelled", by=by)
+    _pair_changed(meeting)
     return meeting
 
 
@@ -504,7 +505,7 @@ def _arrange(booth: Booth, buyer: User, starts_at: datetime, agenda: str, by: An
     )
     _seat(meeting, buyer.pk, Side.BUYER)
     _seat(meeting, min(slot.member_ids), Side.VENDOR)
-    _pair_changed(meeting)
     audit_log(action="events.meeting.arranged", obj=meeting, user=by, expo_id=booth.expo_id)
     notify.tell(meeting, "arranged", sides=["buyer", "vendor"])
+    _pair_changed(meeting)
     return meeting

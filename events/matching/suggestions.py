@@ -102,7 +102,13 @@ def _boards(expo_ids: Iterable[int] | None) -> list[Expo]:
     exists, locked in one order (so two writers never wait for each other's boards). An expo
     that has closed is forgotten instead (its board row removed): its page builds it again if
     it is ever looked at."""
-    boards = SuggestionBoard.objects.select_for_update().select_related("expo").order_by("pk")
+    # Only the board rows (``of``): a lock on the expo's row would wait for every transaction
+    # writing a row that refers to the expo (a meeting) and could deadlock with one.
+    boards = (
+        SuggestionBoard.objects.select_for_update(of=("self",))
+        .select_related("expo")
+        .order_by("pk")
+    )
     if expo_ids is not None:
         boards = boards.filter(pk__in=list(expo_ids))
     expos, closed = [], []

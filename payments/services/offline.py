@@ -468,13 +468,15 @@ def _reject(*, sale_id: int, expo: Expo, by: User, reason: str) -> OfflineSale:
     order = Order.objects.select_for_update().get(pk=sale.order_id)
     now = timezone.now()
     lines = list(order.lines.order_by("product_id", "pk"))
+    # The stock first, then the ledger and its rollups: the order a stand sale's recording takes
+    # its locks in (products, then rollup rows), so the two never wait on each other in a circle.
+    _restock(lines)
     # The reversal: what each line still counts in the ledger, back out, its quantity with it.
     ledger.write(
         order,
         [(line, -line.refundable, -line.quantity) for line in lines if line.refundable > 0],
         occurred_at=now,
     )
-    _restock(lines)
     order.status = Order.Status.CANCELLED
     order.cancel_reason = Order.CancelReason.ORGANISER
     order.cancelled_at = now

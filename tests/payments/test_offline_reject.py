@@ -358,3 +358,47 @@ def test_a_reject_racing_a_verify_leaves_exactly_one(booth_a, expo, organiser, m
     assert _ledger(expo=expo) == sum(s.total for s in sales) - sum(s.total for s in rejected)
     product.refresh_from_db()
     assert product.stock == 1_000 - 2 * (rounds - rejected.count())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_rejections_racing_new_stand_sales_of_the_same_products_never_deadlock(
+    booth_a, expo, organiser, make_vendor_user
+):
+    """A rejection takes its locks in the order a recording does (the products, then the rollup
+    rows), so rejections and new sales of the same products at the same moment all finish: no
+    deadlock, and the counts, the rollups and the stock equal a recount."""
+    assert connection.vendor == "postgresql", "the PostgreSQL pass: DATABASE_URL=postgres://…"
+    booth_a.products.update(stock=1_000)
+    seller = make_vendor_user(booth_a, email="penjual@example.com")
+    first, second = booth_a.products.order_by("pk")[:2]
+    both = ((first, 1), (second, 2))
+    old = [_record(booth_a, seller, *both, receipt=f"O-{i}") for i in range(5)]
+    start = threading.Barrier(10)
+    problems: list[str] = []
+
+    def run(i: int) -> None:
+        try:
+            start.wait(timeout=60)
+            if i % 2:
+                offline.offline_sale_reject(sale=old[i // 2], by=organiser, reason="Duplicate")
+            else:
+                _record(booth_a, seller, *reversed(both), receipt=f"N-{i}")
+        except Exception as error:  # reported below, with its cause (a deadlock is 40P01)
+            problems.append(f"{i}: {error!r} ({error.__cause__!r})")
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a request never finished"
+    assert problems == []
+    assert OfflineSale.objects.filter(rejected_at__isnull=False).count() == 5
+    assert counted(expo) == recounted(expo)
+    assert_rollups_exact()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.stock, second.stock) == (1_000 - 5, 1_000 - 10)

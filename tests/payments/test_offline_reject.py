@@ -222,6 +222,21 @@ def test_a_sign_off_of_only_rejected_sales_is_refused(booth_a, seller, expo, org
         )
 
 
+def test_the_upward_report_leaves_a_rejected_sale_out(booth_a, seller, expo, organiser):
+    from expo.reports.figures import upward
+
+    booth_a.products.update(stock=100)
+    product = booth_a.products.order_by("pk").first()
+    kept = _record(booth_a, seller, (product, 1), receipt="R-1")
+    wrong = _record(booth_a, seller, (product, 2), receipt="R-2")
+    offline.offline_sale_reject(sale=wrong, by=organiser, reason="Wrong amount")
+    report = upward.upward_report(expo)
+    assert report.channels["offline"] == kept.total
+    assert report.offline_unverified == kept.total
+    (batik,) = [u for u in report.umkm if u.offline_unverified]
+    assert batik.offline_unverified == kept.total
+
+
 # --- Random histories -------------------------------------------------------------------------------
 
 step = st.one_of(

@@ -406,3 +406,45 @@ def test_the_migration_counts_the_messages_already_written(world, make_user):
         (expos[1].pk, sessions[2].pk): (1, 1),
     }
     assert_chatters_reached()
+
+
+# --- The admin cannot delete message rows -------------------------------------------------------
+
+
+def test_the_admin_hides_messages_through_the_service_and_deletes_no_row(
+    world, make_user, client, admin_user
+):
+    """A platform admin may hide a reported message (the service: counted out), never delete a
+    message row (which the counts would not know of); an account that chatted, deleted, leaves
+    its sessions' chatters."""
+    from django.urls import reverse
+
+    from events.models import MessageReport
+
+    expos, sessions, rooms, _moderators = world
+    ani, budi = make_user(), make_user()
+    rude = services.message_send(room=rooms[0], body="spam", by=ani)
+    services.message_send(room=rooms[0], body="Halo", by=budi)
+    client.force_login(admin_user)
+    delete_url = reverse("admin:events_chatmessage_delete", args=[rude.pk])
+    assert client.get(delete_url).status_code == 403
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:events_chatmessage_changelist")
+    response = client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [rude.pk], "post": "yes"}
+    )
+    assert ChatMessage.objects.filter(pk=rude.pk).exists()
+    assert response.status_code in (200, 302)
+    assert stored()["sessions"] == {(expos[0].pk, sessions[0].pk): (2, 2)}
+
+    report = MessageReport.objects.create(message=rude, reporter=budi, reason="spam")
+    client.post(
+        reverse("admin:events_messagereport_changelist"),
+        {"action": "delete_messages", "_selected_action": [report.pk]},
+    )
+    assert ChatMessage.objects.get(pk=rude.pk).is_deleted
+    assert stored()["sessions"] == {(expos[0].pk, sessions[0].pk): (1, 1)}
+
+    budi.delete()  # (the admin refuses it for a buyer with leads: the booths' admin keeps them)
+    assert stored()["sessions"] == {(expos[0].pk, sessions[0].pk): (1, 0)}
+    assert_counts_exact()

@@ -29,7 +29,9 @@ class AuthorRole(models.TextChoices):
 
 class ChatMessage(models.Model):
     """One message in a room. Never edited; deleted messages keep their row (for reports and the
-    audit trail) and are left out of history."""
+    audit trail) and are left out of history. Written and removed only through
+    :mod:`events.services` (``message_send``, ``message_delete``), which keep the live sessions'
+    chat counts (:mod:`events.chat_counts`) in the same transaction."""
 
     room_kind = models.CharField(_("room kind"), max_length=10, choices=RoomKind.choices)
     room_id = models.BigIntegerField(_("room object"))

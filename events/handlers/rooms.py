@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from events import hub, rooms
 from events.consumer import RealtimeError, SocketConsumer, handler, on_disconnect
+from events.db import socket_db
 from events.rooms import Room
 
 MAX_ROOMS_PER_SOCKET = 20
@@ -49,16 +49,14 @@ async def _enter(consumer: SocketConsumer, room: Room, *, after_id: int | None) 
             "too_many_rooms", _("Too many chats are open in this tab."), room=room.name
         )
     kind = rooms.kind_of(room)
-    admission = await database_sync_to_async(kind.admit)(room, consumer.user)
+    admission = await socket_db(kind.admit)(room, consumer.user)
     if admission is None:
         raise not_found(room)
     room_hub = hub.get_hub()
     consumer.rooms[room.name] = admission.tags
     await room_hub.begin_join(room.name, consumer.outbox, admission.tags)
     try:
-        caught = await database_sync_to_async(kind.catch_up)(
-            room, consumer.user, admission, after_id
-        )
+        caught = await socket_db(kind.catch_up)(room, consumer.user, admission, after_id)
     except BaseException:
         _leave(consumer, room.name)
         raise

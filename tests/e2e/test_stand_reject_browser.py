@@ -1,7 +1,8 @@
 """Rejecting a stand sale in Chromium against the real server: the organiser sees the dashboard's
-omzet with two sales recorded at a stand, reaches "Sales at the stands" from the "Mall & stands"
+omzet with three sales recorded at a stand, reaches "Sales at the stands" from the "Mall & stands"
 tab, opens Reject beside a sale, gives the reason and confirms; the sale is listed as rejected with
-its reason, and the dashboard's omzet drops by exactly its total. The vendor, on a phone, sees in
+its reason and leaves the sample; a sampled duplicate is rejected from the sample, a new sample
+signed off; the dashboard's omzet drops by exactly the rejected sales' totals. The vendor, on a phone, sees in
 its stand-sales list that the sale was rejected and why. Screenshots go to
 test-artifacts/stand-reject-*.png."""
 
@@ -71,11 +72,19 @@ def test_the_organiser_rejects_a_stand_sale_and_the_omzet_drops(
         payment_method="qris",
         receipt_number="NOTA-0018",
     )
+    duplicate = offline.offline_sale_record(
+        booth=booth,
+        by=seller,
+        lines=[offline.StandLine(second, 1)],
+        payment_method="cash",
+        receipt_number="NOTA-0019",
+    )
     server = daphne_server
+    everything = kept.total + wrong.total + duplicate.total
 
     sign_in(page, server, organiser)
     before = _omzet(page, server, expo.slug)
-    assert before == (kept.total + wrong.total, kept.total + wrong.total)
+    assert before == (everything, everything)
 
     # From the workspace's tabs to the stand sales; Reject beside NOTA-0018, with a reason.
     page.goto(f"{server.url}/manage/expos/{expo.slug}/")
@@ -93,8 +102,29 @@ def test_the_organiser_rejects_a_stand_sale_and_the_omzet_drops(
     _shot(page, "organiser-page")
     assert OfflineSale.objects.get(pk=wrong.pk).is_rejected
 
+    # A sample of what is left: the rejected sale is not in it; a sampled duplicate is rejected
+    # from the sample (its own form beside the sign-off's), then a new sample is signed off.
+    page.get_by_test_id("draw-sample").click()
+    sample = page.get_by_test_id("sample")
+    expect(sample).to_contain_text("NOTA-0019")
+    expect(sample).not_to_contain_text("NOTA-0018")
+    page.get_by_test_id(f"reject-{duplicate.pk}").locator("summary").click()
+    page.get_by_test_id(f"reject-reason-{duplicate.pk}").fill("Duplicate of NOTA-0017")
+    _shot(page, "sample")
+    page.get_by_test_id(f"reject-confirm-{duplicate.pk}").click()
+    expect(page.get_by_test_id(f"rejected-{duplicate.pk}")).to_contain_text("Duplicate of")
+    page.get_by_test_id("draw-sample").click()
+    expect(page.get_by_test_id("sample")).not_to_contain_text("NOTA-0019")
+    page.locator("input[name=checked]").check()
+    page.locator("#signoff-note").fill("Receipts against the cash book")
+    page.get_by_test_id("sign-off").click()
+    expect(page.get_by_test_id("offline-unverified")).to_have_text("Rp 0")
+    assert OfflineSale.objects.get(pk=kept.pk).is_verified
+    assert OfflineSale.objects.get(pk=duplicate.pk).is_rejected
+
     after = _omzet(page, server, expo.slug)
-    assert after == (before[0] - wrong.total, before[1] - wrong.total)
+    gone = wrong.total + duplicate.total
+    assert after == (before[0] - gone, before[1] - gone)
     page.get_by_test_id("channel-split").scroll_into_view_if_needed()
     _shot(page, "dashboard")
 
@@ -105,10 +135,14 @@ def test_the_organiser_rejects_a_stand_sale_and_the_omzet_drops(
     mobile = phone.new_page()
     sign_in(mobile, server, seller)
     mobile.goto(f"{server.url}/vendor/{booth.vendor.slug}/stand/?booth={booth.pk}")
-    expect(mobile.get_by_test_id("stand-rejected")).to_be_visible()
-    expect(mobile.get_by_test_id("stand-rejection")).to_contain_text(
+    listed = mobile.get_by_test_id("stand-recent").locator("li")
+    entry = listed.filter(has=mobile.locator("strong", has_text="NOTA-0018"))
+    expect(entry.get_by_test_id("stand-rejected")).to_be_visible()
+    expect(entry.get_by_test_id("stand-rejection")).to_contain_text(
         "No such receipt in the cash book"
     )
+    verified = listed.filter(has=mobile.locator("strong", has_text="NOTA-0017"))
+    expect(verified.get_by_test_id("stand-rejected")).to_have_count(0)
     mobile.get_by_test_id("stand-recent").scroll_into_view_if_needed()
     _shot(mobile, "vendor-list")
     phone.close()

@@ -80,6 +80,20 @@ def test_the_organiser_rejects_from_the_page_and_sees_it_listed(
     assert client.get(rung.url).status_code == 200
 
 
+def test_a_sampled_receipt_can_be_rejected_outside_the_sign_off_form(
+    client, venue, booth_a, seller, expo, organiser
+):
+    sale = _record(booth_a, seller)
+    client.force_login(organiser)
+    page = client.get(reverse("manage:stand_sales", args=[expo.slug]), {"sample": "1"})
+    html = page.content.decode()
+    assert 'data-testid="sample"' in html and f'data-testid="reject-{sale.pk}"' in html
+    # The reason and the button belong to a form of their own, after the sign-off's form closed.
+    own_form = f'<form id="reject-form-{sale.pk}" method="post" action="{_reject_url(expo, sale)}"'
+    assert html.index(own_form) > html.index('data-testid="sign-off"')
+    assert f'form="reject-form-{sale.pk}" type="text" name="reason"' in html
+
+
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_no_reason_changes_nothing_and_says_why(
     reason, client, venue, booth_a, seller, expo, organiser

@@ -428,6 +428,7 @@ def offline_sale_reject(*, sale: OfflineSale, by: User, reason: str) -> OfflineS
     rollup follows), the stock back on the products (the catalogue's version bumped), the order
     cancelled, the sale marked rejected with who, when and why, the counts, the audit log; the
     vendor's members are told (the bell and an e-mail, once committed). A reason is required.
+    Any time, as verifying is (receipts are often checked after the expo closed).
 
     Refused, nothing changed: by anyone but an organiser of the expo's office
     (:class:`~django.core.exceptions.PermissionDenied`), and for a sale that is rejected already

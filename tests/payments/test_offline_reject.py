@@ -240,7 +240,11 @@ def test_the_upward_report_leaves_a_rejected_sale_out(booth_a, seller, expo, org
 # --- Random histories -------------------------------------------------------------------------------
 
 step = st.one_of(
-    st.tuples(st.just("record"), st.integers(0, 1), st.integers(0, 9), st.integers(1, 3)),
+    st.tuples(
+        st.just("record"),
+        st.integers(0, 1),  # the booth
+        st.lists(st.tuples(st.integers(0, 9), st.integers(1, 3)), min_size=1, max_size=2),
+    ),
     st.tuples(st.sampled_from(["verify", "reject", "reject", "sign_off"]), st.integers(0, 30)),
 )
 
@@ -263,14 +267,13 @@ def _history(history, booths, expo, organiser, make_vendor_user) -> None:
     Product.objects.filter(booth__in=booths).update(stock=1_000)
     sellers = [make_vendor_user(b, email=f"seller{b.pk}@example.com") for b in booths]
     products = [list(b.products.order_by("pk")) for b in booths]
-    sold: dict[int, int] = {}  # sale → its quantity
     model: dict[int, str] = {}  # sale → "pending", "verified" or "rejected"
     for i, (kind, *args) in enumerate(history):
         if kind == "record":
-            which, index, quantity = args
-            product = products[which][index % len(products[which])]
-            sale = _record(booths[which], sellers[which], (product, quantity), receipt=f"H-{i}")
-            sold[sale.pk], model[sale.pk] = quantity, "pending"
+            which, wanted = args
+            lines = [(products[which][index % len(products[which])], q) for index, q in wanted]
+            sale = _record(booths[which], sellers[which], *lines, receipt=f"H-{i}")
+            model[sale.pk] = "pending"
             continue
         if not model:
             continue

@@ -156,6 +156,10 @@ class OfflineSaleCount(models.Model):
         "rejected_total",
     )
 
+    class Meta:
+        verbose_name = _("stand sales count")
+        verbose_name_plural = _("stand sales counts")
+
     @property
     def pending(self) -> int:
         """Sales neither verified nor rejected."""
@@ -164,7 +168,3 @@ class OfflineSaleCount(models.Model):
     @property
     def pending_total(self) -> int:
         return self.recorded_total - self.verified_total - self.rejected_total
-
-    class Meta:
-        verbose_name = _("stand sales count")
-        verbose_name_plural = _("stand sales counts")

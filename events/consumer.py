@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -116,6 +117,20 @@ class SocketConsumer(AsyncWebsocketConsumer):
     # No channel per socket: room frames reach sockets through the per-process room hub
     # (events.hub), not through a channel-layer receive and a handler per recipient.
     channel_layer_alias = None
+    channel_layer = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' consumer loop for a consumer without a channel: each event from the server,
+        in turn, to its handler. Channels' own loop (``await_many_dispatch``) runs every receive
+        in a task of its own, and waits for it with ``asyncio.wait`` — a task, a waiter and
+        their callbacks per idle socket (about 1 KB) for the one source this consumer has."""
+        self.scope = scope
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")

@@ -37,10 +37,10 @@ from expo.warmup import warm_up  # noqa: E402
 # The templates, URL tables and languages a first request would build (expo.warmup).
 warm_up()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from events.socket_auth import SessionAuth  # noqa: E402
 from expo.guard import RequestGuard, prepare_daphne  # noqa: E402
 from expo.routing import websocket_urlpatterns  # noqa: E402
 
@@ -52,9 +52,7 @@ application = RequestGuard(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-            ),
+            "websocket": AllowedHostsOriginValidator(SessionAuth(URLRouter(websocket_urlpatterns))),
         }
     )
 )

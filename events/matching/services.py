@@ -94,9 +94,14 @@ def _pair_changed(meeting: Meeting) -> None:
     """A meeting of the pair was booked or cancelled: the organisers' suggestions learn it in
     this transaction (a pair with a meeting is not suggested; cancelled, it may be again). Last
     in the transaction: the expo's suggestions stay locked from here until it commits."""
-    suggestions.suggestions_refresh(
-        expo_ids=[meeting.expo_id], pairs=[(meeting.buyer_id, meeting.vendor_id)]
-    )
+    if meeting.status == MeetingStatus.CANCELLED:
+        suggestions.suggestions_refresh(
+            expo_ids=[meeting.expo_id], pairs=[(meeting.buyer_id, meeting.vendor_id)]
+        )
+    else:
+        suggestions.suggestions_pair_met(
+            expo_id=meeting.expo_id, buyer_id=meeting.buyer_id, vendor_id=meeting.vendor_id
+        )
 
 
 def _overlap_refusal(meeting: Meeting, buyer_id: int) -> Refused:

@@ -69,6 +69,11 @@ def _concerns(inputs: frozenset[str], raw: bool, update_fields: Any) -> bool:
     return not raw and (update_fields is None or bool(inputs & set(update_fields)))
 
 
+def profile_removed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A business profile deleted (with its consents): its buyer is suggested no more."""
+    buyer_changed(sender, instance)
+
+
 def account_loaded(sender: Any, instance: Any, **kwargs: Any) -> None:
     instance._matching_was_active = instance.__dict__.get("is_active")
 
@@ -125,6 +130,9 @@ def connect() -> None:
     from expo import signals
 
     signals.buyer_changed.connect(buyer_changed, dispatch_uid="events.matching.buyer")
+    post_delete.connect(
+        profile_removed, sender="expo.BuyerProfile", dispatch_uid="events.matching.profile"
+    )
     post_init.connect(
         account_loaded, sender=settings.AUTH_USER_MODEL, dispatch_uid="events.matching.account"
     )

@@ -22,7 +22,6 @@ changes commit in, the rows end equal to a rebuild.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
@@ -41,7 +40,6 @@ from events.matching.scoring import (
 )
 from expo.models import Expo
 
-_log = logging.getLogger(__name__)
 BATCH = 2000
 
 
@@ -99,7 +97,7 @@ def suggestions_rebuild(*, expo: Expo) -> int:
 
 def _boards(expo_ids: Iterable[int] | None) -> list[Expo]:
     """The expos of ``expo_ids`` (every expo with stored suggestions when None) whose board
-    exists, locked in one order (so two writers never wait for each other's boards). An expo
+    exists, locked in one order (so that two writers never deadlock over them). An expo
     that has closed is forgotten instead (its board row removed): its page builds it again if
     it is ever looked at."""
     # Only the board rows (``of``): a lock on the expo's row would wait for every transaction
@@ -133,6 +131,8 @@ def suggestions_refresh(
     buyers, vendors = set(buyer_ids), set(vendor_ids)
     pairs = {(b, v) for b, v in pairs if b not in buyers and v not in vendors}
     written = 0
+    if not (buyers or vendors or pairs):
+        return written
     for expo in _boards(expo_ids):
         stored = PairSuggestion.objects.filter(expo=expo)
         if buyers:
@@ -143,9 +143,11 @@ def suggestions_refresh(
             )
         if vendors:
             stored.filter(vendor_id__in=vendors).delete()
-            cards = [c for c in buyer_cards() if c.user_id not in buyers]
-            met = met_pairs(expo, vendor_ids=vendors)
-            written += _insert(expo.pk, scored_pairs(cards, vendor_cards(expo, vendors), met))
+            shown = vendor_cards(expo, vendors)  # none: not (or no longer) at this expo
+            if shown:
+                cards = [c for c in buyer_cards() if c.user_id not in buyers]
+                met = met_pairs(expo, vendor_ids=vendors)
+                written += _insert(expo.pk, scored_pairs(cards, shown, met))
         for buyer_id, vendor_id in pairs:
             stored.filter(buyer_id=buyer_id, vendor_id=vendor_id).delete()
             written += _insert(
@@ -157,6 +159,14 @@ def suggestions_refresh(
                 ),
             )
     return written
+
+
+def suggestions_pair_met(*, expo_id: int, buyer_id: int, vendor_id: int) -> None:
+    """The pair has a meeting at the expo now (booked, not cancelled): it is suggested no more.
+    What :func:`suggestions_refresh` of the pair would write, without reading what it would
+    not need (a booking's transaction holds the board until it commits)."""
+    for expo in _boards([expo_id]):
+        PairSuggestion.objects.filter(expo=expo, buyer_id=buyer_id, vendor_id=vendor_id).delete()
 
 
 # --- Reads -----------------------------------------------------------------------------------------

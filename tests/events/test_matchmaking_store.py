@@ -331,6 +331,12 @@ def test_an_account_switched_off_and_on(world):
     assert len(queries) == 1
 
 
+def test_a_profile_deleted(world):
+    expo, *_rest = world
+    BuyerProfile.objects.all().delete()
+    assert pairs(expo) == {}
+
+
 def test_a_new_buyer_is_suggested(world):
     expo, (_coffee, batik), _kopi, cloth, _hana = world
     budi = make_buyer("Budi", country="ID", kind="horeca", sector_ids=[batik.pk])

@@ -24,7 +24,9 @@ with ``manage.py rebuild_suggestions`` (timed). Then, over HTTP:
   scored again (timed: what a profile change and a vendor's change cost).
 
 The last line printed is one JSON object:
-{"slot_page_p95_ms": …, "suggestions_p95_ms": …, "requests_per_s": …, "double_booked": 0, …}
+{"slot_page_p95_ms": …, "suggestions_p95_ms": …, "requests_per_s": …, "double_booked": 0,
+ "suggested_pairs": …, "suggestions_rebuild_s": …, "suggestions_equal_to_fresh": true,
+ "buyer_refresh_ms": …, "vendor_refresh_ms": …, …}
 Exit status 0 when nothing was double-booked, every racer got a clear answer and the stored
 suggestions equal a fresh scoring, 2 when not, 1 when the setup failed.
 """

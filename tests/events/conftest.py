@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from booths.models import VendorMembership
 from events import presence
 from expo import permissions, ratelimit
 from expo.asgi import application
+from tests.e2e.conftest import _database_url
+from tests.events.servers import Daphnes, OwnRedis, daphnes
 
 ORIGIN = (b"origin", b"http://localhost")
 
@@ -151,3 +154,27 @@ def connect(cookie_for):
         return socket
 
     return open_socket
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    """A Redis of the test's own, which the test may stop and start again."""
+    server = OwnRedis()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def two_daphnes(django_db_setup, own_redis) -> Iterator[Daphnes]:
+    """Two Daphne processes on the test database (PostgreSQL) sharing ``own_redis``."""
+    from django.db import connection
+
+    database_url = _database_url(connection.settings_dict)
+    if not database_url.startswith("postgres"):
+        pytest.fail(
+            "run with DATABASE_URL pointing at PostgreSQL (the postgres pass)", pytrace=False
+        )
+    with daphnes(2, database_url=database_url, redis_url=own_redis.url) as servers:
+        yield servers

@@ -358,3 +358,12 @@ class Peer:
     def close(self) -> None:
         self.conn.close()
         self.reader.join(timeout=5)
+
+
+def session_cookie(user) -> str:
+    """A ``Cookie`` header value that signs ``user`` in (a session made by Django's test client)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"

@@ -15,47 +15,16 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
-from django.test import Client
 
 from events import rooms
 from events.models import ChatMessage
-from tests.e2e.conftest import _database_url
-from tests.events.servers import Daphnes, OwnRedis, Peer, daphnes, wait_for
+from tests.events.servers import Daphnes, Peer, session_cookie, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 RECEIVERS_PER_PROCESS = 3
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    server = OwnRedis()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def two_daphnes(django_db_setup, own_redis) -> Iterator[Daphnes]:
-    from django.db import connection
-
-    database_url = _database_url(connection.settings_dict)
-    if not database_url.startswith("postgres"):
-        pytest.fail(
-            "run with DATABASE_URL pointing at PostgreSQL (the postgres pass)", pytrace=False
-        )
-    with daphnes(2, database_url=database_url, redis_url=own_redis.url) as servers:
-        yield servers
-
-
-def _cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
 
 
 class Talker:
@@ -105,7 +74,7 @@ def test_every_receiver_has_every_message_once_across_a_redis_restart(
     receivers = [Peer(two_daphnes.ws(index % 2)) for index in range(2 * RECEIVERS_PER_PROCESS)]
     for receiver in receivers:
         receiver.join(room)
-    cookies = [_cookie(make_user(name=f"Penjual {n}")) for n in range(2)]
+    cookies = [session_cookie(make_user(name=f"Penjual {n}")) for n in range(2)]
     talker = Talker(two_daphnes, cookies, room)
     talker.thread.start()
     try:

@@ -12,48 +12,17 @@ from __future__ import annotations
 
 import re
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from events import services
-from tests.e2e.conftest import _database_url
-from tests.events.servers import Daphnes, OwnRedis, Peer, daphnes, wait_for
+from tests.events.servers import Daphnes, Peer, session_cookie, wait_for
 from tests.events.test_sessions import _fields
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 BOUND = 60.0  # generous: the heartbeat that re-publishes runs every 10 s
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    server = OwnRedis()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def two_daphnes(django_db_setup, own_redis) -> Iterator[Daphnes]:
-    from django.db import connection
-
-    database_url = _database_url(connection.settings_dict)
-    if not database_url.startswith("postgres"):
-        pytest.fail(
-            "run with DATABASE_URL pointing at PostgreSQL (the postgres pass)", pytrace=False
-        )
-    with daphnes(2, database_url=database_url, redis_url=own_redis.url) as servers:
-        yield servers
-
-
-def _cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
 
 
 def _count(peer: Peer, room: str) -> int | None:
@@ -91,11 +60,11 @@ def test_the_whole_redis_stops_under_two_processes_and_comes_back(
     VendorMembership.objects.create(vendor=booth.vendor, user=member)
     session = services.session_create(booth=booth, by=member, **_fields(booth.expo))
     room = session.room
-    organiser = _cookie(make_organiser(office=booth.expo.office, name="Sri Organiser"))
+    organiser = session_cookie(make_organiser(office=booth.expo.office, name="Sri Organiser"))
     dashboard = reverse("manage:reports:dashboard", args=[booth.expo.slug])
 
-    ayu = Peer(two_daphnes.ws(0), _cookie(make_user(name="Ayu")))
-    budi = Peer(two_daphnes.ws(1), _cookie(member))
+    ayu = Peer(two_daphnes.ws(0), session_cookie(make_user(name="Ayu")))
+    budi = Peer(two_daphnes.ws(1), session_cookie(member))
     dewi = Peer(two_daphnes.ws(1))
     for peer in (ayu, budi, dewi):
         peer.join(room)
@@ -103,7 +72,7 @@ def test_the_whole_redis_stops_under_two_processes_and_comes_back(
     assert _viewers_now(two_daphnes, 0, dashboard, organiser) == (200, 3)
 
     own_redis.stop()
-    sari = Peer(two_daphnes.ws(0), _cookie(make_user(name="Sari")))
+    sari = Peer(two_daphnes.ws(0), session_cookie(make_user(name="Sari")))
     sari.join(room)  # joins and reads the history: no Redis needed
     _counts_become([ayu, sari], room, 2, "process 0 counts its own sockets")
     dewi.close()

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,8 +24,9 @@ from booths.models import Product
 from events.models import Notification
 from expo.models import AuditLogEntry
 from expo.reports import figures as reports
-from payments.models import OfflineSale, OfflineSaleCount, Order, SalesLedgerEntry
+from payments.models import OfflineSale, Order, SalesLedgerEntry
 from payments.services import offline
+from tests.payments.test_offline_counts import counted, recounted
 from tests.payments.test_omzet_rollups import assert_rollups_exact
 
 pytestmark = pytest.mark.django_db
@@ -44,24 +45,6 @@ def _record(booth, by, *lines, receipt="R-001"):
         payment_method="cash",
         receipt_number=receipt,
     )
-
-
-def counted(expo) -> tuple[int, ...]:
-    row = OfflineSaleCount.objects.filter(expo=expo).values_list(*OfflineSaleCount.COUNTERS).first()
-    return row or (0,) * len(OfflineSaleCount.COUNTERS)
-
-
-def recounted(expo) -> tuple[int, ...]:
-    verified, rejected = Q(verification__isnull=False), Q(rejected_at__isnull=False)
-    row = OfflineSale.objects.filter(expo=expo).aggregate(
-        n=Count("id"),
-        amount=Sum("total"),
-        v=Count("id", filter=verified),
-        vt=Sum("total", filter=verified),
-        r=Count("id", filter=rejected),
-        rt=Sum("total", filter=rejected),
-    )
-    return tuple(row[k] or 0 for k in ("n", "amount", "v", "vt", "r", "rt"))
 
 
 def _ledger(**filters) -> int:

@@ -17,6 +17,7 @@ handlers. The consumer keeps the rooms the socket is in (``rooms``) and runs the
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import re
@@ -123,12 +124,21 @@ class SocketConsumer(AsyncWebsocketConsumer):
         """Channels' consumer loop for a consumer without a channel: each event from the server,
         in turn, to its handler. Channels' own loop (``await_many_dispatch``) runs every receive
         in a task of its own, and waits for it with ``asyncio.wait`` — a task, a waiter and
-        their callbacks per idle socket (about 1 KB) for the one source this consumer has."""
+        their callbacks per idle socket (about 1 KB) for the one source this consumer has.
+
+        Each event is handled in a copy of the socket's context, dropped once it is handled: a
+        worker-thread call (``call``, ``socket_db``) copies the thread's context variables back
+        into the caller's when it returns (asgiref re-homes every ``Local`` of Django's — the
+        database connections, the active language — into new storage objects), which the
+        socket's own context would otherwise keep for the socket's whole life (about 3.5 KB per
+        idle socket after a join)."""
         self.scope = scope
         self.base_send = send
+        loop = asyncio.get_running_loop()
         try:
             while True:
-                await self.dispatch(await receive())
+                message = await receive()
+                await loop.create_task(self.dispatch(message), context=contextvars.copy_context())
         except StopConsumer:
             pass
 

@@ -244,11 +244,16 @@ def prepare_daphne(head_limit: int = DAPHNE_HEAD_LIMIT) -> None:
         # Daphne's factory looks the request class up by this name for every connection.
         switch = "parsePOSTFormSubmission" in inspect.signature(Request.__init__).parameters
         http_protocol.WebRequest = _guarded_request(http_protocol.WebRequest, unparsed=switch)
+    from expo import daphne_sockets
+
+    daphne_sockets.lighten()
 
 
 def _guarded_request(base: type, *, unparsed: bool) -> type:
     """Daphne's request class with form parsing off (where Twisted has the switch) and the body
-    held to its route's limit."""
+    held to its route's limit; a request upgraded to a websocket is let go once Daphne handed the
+    connection over (``expo.daphne_sockets.release_upgraded``)."""
+    from expo import daphne_sockets
 
     class GuardedWebRequest(base):
         guarded = True
@@ -258,6 +263,11 @@ def _guarded_request(base: type, *, unparsed: bool) -> type:
                 kwargs.setdefault("parsePOSTFormSubmission", False)
             super().__init__(*args, **kwargs)
             self.body_room: int | None = None
+
+        def process(self) -> Any:
+            result = super().process()
+            daphne_sockets.release_upgraded(self)
+            return result
 
         def handleContentChunk(self, data: bytes) -> None:
             if self.body_room is None:

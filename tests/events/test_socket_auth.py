@@ -5,6 +5,8 @@ per connection but the account and the cookies."""
 
 from __future__ import annotations
 
+import contextvars
+
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.utils.functional import LazyObject
 
+from events.consumer import HANDLERS
 from events.socket_auth import SessionAuth, cookies_of, user_of_session
 from expo.asgi import application
 from expo.models import User
@@ -179,3 +182,29 @@ async def test_a_foreign_origin_is_refused_even_with_a_session(make_user):
     connected, _ = await communicator.connect()
     assert not connected
     await communicator.wait()
+
+
+MARK: contextvars.ContextVar[str] = contextvars.ContextVar("test_socket_mark")
+
+
+async def test_what_a_frame_leaves_in_the_context_goes_with_it(connect):
+    """A worker-thread call copies the thread's context variables back into the caller's; handled
+    in the socket's own context they would stay for the socket's whole life."""
+
+    async def mark(consumer, frame):
+        MARK.set("left behind")
+        await consumer.send_json({"type": "marked"})
+
+    async def read(consumer, frame):
+        await consumer.send_json({"type": "mark", "value": MARK.get(None)})
+
+    HANDLERS["test.mark"], HANDLERS["test.read"] = mark, read
+    try:
+        socket = await connect()
+        await socket.send(type="test.mark")
+        await socket.get("marked")
+        await socket.send(type="test.read")
+        assert (await socket.get("mark"))["value"] is None
+        await socket.close()
+    finally:
+        del HANDLERS["test.mark"], HANDLERS["test.read"]

@@ -161,12 +161,26 @@ def suggestions_refresh(
     return written
 
 
+@transaction.atomic
 def suggestions_pair_met(*, expo_id: int, buyer_id: int, vendor_id: int) -> None:
     """The pair has a meeting at the expo now (booked, not cancelled): it is suggested no more.
-    What :func:`suggestions_refresh` of the pair would write, without reading what it would
-    not need (a booking's transaction holds the board until it commits)."""
-    for expo in _boards([expo_id]):
-        PairSuggestion.objects.filter(expo=expo, buyer_id=buyer_id, vendor_id=vendor_id).delete()
+    What :func:`suggestions_refresh` of the pair would write, without reading what it would not
+    need. A booking holds the board's lock shared (``FOR SHARE`` on PostgreSQL) until it commits:
+    bookings only take pairs out, which two can do at once, so a rush of them never waits for
+    each other; a writer that scores (and reads the meetings) holds it alone, so it waits for
+    them and they for it."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(SuggestionBoard._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE expo_id = %s FOR SHARE", [expo_id])  # noqa: S608
+            stored = cursor.fetchone() is not None
+    else:  # SQLite: one writer at a time anyway
+        stored = SuggestionBoard.objects.filter(pk=expo_id).exists()
+    if stored:
+        rows = PairSuggestion.objects.filter(
+            expo_id=expo_id, buyer_id=buyer_id, vendor_id=vendor_id
+        )
+        rows.delete()
 
 
 # --- Reads -----------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ import zoneinfo
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -34,6 +33,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from events.db import socket_db
 from events.outbox import Outbox
 from expo.middleware import known_zone, supported_language, zone_from_cookie
 from expo.refusals import code_of, text_of
@@ -88,7 +88,7 @@ async def call(
     """Run a synchronous service (or read) in a worker thread with a database connection; a refusal
     it raises becomes a :class:`RealtimeError` carrying ``extra`` (the room, the client id)."""
     try:
-        return await database_sync_to_async(fn)(**kwargs)
+        return await socket_db(fn)(**kwargs)
     except (PermissionDenied, ValidationError) as exc:
         raise RealtimeError.of(exc, **(extra or {})) from None
 

@@ -7,14 +7,17 @@ join made three trips through it (the session's user, the room's admission, its 
 behind every other socket's chat messages and joins, so joins took 0.4–0.5 s at 150 users while
 pages answered in 20–40 ms.
 
-:func:`socket_db` runs a function in a small pool instead (``REALTIME_DATABASE_THREADS``, four by
-default): each thread has its own database connection, closed (given back to the pool) after
-every call as Channels does. Nothing the socket side calls keeps per-thread state, and one
+:func:`socket_db` runs a function in a small pool instead (``REALTIME_DATABASE_THREADS``, four on
+PostgreSQL): each thread has its own database connection, closed (given back to the pool) after
+every call as Channels does. With SQLite the setting is 1 and the calls stay in Channels' one
+thread: SQLite takes one writer at a time, and its shared in-memory test database refuses a read
+beside a write ("database table is locked") instead of waiting. Nothing the socket side calls keeps per-thread state, and one
 socket's frames are still handled one after the other, so a socket sees its own work in order.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -29,23 +32,34 @@ R = TypeVar("R")
 THREAD_PREFIX = "socket-db"
 
 _executor: ThreadPoolExecutor | None = None
+_executor_size = 0
 _executor_lock = threading.Lock()
 
 
 def executor() -> ThreadPoolExecutor:
-    """The process's pool for the sockets' database work (made on first use)."""
-    global _executor
+    """The process's pool for the sockets' database work (made on first use, and again if the
+    setting changed: tests change it)."""
+    global _executor, _executor_size
+    size = max(1, int(settings.REALTIME_DATABASE_THREADS))
     with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(
-                max_workers=max(1, int(getattr(settings, "REALTIME_DATABASE_THREADS", 4))),
-                thread_name_prefix=THREAD_PREFIX,
-            )
+        if _executor is None or _executor_size != size:
+            if _executor is not None:
+                _executor.shutdown(wait=False)
+            _executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix=THREAD_PREFIX)
+            _executor_size = size
         return _executor
 
 
 def socket_db(fn: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    """``fn`` as a coroutine function run in the sockets' pool, with the database connection
-    handling of Channels' ``database_sync_to_async``."""
-    wrapped: Any = database_sync_to_async(fn, thread_sensitive=False, executor=executor())
-    return wrapped
+    """``fn`` as a coroutine function run in the sockets' pool (the one of the moment of each
+    call), with the database connection handling of Channels' ``database_sync_to_async``."""
+
+    @functools.wraps(fn)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if settings.REALTIME_DATABASE_THREADS <= 1:  # SQLite: the one thread, as Channels does
+            call: Any = database_sync_to_async(fn)
+        else:
+            call = database_sync_to_async(fn, thread_sensitive=False, executor=executor())
+        return await call(*args, **kwargs)
+
+    return run

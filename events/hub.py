@@ -43,12 +43,12 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from asgiref.sync import SyncToAsync, async_to_sync
-from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
 from events import presence, rooms
+from events.db import socket_db
 from events.outbox import Frame
 
 logger = logging.getLogger(__name__)
@@ -517,9 +517,7 @@ class Hub:
             after_id = max(
                 min(seen.floor for seen in local.sockets.values()), local.forgotten_up_to
             )
-            missed = await database_sync_to_async(kind.missed)(
-                room, after_id=after_id, since=moment
-            )
+            missed = await socket_db(kind.missed)(room, after_id=after_id, since=moment)
             if self.rooms.get(name) is local:
                 self._replay(local, missed)
 

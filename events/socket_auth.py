@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from importlib import import_module
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import (
     BACKEND_SESSION_KEY,
@@ -32,6 +31,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http.cookie import parse_cookie
 from django.utils.crypto import constant_time_compare
+
+from events.db import socket_db
 
 Scope = MutableMapping[str, Any]
 App = Callable[
@@ -90,7 +91,7 @@ def user_of_session(session_key: str | None) -> Any:
     return user
 
 
-_user_of_session = database_sync_to_async(user_of_session)
+_user_of_session = socket_db(user_of_session)
 
 
 class SessionAuth:

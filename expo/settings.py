@@ -148,6 +148,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABAS
         "max_size": DATABASE_POOL_MAX_SIZE,
         "timeout": float(env("DATABASE_POOL_TIMEOUT", "30")),
     }
+# The websockets' database work runs in a pool of this many threads per process (events.db), not
+# in asgiref's one global thread. SQLite takes one writer at a time: one thread there.
+REALTIME_DATABASE_THREADS = int(
+    env(
+        "REALTIME_DATABASE_THREADS",
+        "1" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "4",
+    )
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache and task queue -----------------------------------------------

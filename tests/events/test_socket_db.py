@@ -14,9 +14,11 @@ from events.db import THREAD_PREFIX, socket_db
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_calls_run_in_the_sockets_pool_side_by_side():
+async def test_calls_run_in_the_sockets_pool_side_by_side(settings):
     """Two calls that each wait for the other finish: they hold two threads at once (in the one
-    global thread the second would never start)."""
+    global thread the second would never start). PostgreSQL's default is four threads; SQLite's,
+    which takes one writer at a time, one."""
+    settings.REALTIME_DATABASE_THREADS = 2
     both = threading.Barrier(2, timeout=30)
 
     def meet() -> str:
@@ -30,8 +32,9 @@ async def test_calls_run_in_the_sockets_pool_side_by_side():
 
 @pytest.mark.django_db(transaction=True)
 async def test_a_join_reads_the_room_in_the_pool_not_in_the_global_thread(
-    booth, buyer, connect, monkeypatch
+    booth, buyer, connect, monkeypatch, settings
 ):
+    settings.REALTIME_DATABASE_THREADS = 2  # PostgreSQL's way (SQLite keeps the one thread)
     room = rooms.booth(booth.pk)
     kind = rooms.kind_of(rooms.parse(room))
     seen: list[str] = []
@@ -53,3 +56,33 @@ async def test_a_join_reads_the_room_in_the_pool_not_in_the_global_thread(
     assert seen and all(name.startswith(THREAD_PREFIX) for name in seen)
     global_thread = SyncToAsync.single_thread_executor._threads
     assert not any(thread.name in seen for thread in global_thread)
+
+
+def test_sqlite_gets_one_thread_and_postgresql_four():
+    import os
+    import subprocess
+    import sys
+
+    def threads(url: str) -> str:
+        code = "from django.conf import settings; print(settings.REALTIME_DATABASE_THREADS)"
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "expo.settings"}
+        env.pop("REALTIME_DATABASE_THREADS", None)
+        run = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return run.stdout.strip()
+
+    assert threads("sqlite:////tmp/unused.sqlite3") == "1"
+    assert threads("postgres://nobody@127.0.0.1:1/unused") == "4"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_with_one_thread_the_calls_stay_in_channels_global_thread(settings):
+    settings.REALTIME_DATABASE_THREADS = 1
+    name = await socket_db(lambda: threading.current_thread().name)()
+    assert not name.startswith(THREAD_PREFIX)
+    assert name in {thread.name for thread in SyncToAsync.single_thread_executor._threads}

@@ -15,7 +15,9 @@ There is no ``scope["session"]``: nothing on the socket reads or writes the sess
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import copy_context
 from importlib import import_module
 from typing import Any
 
@@ -105,5 +107,9 @@ class SessionAuth:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         cookies = cookies_of(scope)
-        user = await _user_of_session(cookies.get(settings.SESSION_COOKIE_NAME))
+        # In a context of its own: a worker-thread call copies the thread's context variables
+        # back into the caller's (asgiref re-homes every Local of Django's into new storage),
+        # which the socket's task would keep for its whole life (about 3.5 KB per socket).
+        lookup = _user_of_session(cookies.get(settings.SESSION_COOKIE_NAME))
+        user = await asyncio.get_running_loop().create_task(lookup, context=copy_context())
         await self.inner({**scope, "cookies": cookies, "user": user}, receive, send)

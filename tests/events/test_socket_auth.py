@@ -208,3 +208,21 @@ async def test_what_a_frame_leaves_in_the_context_goes_with_it(connect):
         await socket.close()
     finally:
         del HANDLERS["test.mark"], HANDLERS["test.read"]
+
+
+async def test_the_connect_lookup_leaves_nothing_in_the_sockets_context(monkeypatch):
+    from events import socket_auth
+
+    async def lookup(key):
+        MARK.set("left behind")  # as a worker-thread call's copied-back Locals would be
+        return AnonymousUser()
+
+    monkeypatch.setattr(socket_auth, "_user_of_session", lookup)
+    seen = {}
+
+    async def inner(scope, receive, send):
+        seen["mark"] = MARK.get(None)
+        seen["user"] = scope["user"]
+
+    await SessionAuth(inner)({"type": "websocket", "headers": []}, None, None)
+    assert seen["mark"] is None and isinstance(seen["user"], AnonymousUser)

@@ -73,11 +73,13 @@ def _framed(text: str) -> bytes:
 
 
 class DaphneWire:
-    """The socket under an ASGI ``send`` when the server is Daphne: the only code that touches
-    Daphne's, Twisted's and autobahn's private attributes.
+    """The socket under an ASGI ``send`` when the server is Daphne: with ``expo.daphne_sockets``
+    (what Daphne keeps per socket), the only code that touches Daphne's, Twisted's and autobahn's
+    private attributes.
 
-    Daphne hands the application ``functools.partial(server.handle_reply, protocol)``; session
-    middleware wraps it in a bound method that keeps the original as ``real_send``. Daphne writes
+    Daphne hands the application ``functools.partial(server.handle_reply, protocol)``; a
+    middleware that wraps it (Channels' session middleware did) keeps the original as
+    ``real_send``, which is followed too. Daphne writes
     every frame into the Twisted transport's buffer at once, which grows without bound for a client
     that does not read: its size is the only way to see that client fall behind, and writing a
     frame encoded once straight to the socket is what makes a broadcast to a thousand sockets cheap.

@@ -327,3 +327,16 @@ def make_booth(regions, sectors):
         return booth
 
     return build
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis of the test's own (tests/events/servers.OwnRedis), which the test may stop and
+    start again; closed after the test."""
+    from tests.events.servers import OwnRedis
+
+    server = OwnRedis()
+    try:
+        yield server
+    finally:
+        server.close()

@@ -19,7 +19,7 @@ from events import presence
 from expo import permissions, ratelimit
 from expo.asgi import application
 from tests.e2e.conftest import _database_url
-from tests.events.servers import Daphnes, OwnRedis, daphnes
+from tests.events.servers import Daphnes, daphnes
 
 ORIGIN = (b"origin", b"http://localhost")
 
@@ -154,16 +154,6 @@ def connect(cookie_for):
         return socket
 
     return open_socket
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    """A Redis of the test's own, which the test may stop and start again."""
-    server = OwnRedis()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

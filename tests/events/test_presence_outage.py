@@ -63,15 +63,6 @@ class StalledRedis:
 
 
 @pytest.fixture
-def layer_redis() -> Iterator[OwnRedis]:
-    server = OwnRedis()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
 def outage(monkeypatch) -> Outage:
     """This test's view of presence's Redis (a fresh one: no outage seen yet), retried often."""
     fresh = Outage(
@@ -85,13 +76,13 @@ def outage(monkeypatch) -> Outage:
 
 
 @pytest.fixture
-def live(settings, monkeypatch, layer_redis, outage):
+def live(settings, monkeypatch, own_redis, outage):
     """The channel layer on its own Redis (up); the hub's heartbeat every 0.3 s. The test sets
     ``settings.REDIS_URL`` (presence's Redis) before its first socket."""
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [layer_redis.url]},
+            "CONFIG": {"hosts": [own_redis.url]},
         }
     }
     channel_layers.backends.clear()

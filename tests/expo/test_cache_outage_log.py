@@ -7,7 +7,6 @@ stopped and started again. The counts of log records are asserted, never how lon
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
@@ -15,7 +14,6 @@ from django.test import Client
 from django.urls import reverse
 
 from expo.settings import redis_cache
-from tests.events.servers import OwnRedis
 from tests.expo.test_cache_outage import cache_down  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -99,15 +97,6 @@ def test_nothing_is_logged_when_the_setting_says_so(settings, cache_down, caplog
         _every_kind_of_call()
         assert cache.get("a") is None
     assert _lines(caplog) == []
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    server = OwnRedis()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 def test_a_redis_stopped_and_started_again(settings, own_redis, caplog):

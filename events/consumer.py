@@ -17,6 +17,7 @@ handlers. The consumer keeps the rooms the socket is in (``rooms``) and runs the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import logging
@@ -135,12 +136,10 @@ class SocketConsumer(AsyncWebsocketConsumer):
         self.scope = scope
         self.base_send = send
         loop = asyncio.get_running_loop()
-        try:
+        with contextlib.suppress(StopConsumer):  # raised by the disconnect's handling: the end
             while True:
                 message = await receive()
                 await loop.create_task(self.dispatch(message), context=contextvars.copy_context())
-        except StopConsumer:
-            pass
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")

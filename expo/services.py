@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -126,26 +126,44 @@ def send_templated_email(
     transaction.on_commit(lambda: email_enqueue(message, after_commit=True))
 
 
-def email_enqueue(message: Any, *, after_commit: bool = False) -> None:
-    """Hand a rendered message to the worker. When the task queue's Redis cannot be reached (one
+def task_or_now(
+    task: Callable[..., Any],
+    *args: Any,
+    now: Callable[[], Any],
+    what: str,
+    after_commit: bool = False,
+) -> None:
+    """Hand ``task(*args)`` to the worker. When the task queue's Redis cannot be reached (one
     Redis holds the queue, the cache and the limits: the outage during which the site keeps
-    working, see expo.cache), send it now, in the request, logged. ``after_commit``: the request's
-    changes are already saved, so a message that cannot be sent now either is logged, not raised
-    (the request must not fail after its work is done)."""
+    working, see expo.cache), do ``now()`` in the request instead, logged (``what`` names it).
+    ``after_commit``: the request's changes are already saved, so a ``now()`` that fails too is
+    logged, not raised (the request must not fail after its work is done)."""
     from redis.exceptions import RedisError
 
-    from expo.tasks import deliver_email
-
     try:
-        deliver_email(message)
+        task(*args)
     except RedisError:
-        _log.warning("task queue unreachable; sending %r now", message.subject, exc_info=True)
+        _log.warning("task queue unreachable; %s now", what, exc_info=True)
         try:
-            message.send()
+            now()
         except Exception:
             if not after_commit:
                 raise
-            _log.exception("could not send %r during the task queue's outage", message.subject)
+            _log.exception("could not %s during the task queue's outage", what)
+
+
+def email_enqueue(message: Any, *, after_commit: bool = False) -> None:
+    """Hand a rendered message to the worker, or send it now during the task queue's outage
+    (:func:`task_or_now`)."""
+    from expo.tasks import deliver_email
+
+    task_or_now(
+        deliver_email,
+        message,
+        now=message.send,
+        what=f"sending {message.subject!r}",
+        after_commit=after_commit,
+    )
 
 
 EXPO_FIELDS = (

@@ -27,24 +27,22 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 
 from events.matching import suggestions
+from expo.services import task_or_now
 
 _log = logging.getLogger(__name__)
 
 
 def enqueue(change: dict) -> None:
     """Hand ``change`` to the worker; during the task queue's outage, apply it now (logged)."""
-    from redis.exceptions import RedisError
-
     from events.tasks import refresh_suggestions
 
-    try:
-        refresh_suggestions(change)
-    except RedisError:
-        _log.warning("task queue unreachable; refreshing the suggestions now", exc_info=True)
-        try:
-            suggestions.suggestions_apply(change)
-        except Exception:
-            _log.exception("could not refresh the suggestions after %r", change)
+    task_or_now(
+        refresh_suggestions,
+        change,
+        now=lambda: suggestions.suggestions_apply(change),
+        what=f"refreshing the suggestions after {change!r}",
+        after_commit=True,
+    )
 
 
 def _after_commit(**change: Any) -> None:

@@ -348,3 +348,19 @@ def test_only_the_expos_organisers_set_the_venue_and_its_stands(
     stand.refresh_from_db()
     assert stand.booth is not None and stand.venue.name == "PRPP Semarang"
     assert Stand.objects.count() == 2
+
+
+def test_the_workspace_marks_only_the_stand_tab_as_the_current_page(client, stand, booth_a, seller):
+    """The orders tab marked every payments page but a few as current, the stand page too."""
+    import re
+
+    client.force_login(seller)
+    slug = booth_a.vendor.slug
+    stand_page = client.get(reverse("payments:vendor_stand", args=[slug])).content.decode()
+    orders_page = client.get(reverse("payments:vendor_orders", args=[slug])).content.decode()
+
+    def current(page: str) -> list[str]:
+        return re.findall(r'aria-current="page" data-testid="(nav-[a-z]+)"', page)
+
+    assert current(stand_page) == ["nav-stand"]
+    assert current(orders_page) == ["nav-orders"]
